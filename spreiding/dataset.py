@@ -1,0 +1,164 @@
+"""The in-memory dataset: typed frames with one canonical form.
+
+Every frame has the columns of its schema in schema order, rows sorted by the table's key,
+and fixed dtypes: ``str`` for codes and text (missing: NA), ``int64`` for years and for money in
+cents, ``datetime64[s]`` for dates (open: NaT), ``bool`` for flags. Two datasets with the same
+content are therefore ``equals`` whatever the row order of the files they came from, and a
+dataset read back from the database equals the one that was stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from spreiding.agreements import Agreement
+
+Kind = Literal["str", "opt", "int", "cents", "date", "bool"]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    columns: Mapping[str, Kind]
+    key: tuple[str, ...]
+
+
+HOSPITALS = TableSchema("hospitals", {"agb": "str", "name": "str", "kind": "str"}, ("agb",))
+INSURERS = TableSchema("insurers", {"uzovi": "str", "name": "str"}, ("uzovi",))
+PRICES = TableSchema(
+    "prices",
+    {"price_list": "str", "year": "int", "zorgproduct_code": "str", "price_cents": "cents"},
+    ("price_list", "year", "zorgproduct_code"),
+)
+DBCS = TableSchema(
+    "dbcs",
+    {
+        "dbc_id": "str",
+        "agb": "str",
+        "patient_ref": "str",
+        "zorgproduct_code": "str",
+        "start_date": "date",
+        "end_date": "date",
+        "odv": "bool",
+        "requesting_agb": "opt",
+        "primary_dbc_id": "opt",
+        "specialism": "opt",
+        "diagnosis": "opt",
+        "zorgtype": "opt",
+    },
+    ("agb", "dbc_id"),
+)
+DECLARATIONS = TableSchema(
+    "declarations",
+    {
+        "declaration_id": "str",
+        "agb": "str",
+        "uzovi": "str",
+        "patient_ref": "str",
+        "zorgproduct_code": "str",
+        "start_date": "date",
+        "end_date": "date",
+        "amount_cents": "cents",
+        "declared_on": "date",
+        "dbc_id": "opt",
+        "declaratiecode": "opt",
+    },
+    ("declaration_id",),
+)
+TRANSFERS = TableSchema(
+    "transfers",
+    {
+        "transfer_id": "str",
+        "agreement_id": "str",
+        "care_type": "str",
+        "patient_ref": "str",
+        "from_agb": "str",
+        "to_agb": "str",
+        "transfer_date": "date",
+        "status": "str",
+        "phase": "opt",
+    },
+    ("transfer_id",),
+)
+SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS)
+
+
+def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+    """The canonical frame of ``schema``: its columns, its dtypes, sorted by its key."""
+    out = {}
+    for column, kind in schema.columns.items():
+        values = frame[column]
+        if kind in ("str", "opt"):
+            values = values.astype("str")
+            if kind == "opt":
+                values = values.where(values.notna() & (values != ""), pd.NA).astype("str")
+        elif kind in ("int", "cents"):
+            values = values.astype("int64")
+        elif kind == "date":
+            values = pd.to_datetime(values).astype("datetime64[s]")
+        else:
+            values = values.astype("bool")
+        out[column] = values.reset_index(drop=True)
+    result = pd.DataFrame(out, columns=list(schema.columns))
+    return result.sort_values(list(schema.key), kind="stable").reset_index(drop=True)
+
+
+def empty(schema: TableSchema) -> pd.DataFrame:
+    return conform(pd.DataFrame({c: [] for c in schema.columns}), schema)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A whole dataset. ``declarations`` / ``transfers`` are None when the files are absent."""
+
+    hospitals: pd.DataFrame
+    insurers: pd.DataFrame
+    agreements: tuple[Agreement, ...]
+    prices: pd.DataFrame
+    dbcs: pd.DataFrame
+    declarations: pd.DataFrame | None = None
+    transfers: pd.DataFrame | None = None
+    source: str = field(default="", compare=False)
+
+    def frames(self) -> dict[str, pd.DataFrame | None]:
+        return {
+            "hospitals": self.hospitals,
+            "insurers": self.insurers,
+            "prices": self.prices,
+            "dbcs": self.dbcs,
+            "declarations": self.declarations,
+            "transfers": self.transfers,
+        }
+
+    def same_content(self, other: Dataset) -> bool:
+        """Equal agreements and equal frames (``==`` on frames is element-wise)."""
+        if sorted(self.agreements, key=lambda a: a.agreement_id) != sorted(
+            other.agreements, key=lambda a: a.agreement_id
+        ):
+            return False
+        for name, frame in self.frames().items():
+            theirs = other.frames()[name]
+            if frame is None or theirs is None:
+                if frame is not theirs:
+                    return False
+            elif not frame.equals(theirs):
+                return False
+        return True
+
+    def summary(self) -> str:
+        counts = [
+            f"{len(self.hospitals)} hospitals",
+            f"{len(self.insurers)} insurers",
+            f"{len(self.agreements)} agreements",
+            f"{len(self.prices)} prices",
+            f"{len(self.dbcs)} DBCs ({int(self.dbcs['odv'].sum())} ODV)",
+        ]
+        if self.declarations is not None:
+            counts.append(f"{len(self.declarations)} declarations")
+        if self.transfers is not None:
+            counts.append(f"{len(self.transfers)} transfers")
+        return ", ".join(counts)

@@ -1,0 +1,154 @@
+"""The database tables. Money is integer cents in BIGINT columns (a 32-bit INTEGER would
+overflow at EUR 21.4m); shares are kept as the text the agreement gives (``0.90``), so
+that nothing is lost in a round trip. The schema itself is created by the Alembic migrations
+in ``spreiding/migrations``, never by ``create_all`` in production code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index
+from sqlmodel import Field, SQLModel
+
+
+def cents_column() -> Column[int]:
+    return Column(BigInteger, nullable=False)
+
+
+class Hospital(SQLModel, table=True):
+    agb: str = Field(primary_key=True, max_length=8)
+    name: str
+    kind: str = Field(max_length=16)
+
+
+class Insurer(SQLModel, table=True):
+    uzovi: str = Field(primary_key=True, max_length=4)
+    name: str
+
+
+class Agreement(SQLModel, table=True):
+    agreement_id: str = Field(primary_key=True)
+    name: str
+    category: str = Field(max_length=32)
+    stage: str = Field(max_length=32)
+    valid_from: date
+    valid_to: date | None = None
+    # Not a foreign key: a framework agreement may arrive in the same import as its children.
+    parent_id: str | None = None
+
+
+class AgreementParty(SQLModel, table=True):
+    __tablename__ = "agreement_party"
+    agreement_id: str = Field(primary_key=True, foreign_key="agreement.agreement_id")
+    position: int = Field(primary_key=True)
+    agb: str = Field(foreign_key="hospital.agb", max_length=8)
+
+
+class CareType(SQLModel, table=True):
+    __tablename__ = "care_type"
+    agreement_id: str = Field(primary_key=True, foreign_key="agreement.agreement_id")
+    care_type: str = Field(primary_key=True)
+    position: int
+    performing_agb: str | None = Field(default=None, foreign_key="hospital.agb", max_length=8)
+    method: str = Field(max_length=32)
+    price_list: str | None = None
+    share: str | None = None
+    fee_cents: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class _CareTypeChild(SQLModel):
+    agreement_id: str = Field(primary_key=True)
+    care_type: str = Field(primary_key=True)
+
+
+def _care_type_fk() -> tuple[ForeignKeyConstraint]:
+    return (
+        ForeignKeyConstraint(
+            ["agreement_id", "care_type"], ["care_type.agreement_id", "care_type.care_type"]
+        ),
+    )
+
+
+class CareTypeProduct(_CareTypeChild, table=True):
+    """A zorgproduct code (``kind='code'``) or zorgproductgroep (``kind='group'``) covered."""
+
+    __tablename__ = "care_type_product"
+    __table_args__ = _care_type_fk()
+    kind: str = Field(primary_key=True, max_length=5)
+    position: int = Field(primary_key=True)
+    code: str = Field(max_length=9)
+
+
+class ParallelConsent(_CareTypeChild, table=True):
+    __tablename__ = "parallel_consent"
+    __table_args__ = _care_type_fk()
+    position: int = Field(primary_key=True)
+    uzovi: str = Field(foreign_key="insurer.uzovi", max_length=4)
+    valid_from: date
+    valid_to: date | None = None
+
+
+class PlannedVolume(_CareTypeChild, table=True):
+    __tablename__ = "planned_volume"
+    __table_args__ = _care_type_fk()
+    year: int = Field(primary_key=True)
+    patients: int
+
+
+class PathwayStep(_CareTypeChild, table=True):
+    __tablename__ = "pathway_step"
+    __table_args__ = _care_type_fk()
+    position: int = Field(primary_key=True)
+    phase: str = Field(max_length=16)
+    at: str = Field(max_length=8)
+
+
+class Price(SQLModel, table=True):
+    price_list: str = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    zorgproduct_code: str = Field(primary_key=True, max_length=9)
+    price_cents: int = Field(sa_column=cents_column())
+
+
+class Dbc(SQLModel, table=True):
+    __table_args__ = (Index("ix_dbc_odv_end", "odv", "end_date"),)
+    agb: str = Field(primary_key=True, foreign_key="hospital.agb", max_length=8)
+    dbc_id: str = Field(primary_key=True)
+    patient_ref: str
+    zorgproduct_code: str = Field(max_length=9)
+    start_date: date
+    end_date: date | None = None
+    odv: bool
+    requesting_agb: str | None = Field(default=None, foreign_key="hospital.agb", max_length=8)
+    primary_dbc_id: str | None = None
+    specialism: str | None = Field(default=None, max_length=4)
+    diagnosis: str | None = None
+    zorgtype: str | None = None
+
+
+class Declaration(SQLModel, table=True):
+    __table_args__ = (Index("ix_declaration_patient", "uzovi", "patient_ref"),)
+    declaration_id: str = Field(primary_key=True)
+    agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    uzovi: str = Field(foreign_key="insurer.uzovi", max_length=4)
+    patient_ref: str
+    zorgproduct_code: str = Field(max_length=9)
+    start_date: date
+    end_date: date
+    amount_cents: int = Field(sa_column=cents_column())
+    declared_on: date
+    dbc_id: str | None = None
+    declaratiecode: str | None = Field(default=None, max_length=6)
+
+
+class Transfer(SQLModel, table=True):
+    __table_args__ = _care_type_fk()
+    transfer_id: str = Field(primary_key=True)
+    agreement_id: str
+    care_type: str
+    patient_ref: str
+    from_agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    to_agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    transfer_date: date
+    status: str = Field(max_length=16)
+    phase: str | None = Field(default=None, max_length=16)
