@@ -1,0 +1,307 @@
+"""The yearly settlement of ODV DBCs at benchmark prices (CONTRACT §3), vectorised.
+
+Worked example: Groene Hart (06010002) operated a hernia for Alrijne (06010001) under Samen+
+(care type ``liesbreuk``, ``odv_benchmark``, price list ``benchmark``, share 0.90). Its ODV DBC
+ended 2024-03-01; the 2024 benchmark price of zorgproduct 131999061 is 1999.00. The line:
+creditor 06010002, debtor 06010001, unit price 1999.00, share 0.90, amount 1799.10. With no
+other lines the pair (06010001 -> 06010002) is 1 line, 1799.10; Alrijne pays Groene Hart 1799.10.
+
+Every DBC is either settled in one line or excluded with the reason of the first step that
+excludes it, in the contract's order: OPEN, NO_AGREEMENT / AMBIGUOUS_AGREEMENT,
+PRIMARY_MISMATCH, PARALLEL_CARE_TYPE / NO_PRICE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from settlement import netting
+from spreiding.agreements import Agreement
+from spreiding.money import format_share, share_fraction
+
+Netting = Literal["bilateral", "multilateral"]
+NETTINGS: tuple[Netting, ...] = ("bilateral", "multilateral")
+
+OPEN = "OPEN"
+NO_AGREEMENT = "NO_AGREEMENT"
+AMBIGUOUS_AGREEMENT = "AMBIGUOUS_AGREEMENT"
+PRIMARY_MISMATCH = "PRIMARY_MISMATCH"
+PARALLEL_CARE_TYPE = "PARALLEL_CARE_TYPE"
+NO_PRICE = "NO_PRICE"
+REASONS = (OPEN, NO_AGREEMENT, AMBIGUOUS_AGREEMENT, PRIMARY_MISMATCH, PARALLEL_CARE_TYPE, NO_PRICE)
+
+LINE_COLUMNS = [
+    "creditor_agb",
+    "debtor_agb",
+    "dbc_id",
+    "patient_ref",
+    "agreement_id",
+    "care_type",
+    "zorgproduct_code",
+    "end_date",
+    "method",
+    "unit_price_cents",
+    "share",
+    "amount_cents",
+]
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The result for one year. Money columns are int64 cents; frames are in contract order."""
+
+    year: int
+    netting: Netting
+    lines: pd.DataFrame
+    excluded: pd.DataFrame
+    pairs: pd.DataFrame
+    positions: pd.DataFrame
+    payments: pd.DataFrame
+
+    @property
+    def total_cents(self) -> int:
+        return int(self.lines["amount_cents"].sum())
+
+
+def settle(
+    dbcs: pd.DataFrame,
+    prices: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    *,
+    year: int,
+    netting: Netting = "bilateral",
+) -> Settlement:
+    """Settle ``year``: frames in the canonical form of ``spreiding.dataset``."""
+    if netting not in NETTINGS:
+        raise ValueError(f"netting must be one of {', '.join(NETTINGS)}, not {netting!r}")
+    first_day = np.datetime64(f"{year:04d}-01-01", "s")
+    last_day = np.datetime64(f"{year:04d}-12-31", "s")
+
+    odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool)]
+    is_open = odv["end_date"].isna()
+    excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]
+    ends = odv["end_date"]
+    candidates = odv.loc[~is_open & (ends >= first_day) & (ends <= last_day)]
+
+    # Step 2: exactly one (agreement, care type) in force must cover the DBC.
+    matches = _matching_care_types(candidates, _care_types(agreements))
+    counts = matches.groupby("row", sort=False).size()
+    count = pd.Series(
+        counts.reindex(candidates.index, fill_value=0).to_numpy(), index=candidates.index
+    )
+    excluded.append(_exclude(candidates.loc[count == 0], NO_AGREEMENT))
+    excluded.append(_exclude(candidates.loc[count > 1], AMBIGUOUS_AGREEMENT))
+    single = matches.loc[matches["row"].map(count).to_numpy() == 1].set_index("row")
+    matched = candidates.loc[count == 1].join(single, how="inner")
+
+    # Step 3: a named primary DBC must be the requesting hospital's own, of the same patient.
+    primary_ok = _primary_ok(matched, dbcs)
+    excluded.append(_exclude(matched.loc[~primary_ok], PRIMARY_MISMATCH))
+    matched = matched.loc[primary_ok]
+
+    # Step 4: price by method.
+    parallel = matched["method"] == "parallel"
+    excluded.append(_exclude(matched.loc[parallel], PARALLEL_CARE_TYPE))
+    matched = matched.loc[~parallel]
+    priced = matched.merge(
+        prices.loc[prices["year"] == year, ["price_list", "zorgproduct_code", "price_cents"]],
+        on=["price_list", "zorgproduct_code"],
+        how="left",
+    )
+    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
+    no_price = benchmark & priced["price_cents"].isna().to_numpy()
+    excluded.append(_exclude(priced.loc[no_price], NO_PRICE))
+    priced = priced.loc[~no_price]
+    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
+    unit = np.where(
+        benchmark,
+        priced["price_cents"].fillna(0).to_numpy(dtype="int64"),
+        priced["fee_cents"].to_numpy(dtype="int64"),
+    )
+    numerator = priced["share_num"].to_numpy(dtype="int64")
+    denominator = priced["share_den"].to_numpy(dtype="int64")
+    # Half up to the cent: floor(unit * share + 1/2), exact in integers (money.apply_share).
+    amount = (2 * unit * numerator + denominator) // (2 * denominator)
+
+    lines = pd.DataFrame(
+        {
+            "creditor_agb": priced["agb"].to_numpy(),
+            "debtor_agb": priced["requesting_agb"].astype("str").to_numpy(),
+            "dbc_id": priced["dbc_id"].to_numpy(),
+            "patient_ref": priced["patient_ref"].to_numpy(),
+            "agreement_id": priced["agreement_id"].to_numpy(),
+            "care_type": priced["care_type"].to_numpy(),
+            "zorgproduct_code": priced["zorgproduct_code"].to_numpy(),
+            "end_date": priced["end_date"].to_numpy(),
+            "method": priced["method"].to_numpy(),
+            "unit_price_cents": unit.astype("int64"),
+            "share": priced["share_text"].to_numpy(),
+            "amount_cents": amount.astype("int64"),
+        },
+        columns=LINE_COLUMNS,
+    )
+    lines = lines.sort_values(
+        ["debtor_agb", "creditor_agb", "end_date", "dbc_id"], kind="stable"
+    ).reset_index(drop=True)
+    excluded_frame = (
+        pd.concat(excluded, ignore_index=True)
+        .sort_values(["agb", "dbc_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+    pairs = _pairs(lines)
+    positions = _positions(lines)
+    payments = _payments(pairs, positions, netting)
+    return Settlement(year, netting, lines, excluded_frame, pairs, positions, payments)
+
+
+def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "agb": rows["agb"].astype("str").to_numpy(),
+            "dbc_id": rows["dbc_id"].astype("str").to_numpy(),
+            "reason": np.full(len(rows), reason, dtype=object),
+        }
+    ).astype({"agb": "str", "dbc_id": "str", "reason": "str"})
+
+
+def _care_types(agreements: Sequence[Agreement]) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    """Care types in force somewhere (stage past ``verkennen``), what they cover, and the
+    set of ``agreement_id␟agb`` party keys."""
+    rows = []
+    covers = []
+    parties = set()
+    for agreement in agreements:
+        if agreement.stage == "verkennen":
+            continue  # exploring: nothing is binding, nothing may settle
+        parties |= {f"{agreement.agreement_id}\x1f{agb}" for agb in agreement.parties}
+        for care in agreement.care_types:
+            terms = care.settlement
+            if terms.method == "odv_benchmark":
+                assert terms.share is not None
+                num, den = share_fraction(terms.share)
+                share_text = format_share(terms.share)
+            else:
+                num, den, share_text = 1, 1, "1.00"
+            index = len(rows)
+            rows.append(
+                {
+                    "ct": index,
+                    "agreement_id": agreement.agreement_id,
+                    "care_type": care.care_type,
+                    "valid_from": np.datetime64(agreement.valid_from, "s"),
+                    "valid_to": np.datetime64(agreement.valid_to or "9999-12-31", "s"),
+                    "performing_agb": care.performing_agb or "",
+                    "method": terms.method,
+                    "price_list": terms.price_list or "",
+                    "fee_cents": terms.fee_cents or 0,
+                    "share_num": num,
+                    "share_den": den,
+                    "share_text": share_text if terms.method != "fixed_fee" else "1.00",
+                }
+            )
+            covers += [(index, "code", code) for code in care.zorgproduct_codes]
+            covers += [(index, "group", group) for group in care.zorgproductgroepen]
+    columns = [
+        "ct", "agreement_id", "care_type", "valid_from", "valid_to", "performing_agb", "method",
+        "price_list", "fee_cents", "share_num", "share_den", "share_text",
+    ]  # fmt: skip
+    care_frame = pd.DataFrame(rows, columns=columns).astype(
+        {"ct": "int64", "fee_cents": "int64", "share_num": "int64", "share_den": "int64"}
+    )
+    cover_frame = pd.DataFrame(covers, columns=["ct", "kind", "code"]).astype(
+        {"ct": "int64", "kind": "str", "code": "str"}
+    )
+    return care_frame, cover_frame, parties
+
+
+def _matching_care_types(
+    candidates: pd.DataFrame, care: tuple[pd.DataFrame, pd.DataFrame, set[str]]
+) -> pd.DataFrame:
+    """Every (candidate row, care type) pair of CONTRACT §3 step 2, with the care type's terms."""
+    care_frame, covers, parties = care
+    frame = pd.DataFrame(
+        {
+            "row": candidates.index.to_numpy(),
+            "agb": candidates["agb"].to_numpy(),
+            "requesting_agb": candidates["requesting_agb"].astype("str").to_numpy(),
+            "code": candidates["zorgproduct_code"].to_numpy(),
+            "group": candidates["zorgproduct_code"].str.slice(0, 6).to_numpy(),
+            "end_date": candidates["end_date"].to_numpy(),
+        }
+    )
+    by_code = frame.merge(covers.loc[covers["kind"] == "code", ["ct", "code"]], on="code")
+    by_group = frame.merge(
+        covers.loc[covers["kind"] == "group", ["ct", "code"]].rename(columns={"code": "group"}),
+        on="group",
+    )
+    pairs = pd.concat([by_code, by_group], ignore_index=True).drop_duplicates(["row", "ct"])
+    pairs = pairs.merge(care_frame, on="ct")
+    party_keys = list(parties)
+    in_force = (
+        (pairs["valid_from"] <= pairs["end_date"])
+        & (pairs["end_date"] <= pairs["valid_to"])
+        & (pairs["agreement_id"] + "\x1f" + pairs["agb"]).isin(party_keys)
+        & (pairs["agreement_id"] + "\x1f" + pairs["requesting_agb"]).isin(party_keys)
+        & ((pairs["performing_agb"] == "") | (pairs["performing_agb"] == pairs["agb"]))
+    )
+    keep = [
+        "row", "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
+        "share_den", "share_text",
+    ]  # fmt: skip
+    return pairs.loc[in_force.to_numpy(), keep].sort_values(["row"], kind="stable")
+
+
+def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:
+    named = matched["primary_dbc_id"].notna()
+    own = dbcs.loc[~dbcs["odv"].to_numpy(dtype=bool), ["agb", "dbc_id", "patient_ref"]]
+    own_keys = own["agb"] + "\x1f" + own["dbc_id"] + "\x1f" + own["patient_ref"]
+    wanted = (
+        matched["requesting_agb"].astype("str")
+        + "\x1f"
+        + matched["primary_dbc_id"].astype("str")
+        + "\x1f"
+        + matched["patient_ref"]
+    )
+    return ~named | wanted.isin(own_keys.to_numpy())
+
+
+def _pairs(lines: pd.DataFrame) -> pd.DataFrame:
+    grouped = lines.groupby(["debtor_agb", "creditor_agb"], sort=True)["amount_cents"]
+    pairs = grouped.agg(lines="size", amount_cents="sum").reset_index()
+    return pairs.astype({"lines": "int64", "amount_cents": "int64"})
+
+
+def _positions(lines: pd.DataFrame) -> pd.DataFrame:
+    receivable = lines.groupby("creditor_agb")["amount_cents"].sum()
+    payable = lines.groupby("debtor_agb")["amount_cents"].sum()
+    hospitals = sorted(set(receivable.index) | set(payable.index))
+    frame = pd.DataFrame(
+        {
+            "agb": pd.Series(hospitals, dtype="str"),
+            "receivable_cents": receivable.reindex(hospitals, fill_value=0).to_numpy(dtype="int64"),
+            "payable_cents": payable.reindex(hospitals, fill_value=0).to_numpy(dtype="int64"),
+        }
+    )
+    return frame.assign(net_cents=frame["receivable_cents"] - frame["payable_cents"])
+
+
+def _payments(pairs: pd.DataFrame, positions: pd.DataFrame, how: Netting) -> pd.DataFrame:
+    if how == "bilateral":
+        owed = {
+            (d, c): int(a)
+            for d, c, a in zip(
+                pairs["debtor_agb"], pairs["creditor_agb"], pairs["amount_cents"], strict=True
+            )
+        }
+        made = netting.bilateral(owed)
+    else:
+        nets = dict(zip(positions["agb"], (int(n) for n in positions["net_cents"]), strict=True))
+        made = netting.multilateral(nets)
+    return pd.DataFrame(made, columns=["from_agb", "to_agb", "amount_cents"]).astype(
+        {"from_agb": "str", "to_agb": "str", "amount_cents": "int64"}
+    )

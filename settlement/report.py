@@ -1,0 +1,89 @@
+"""A settlement as the contract's JSON (byte-identical for the same input) and as the table a
+controller reads in a terminal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from settlement.engine import Settlement
+from spreiding.money import format_cents
+
+
+def settlement_to_dict(result: Settlement) -> dict[str, Any]:
+    lines = result.lines
+    return {
+        "year": result.year,
+        "netting": result.netting,
+        "lines": [
+            {
+                "creditor_agb": creditor,
+                "debtor_agb": debtor,
+                "dbc_id": dbc_id,
+                "patient_ref": patient,
+                "agreement_id": agreement,
+                "care_type": care,
+                "zorgproduct_code": code,
+                "end_date": end.strftime("%Y-%m-%d"),
+                "method": method,
+                "unit_price": format_cents(unit),
+                "share": share,
+                "amount": format_cents(amount),
+            }
+            for creditor, debtor, dbc_id, patient, agreement, care, code, end, method, unit, share, amount in lines.itertuples(
+                index=False, name=None
+            )
+        ],
+        "excluded": [
+            {"agb": agb, "dbc_id": dbc_id, "reason": reason}
+            for agb, dbc_id, reason in result.excluded.itertuples(index=False, name=None)
+        ],
+        "pairs": [
+            {"debtor_agb": d, "creditor_agb": c, "lines": int(n), "amount": format_cents(a)}
+            for d, c, n, a in result.pairs.itertuples(index=False, name=None)
+        ],
+        "positions": [
+            {
+                "agb": agb,
+                "receivable": format_cents(r),
+                "payable": format_cents(p),
+                "net": format_cents(n),
+            }
+            for agb, r, p, n in result.positions.itertuples(index=False, name=None)
+        ],
+        "payments": [
+            {"from_agb": f, "to_agb": t, "amount": format_cents(a)}
+            for f, t, a in result.payments.itertuples(index=False, name=None)
+        ],
+        "total": format_cents(result.total_cents),
+    }
+
+
+def settlement_to_json(result: Settlement) -> str:
+    return json.dumps(settlement_to_dict(result), ensure_ascii=False) + "\n"
+
+
+def settlement_table(result: Settlement, names: dict[str, str] | None = None) -> str:
+    """Per pair: lines and amount; then exclusions by reason, positions and payments."""
+    names = names or {}
+
+    def who(agb: str) -> str:
+        return f"{agb} {names[agb]}" if agb in names else agb
+
+    out = [f"Settlement {result.year} ({result.netting})", ""]
+    out.append(f"{'debtor':<40} {'creditor':<40} {'lines':>7} {'amount':>15}")
+    for d, c, n, a in result.pairs.itertuples(index=False, name=None):
+        out.append(f"{who(d):<40} {who(c):<40} {n:>7} {format_cents(a):>15}")
+    out.append(f"{'total':<81} {len(result.lines):>7} {format_cents(result.total_cents):>15}")
+    if len(result.excluded):
+        out += ["", "Excluded DBCs"]
+        counts = result.excluded.groupby("reason").size()
+        out += [f"  {reason:<22} {int(n):>7}" for reason, n in counts.items()]
+    out += ["", "Payments"]
+    if result.payments.empty:
+        out.append("  none")
+    for f, t, a in result.payments.itertuples(index=False, name=None):
+        out.append(f"  {who(f)} pays {who(t)}: {format_cents(a)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,158 @@
+"""The ``spreiding`` command: the composition root that wires the layers together.
+
+It may import ``spreiding``, ``settlement`` and ``api``; nothing imports it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from settlement.engine import NETTINGS, Netting, settle
+from settlement.report import settlement_table, settlement_to_json
+from spreiding.config import Settings
+from spreiding.dataset import Dataset
+from spreiding.database import make_engine, migrate
+from spreiding.errors import DatasetConflict, DatasetInvalid
+from spreiding.reader import read_dataset
+from spreiding.store import import_dataset, load_dataset
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+INVALID = 2
+
+DataDir = Annotated[Path, typer.Argument(help="A dataset folder (CONTRACT §1).")]
+
+
+def _refuse(exc: DatasetInvalid | DatasetConflict, what: str) -> typer.Exit:
+    for line in str(exc).splitlines():
+        err.print(line, markup=False)
+    count = len(exc.errors) if isinstance(exc, DatasetInvalid) else len(exc.conflicts)
+    err.print(f"{what}: {count} {'error' if isinstance(exc, DatasetInvalid) else 'conflict'}(s)")
+    return typer.Exit(INVALID)
+
+
+@app.command()
+def validate(folder: DataDir) -> None:
+    """Check a dataset folder against the contract; exit 2 with every error on stderr."""
+    try:
+        dataset = read_dataset(folder)
+    except DatasetInvalid as exc:
+        raise _refuse(exc, f"{folder}: invalid") from None
+    out.print(f"{folder}: valid — {dataset.summary()}", markup=False)
+
+
+@app.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (alembic upgrade head)."""
+    settings = Settings()
+    migrate(make_engine(settings.database_url))
+    out.print(f"database at {_display(settings.database_url)} is at the latest schema")
+
+
+@app.command("import")
+def import_(folder: DataDir) -> None:
+    """Validate a dataset and store it whole in one transaction, or store nothing."""
+    settings = Settings()
+    try:
+        dataset = read_dataset(folder)
+    except DatasetInvalid as exc:
+        raise _refuse(exc, f"{folder}: invalid, nothing stored") from None
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        with engine.begin() as connection:
+            report = import_dataset(connection, dataset)
+    except DatasetConflict as exc:
+        raise _refuse(exc, f"{folder}: conflicts with stored data, nothing stored") from None
+    out.print(f"{folder}: imported — {report.summary()}", markup=False)
+
+
+@app.command()
+def demo(
+    samples: Annotated[Path, typer.Option(help="The folder of sample datasets.")] = SAMPLES,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes.")] = Path("out"),
+) -> None:
+    """Validate and import every sample into a fresh local SQLite database and show it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / "demo.db"
+    database.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    folders = sorted(p for p in samples.iterdir() if (p / "hospitals.csv").is_file())
+    for folder in folders:
+        try:
+            dataset = read_dataset(folder)
+            with engine.begin() as connection:
+                report = import_dataset(connection, dataset)
+        except (DatasetInvalid, DatasetConflict) as exc:
+            raise _refuse(exc, f"sample {folder.name}") from None
+        out.print(f"[bold]{folder.name}[/bold]: {dataset.summary()}")
+        out.print(f"  stored: {report.summary()}", markup=False)
+    out.print(f"{len(folders)} samples loaded into {database}")
+
+
+class Format(str, Enum):
+    json = "json"
+    table = "table"
+
+
+class NettingOption(str, Enum):
+    bilateral = "bilateral"
+    multilateral = "multilateral"
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="A dataset folder; without it, the configured database."),
+]
+YearOption = Annotated[int, typer.Option("--year", help="The year to settle or audit.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="json or table.")]
+
+
+def _dataset(data: Path | None) -> Dataset:
+    """The dataset of ``--data``, or everything stored in the configured database."""
+    if data is not None:
+        try:
+            return read_dataset(data)
+        except DatasetInvalid as exc:
+            raise _refuse(exc, f"{data}: invalid") from None
+    engine = make_engine(Settings().database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        return load_dataset(connection)
+
+
+@app.command("settle")
+def settle_(
+    year: YearOption,
+    data: DataOption = None,
+    netting: Annotated[
+        NettingOption, typer.Option("--netting", help="bilateral or multilateral.")
+    ] = NettingOption.bilateral,
+    format_: FormatOption = Format.json,
+) -> None:
+    """Settle the ODV DBCs of a year at benchmark prices (CONTRACT §3)."""
+    dataset = _dataset(data)
+    chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]  # type: ignore[arg-type]
+    result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=chosen)
+    if format_ is Format.json:
+        typer.echo(settlement_to_json(result), nl=False)
+    else:
+        names = dict(zip(dataset.hospitals["agb"], dataset.hospitals["name"], strict=True))
+        typer.echo(settlement_table(result, names), nl=False)
+
+
+def _display(url: str) -> str:
+    return make_engine(url).url.render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    app()

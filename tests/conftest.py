@@ -1,0 +1,56 @@
+"""Database fixtures: every database test runs on SQLite and, when
+``SPREIDING_TEST_DATABASE_URL`` is set, on PostgreSQL; without it the PostgreSQL variant is
+skipped with a visible reason."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, MetaData, text
+
+from spreiding.database import make_engine, migrate
+
+POSTGRES_URL = os.environ.get("SPREIDING_TEST_DATABASE_URL")
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _reset_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def migrated_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL: SPREIDING_TEST_DATABASE_URL is not set")
+        engine = make_engine(POSTGRES_URL)
+        _reset_postgres(engine)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def clear(engine: Engine) -> None:
+    """Empty every table, children first, so each test starts from an empty database."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "alembic_version":
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    clear(migrated_engine)
+    yield migrated_engine
+    clear(migrated_engine)
