@@ -172,9 +172,9 @@ def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
 def _care_types(agreements: Sequence[Agreement]) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
     """Care types in force somewhere (stage past ``verkennen``), what they cover, and the
     set of ``agreement_id␟agb`` party keys."""
-    rows = []
-    covers = []
-    parties = set()
+    rows: list[dict[str, object]] = []
+    covers: list[tuple[int, str, str]] = []
+    parties: set[str] = set()
     for agreement in agreements:
         if agreement.stage == "verkennen":
             continue  # exploring: nothing is binding, nothing may settle

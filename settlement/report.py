@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
-
 from settlement.engine import Settlement
 from spreiding.money import format_cents
 
@@ -19,22 +17,20 @@ def settlement_to_dict(result: Settlement) -> dict[str, Any]:
         "netting": result.netting,
         "lines": [
             {
-                "creditor_agb": creditor,
-                "debtor_agb": debtor,
-                "dbc_id": dbc_id,
-                "patient_ref": patient,
-                "agreement_id": agreement,
-                "care_type": care,
-                "zorgproduct_code": code,
-                "end_date": end.strftime("%Y-%m-%d"),
-                "method": method,
-                "unit_price": format_cents(unit),
-                "share": share,
-                "amount": format_cents(amount),
+                "creditor_agb": line.creditor_agb,
+                "debtor_agb": line.debtor_agb,
+                "dbc_id": line.dbc_id,
+                "patient_ref": line.patient_ref,
+                "agreement_id": line.agreement_id,
+                "care_type": line.care_type,
+                "zorgproduct_code": line.zorgproduct_code,
+                "end_date": line.end_date.strftime("%Y-%m-%d"),
+                "method": line.method,
+                "unit_price": format_cents(line.unit_price_cents),
+                "share": line.share,
+                "amount": format_cents(line.amount_cents),
             }
-            for creditor, debtor, dbc_id, patient, agreement, care, code, end, method, unit, share, amount in lines.itertuples(
-                index=False, name=None
-            )
+            for line in lines.itertuples(index=False)
         ],
         "excluded": [
             {"agb": agb, "dbc_id": dbc_id, "reason": reason}

@@ -554,7 +554,7 @@ def parse_agreements(
         agreements.append(agreement)
     ids = {a.agreement_id for a in agreements}
     # The ids of agreements that failed to parse still count as known parents.
-    ids |= {obj.get("agreement_id") for obj in data if isinstance(obj, dict)}
+    ids |= {str(obj.get("agreement_id")) for obj in data if isinstance(obj, dict)}
     for agreement in agreements:
         if agreement.parent_id is not None:
             parser.index = seen[agreement.agreement_id]

@@ -5,7 +5,7 @@ It may import ``spreiding``, ``settlement`` and ``api``; nothing imports it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +15,8 @@ from rich.console import Console
 from settlement.engine import NETTINGS, Netting, settle
 from settlement.report import settlement_table, settlement_to_json
 from spreiding.config import Settings
-from spreiding.dataset import Dataset
 from spreiding.database import make_engine, migrate
+from spreiding.dataset import Dataset
 from spreiding.errors import DatasetConflict, DatasetInvalid
 from spreiding.reader import read_dataset
 from spreiding.store import import_dataset, load_dataset
@@ -99,12 +99,12 @@ def demo(
     out.print(f"{len(folders)} samples loaded into {database}")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     table = "table"
 
 
-class NettingOption(str, Enum):
+class NettingOption(StrEnum):
     bilateral = "bilateral"
     multilateral = "multilateral"
 
@@ -141,7 +141,7 @@ def settle_(
 ) -> None:
     """Settle the ODV DBCs of a year at benchmark prices (CONTRACT §3)."""
     dataset = _dataset(data)
-    chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]  # type: ignore[arg-type]
+    chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]
     result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=chosen)
     if format_ is Format.json:
         typer.echo(settlement_to_json(result), nl=False)

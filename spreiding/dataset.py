@@ -95,7 +95,7 @@ def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
         if kind in ("str", "opt"):
             values = values.astype("str")
             if kind == "opt":
-                values = values.where(values.notna() & (values != ""), pd.NA).astype("str")
+                values = values.mask(values.isna() | (values == ""), None).astype("str")
         elif kind in ("int", "cents"):
             values = values.astype("int64")
         elif kind == "date":

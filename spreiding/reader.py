@@ -155,7 +155,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     return _typed(raw, agreements, source=str(folder))
 
 
-class _Anything:
+class _Anything(frozenset[str]):
     """Stands in for a reference set whose file could not be read: no cascade of errors."""
 
     def __contains__(self, item: object) -> bool:
@@ -366,7 +366,9 @@ class Rows:
         frame = self.frame.loc[present]
         duplicated = frame.duplicated(keys, keep="first")
         if duplicated.any():
-            first = frame.groupby(keys, sort=False)[LINE].transform("min")
+            first: dict[object, int] = (
+                frame.groupby(keys, sort=False)[LINE].transform("min").to_dict()
+            )
             label = ", ".join(keys)
             mask = pd.Series(False, index=self.frame.index)
             mask.loc[duplicated.index[duplicated.to_numpy()]] = True
@@ -375,7 +377,7 @@ class Rows:
                 columns[-1],
                 lambda row: (
                     f"duplicate ({label}) = ({', '.join(row[c] for c in keys)}); "
-                    f"first on line {first.loc[row.name]}"
+                    f"first on line {first[row.name]}"
                 ),
             )
 
@@ -556,7 +558,7 @@ def _check_transfers(rows: Rows, hospitals: set[str] | None, agreements: list[Ag
         rows.flag(
             ok & known_agreement & ~_key(rows["agreement_id"], rows[column]).isin(list(party_keys)),
             column,
-            lambda row, c=column: f"{row[c]} is not a party of agreement {row['agreement_id']}",
+            _not_a_party(column),
         )
     rows.flag(
         rows.present("to_agb") & (rows["from_agb"] == rows["to_agb"]),
@@ -567,6 +569,10 @@ def _check_transfers(rows: Rows, hospitals: set[str] | None, agreements: list[Ag
     rows.choice("status", STATUSES)
     rows.choice("phase", PHASES)
     rows.unique("transfer_id")
+
+
+def _not_a_party(column: str) -> Callable[[pd.Series], str]:
+    return lambda row: f"{row[column]} is not a party of agreement {row['agreement_id']}"
 
 
 def _key(left: pd.Series, right: pd.Series) -> pd.Series:
