@@ -17,20 +17,20 @@ def settlement_to_dict(result: Settlement) -> dict[str, Any]:
         "netting": result.netting,
         "lines": [
             {
-                "creditor_agb": line.creditor_agb,
-                "debtor_agb": line.debtor_agb,
-                "dbc_id": line.dbc_id,
-                "patient_ref": line.patient_ref,
-                "agreement_id": line.agreement_id,
-                "care_type": line.care_type,
-                "zorgproduct_code": line.zorgproduct_code,
-                "end_date": line.end_date.strftime("%Y-%m-%d"),
-                "method": line.method,
-                "unit_price": format_cents(line.unit_price_cents),
-                "share": line.share,
-                "amount": format_cents(line.amount_cents),
+                "creditor_agb": line["creditor_agb"],
+                "debtor_agb": line["debtor_agb"],
+                "dbc_id": line["dbc_id"],
+                "patient_ref": line["patient_ref"],
+                "agreement_id": line["agreement_id"],
+                "care_type": line["care_type"],
+                "zorgproduct_code": line["zorgproduct_code"],
+                "end_date": line["end_date"].strftime("%Y-%m-%d"),
+                "method": line["method"],
+                "unit_price": format_cents(line["unit_price_cents"]),
+                "share": line["share"],
+                "amount": format_cents(line["amount_cents"]),
             }
-            for line in lines.itertuples(index=False)
+            for line in lines.to_dict("records")
         ],
         "excluded": [
             {"agb": agb, "dbc_id": dbc_id, "reason": reason}

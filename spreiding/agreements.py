@@ -316,8 +316,9 @@ class _Parser:
         return tuple(out)
 
     def care_types(self, value: Any, parties: tuple[str, ...]) -> tuple[CareType, ...]:
-        if not isinstance(value, list) or not value:
-            self.error("care_types", "must be a non-empty list")
+        # A framework agreement (raamovereenkomst) may have no care types of its own.
+        if not isinstance(value, list):
+            self.error("care_types", "must be a list")
             raise _Invalid
         out: list[CareType] = []
         failed = False
