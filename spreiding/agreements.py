@@ -229,15 +229,20 @@ class _Parser:
                 self.error(path, "must be a list")
                 raise _Invalid
             out: list[str] = []
+            failed = False
             for i, item in enumerate(value):
                 if not isinstance(item, str) or not code.is_valid(item) or len(item) != code.length:
                     self.error(
                         f"{path}[{i}]", f"{item!r} is not a {code.label} of {code.length} digits"
                     )
+                    failed = True
                 elif item in out:
                     self.error(f"{path}[{i}]", f"{item} is listed twice")
+                    failed = True
                 else:
                     out.append(item)
+            if failed:
+                raise _Invalid
             return tuple(out)
 
         return parse
@@ -528,14 +533,16 @@ def parse_agreements(
     hospitals: Collection[str],
     insurers: Collection[str],
     price_lists: Collection[str] | None,
-) -> tuple[list[Agreement], list[DatasetError]]:
-    """Parse the text of ``agreements.json``; return the valid agreements and every error."""
+) -> tuple[list[Agreement], list[DatasetError], set[str] | None]:
+    """Parse the text of ``agreements.json``; return the valid agreements, every error, and
+    the ids of all agreements in the file (parsed or not), against which references are
+    checked without a cascade of errors (None when the file is not a JSON list)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [DatasetError(FILE, exc.lineno, "(json)", f"not valid JSON: {exc.msg}")]
+        return [], [DatasetError(FILE, exc.lineno, "(json)", f"not valid JSON: {exc.msg}")], None
     if not isinstance(data, list):
-        return [], [DatasetError(FILE, 0, "(json)", "must be a JSON list of agreements")]
+        return [], [DatasetError(FILE, 0, "(json)", "must be a JSON list of agreements")], None
     parser = _Parser(hospitals=hospitals, insurers=insurers, price_lists=price_lists)
     agreements: list[Agreement] = []
     seen: dict[str, int] = {}
@@ -565,4 +572,4 @@ def parse_agreements(
                 parser.error(
                     "parent_id", f"agreement {agreement.parent_id!r} is not in agreements.json"
                 )
-    return agreements, parser.errors
+    return agreements, parser.errors, {i for i in ids if i}

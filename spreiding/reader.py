@@ -118,6 +118,8 @@ def read_dataset(folder: Path | str) -> Dataset:
     price_lists = _known(raw["prices"], "price_list")
 
     agreements: list[Agreement] = []
+    # None: the file could not be read, so references to agreements are not checked.
+    agreement_ids: set[str] | None = None
     agreements_path = folder / "agreements.json"
     if not agreements_path.is_file():
         errors.append(DatasetError("agreements.json", 0, "(file)", "required file is missing"))
@@ -127,7 +129,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         except UnicodeDecodeError as exc:
             errors.append(DatasetError("agreements.json", 0, "(file)", f"not UTF-8: {exc.reason}"))
         else:
-            agreements, agreement_errors = parse_agreements(
+            agreements, agreement_errors, agreement_ids = parse_agreements(
                 text,
                 hospitals=hospitals if hospitals is not None else _Anything(),
                 insurers=insurers if insurers is not None else _Anything(),
@@ -143,7 +145,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         "declarations": lambda rows: _check_declarations(
             rows, hospitals, insurers, _dbc_keys(raw["dbcs"])
         ),
-        "transfers": lambda rows: _check_transfers(rows, hospitals, agreements),
+        "transfers": lambda rows: _check_transfers(rows, hospitals, agreements, agreement_ids),
     }
     for name, check in checks.items():
         frame = raw[name]
@@ -183,7 +185,7 @@ def _read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.Da
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
     except UnicodeDecodeError as exc:
-        errors.append(DatasetError(spec.name, 1, "(header)", f"not UTF-8: {exc.reason}"))
+        errors.append(DatasetError(spec.name, 0, "(file)", f"not UTF-8: {exc.reason}"))
         return None
     if not first.strip():
         errors.append(DatasetError(spec.name, 1, "(header)", "the header row is missing"))
@@ -231,6 +233,11 @@ def _read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.Da
     if bad_rows:
         lines = np.setdiff1d(lines, np.array([n for n, _ in bad_rows], dtype="int64"))
     frame[LINE] = lines[: len(frame)]
+    blank = (frame[list(header)] == "").all(axis=1)
+    if blank.any():
+        for number in frame.loc[blank, LINE]:
+            errors.append(DatasetError(spec.name, int(number), "(row)", "empty line"))
+        frame = frame.loc[~blank].reset_index(drop=True)
     if delimiter == ";":
         for column in spec.money:
             frame[column] = frame[column].str.replace(",", ".", regex=False)
@@ -350,12 +357,15 @@ class Rows:
             lambda row: f"{row[column]!r} is not true or false",
         )
 
-    def reference(self, column: str, known: Collection[str] | None, what: str) -> None:
+    def reference(
+        self, column: str, known: Collection[str] | None, what: str, *, shaped: pd.Series
+    ) -> None:
+        """Flag well-formed (``shaped``) values that are not in ``known``."""
         if known is None:
             return
         values = self.frame[column]
         self.flag(
-            self.present(column) & ~values.isin(list(known)),
+            shaped & ~values.isin(list(known)),
             column,
             lambda row: f"{row[column]} is not in {what}",
         )
@@ -437,8 +447,7 @@ def _check_patient(rows: Rows) -> None:
 
 def _check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
     rows.required("dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "odv")
-    rows.code("agb", identifiers.agb)
-    rows.reference("agb", hospitals, "hospitals.csv")
+    rows.reference("agb", hospitals, "hospitals.csv", shaped=rows.code("agb", identifiers.agb))
     _check_patient(rows)
     rows.code("zorgproduct_code", identifiers.zorgproduct)
     start = rows.date("start_date")
@@ -459,8 +468,12 @@ def _check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
         "primary_dbc_id",
         "must be empty when odv is false",
     )
-    rows.code("requesting_agb", identifiers.agb)
-    rows.reference("requesting_agb", hospitals, "hospitals.csv")
+    rows.reference(
+        "requesting_agb",
+        hospitals,
+        "hospitals.csv",
+        shaped=rows.code("requesting_agb", identifiers.agb),
+    )
     rows.flag(
         requesting & (rows["requesting_agb"] == rows["agb"]),
         "requesting_agb",
@@ -499,10 +512,8 @@ def _check_declarations(
         "amount_eur",
         "declared_on",
     )
-    rows.code("agb", identifiers.agb)
-    rows.reference("agb", hospitals, "hospitals.csv")
-    rows.code("uzovi", identifiers.uzovi)
-    rows.reference("uzovi", insurers, "insurers.csv")
+    rows.reference("agb", hospitals, "hospitals.csv", shaped=rows.code("agb", identifiers.agb))
+    rows.reference("uzovi", insurers, "insurers.csv", shaped=rows.code("uzovi", identifiers.uzovi))
     _check_patient(rows)
     rows.code("zorgproduct_code", identifiers.zorgproduct)
     start = rows.date("start_date")
@@ -528,7 +539,12 @@ def _check_declarations(
         )
 
 
-def _check_transfers(rows: Rows, hospitals: set[str] | None, agreements: list[Agreement]) -> None:
+def _check_transfers(
+    rows: Rows,
+    hospitals: set[str] | None,
+    agreements: list[Agreement],
+    agreement_ids: set[str] | None,
+) -> None:
     rows.required(
         "transfer_id",
         "agreement_id",
@@ -540,7 +556,9 @@ def _check_transfers(rows: Rows, hospitals: set[str] | None, agreements: list[Ag
         "status",
     )
     by_id = {a.agreement_id: a for a in agreements}
-    rows.reference("agreement_id", by_id, "agreements.json")
+    rows.reference(
+        "agreement_id", agreement_ids, "agreements.json", shaped=rows.present("agreement_id")
+    )
     known_agreement = rows["agreement_id"].isin(list(by_id))
     care_keys = {f"{a.agreement_id}\x1f{c.care_type}" for a in agreements for c in a.care_types}
     rows.flag(
@@ -554,7 +572,9 @@ def _check_transfers(rows: Rows, hospitals: set[str] | None, agreements: list[Ag
     _check_patient(rows)
     for column in ("from_agb", "to_agb"):
         ok = rows.code(column, identifiers.agb)
-        rows.reference(column, hospitals, "hospitals.csv")
+        rows.reference(column, hospitals, "hospitals.csv", shaped=ok)
+        if hospitals is not None:
+            ok &= rows[column].isin(list(hospitals))
         rows.flag(
             ok & known_agreement & ~_key(rows["agreement_id"], rows[column]).isin(list(party_keys)),
             column,
