@@ -22,8 +22,8 @@ from spreiding.reader import read_dataset
 from spreiding.store import import_dataset, load_dataset
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INVALID = 2

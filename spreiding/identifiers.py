@@ -95,6 +95,10 @@ class _Bsn:
         return str(stdnum_bsn.compact(value))
 
     def validate(self, value: str) -> str:
+        # stdnum pads a short number with leading zeros; a BSN as written has all nine.
+        digits = _SEPARATORS.sub("", value)
+        if digits.isascii() and digits.isdigit() and len(digits) != 9:
+            raise InvalidLength(f"BSN {value!r} must have 9 digits")
         try:
             return str(stdnum_bsn.validate(value))
         except stdnum_exceptions.InvalidChecksum as exc:
@@ -105,7 +109,11 @@ class _Bsn:
             raise InvalidFormat(f"BSN {value!r} must contain digits only") from exc
 
     def is_valid(self, value: str) -> bool:
-        return bool(stdnum_bsn.is_valid(value))
+        try:
+            self.validate(value)
+        except InvalidIdentifier:
+            return False
+        return True
 
 
 bsn = _Bsn()

@@ -1,0 +1,124 @@
+"""The command line as a user runs it: exit codes, stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from spreiding.cli import app
+from tests import files as f
+from tests.conftest import SAMPLES
+from tests.test_store import stored_rows
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def test_validate_a_valid_dataset(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(f.write(tmp_path, f.base_files()))])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{tmp_path}: valid — 2 hospitals, 1 insurers, 1 agreements, 1 prices, "
+        "2 DBCs (1 ODV), 1 declarations, 1 transfers\n"
+    )
+
+
+def test_validate_prints_every_error_to_stderr_and_exits_2(tmp_path: Path) -> None:
+    files = f.base_files()
+    files["prices.csv"].append(f.price(code="131999062", eur="1,5"))
+    files["dbcs.csv"][1]["end_date"] = "2024-02-01"
+    result = runner.invoke(app, ["validate", str(f.write(tmp_path, files))])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "prices.csv:3: price_eur: '1,5' is not an amount in euros with '.' and at most two decimals",
+        "dbcs.csv:3: end_date: 2024-02-01 is before start_date 2024-03-01",
+        f"{tmp_path}: invalid: 2 error(s)",
+    ]
+
+
+def test_import_stores_and_reimport_changes_nothing(database: Engine, tmp_path: Path) -> None:
+    folder = str(f.write(tmp_path, f.base_files()))
+    first = runner.invoke(app, ["import", folder])
+    assert first.exit_code == 0, first.stderr
+    assert "dbcs: 2 added, 0 unchanged" in first.stdout
+    again = runner.invoke(app, ["import", folder])
+    assert again.exit_code == 0
+    assert "dbcs: 0 added, 2 unchanged" in again.stdout
+    assert stored_rows(database)["Dbc"] == 2
+
+
+def test_import_of_10000_bad_rows_reports_each_and_stores_nothing(
+    database: Engine, tmp_path: Path
+) -> None:
+    files = f.base_files()
+    files["dbcs.csv"] += [f.dbc(dbc_id=f"X{i}", start="2024-13-01") for i in range(10_000)]
+    result = runner.invoke(app, ["import", str(f.write(tmp_path, files))])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == [
+        f"dbcs.csv:{line}: start_date: '2024-13-01' is not a date YYYY-MM-DD"
+        for line in range(4, 10_004)
+    ]
+    assert lines[-1] == f"{tmp_path}: invalid, nothing stored: 10000 error(s)"
+    assert set(stored_rows(database).values()) == {0}
+
+
+def test_import_refuses_a_conflict(database: Engine, tmp_path: Path) -> None:
+    files = f.base_files()
+    assert runner.invoke(app, ["import", str(f.write(tmp_path / "a", files))]).exit_code == 0
+    files["hospitals.csv"][0]["name"] = "Alrijne Leiderdorp"
+    result = runner.invoke(app, ["import", str(f.write(tmp_path / "b", files))])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "hospitals (agb=06010001) is stored with other values: "
+        "name: stored Alrijne, dataset Alrijne Leiderdorp"
+    )
+
+
+def test_settle_from_files_and_from_the_database_agree(database: Engine, tmp_path: Path) -> None:
+    folder = str(f.write(tmp_path, f.base_files()))
+    from_files = runner.invoke(app, ["settle", "--data", folder, "--year", "2024"])
+    assert from_files.exit_code == 0, from_files.stderr
+    assert runner.invoke(app, ["import", folder]).exit_code == 0
+    from_db = runner.invoke(app, ["settle", "--year", "2024"])
+    assert from_db.exit_code == 0, from_db.stderr
+    assert from_db.stdout == from_files.stdout
+    assert json.loads(from_files.stdout)["total"] == "1799.10"
+
+
+def test_settle_an_invalid_dataset_exits_2(tmp_path: Path) -> None:
+    files = f.base_files()
+    files["hospitals.csv"] = None
+    result = runner.invoke(
+        app, ["settle", "--data", str(f.write(tmp_path, files)), "--year", "2024"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hospitals.csv:0: (file): required file is missing")
+
+
+def test_settle_table_names_pairs_and_payments(tmp_path: Path) -> None:
+    folder = str(f.write(tmp_path, f.base_files()))
+    result = runner.invoke(app, ["settle", "--data", folder, "--year", "2024", "--format", "table"])
+    assert result.exit_code == 0
+    assert "06010001 Alrijne" in result.stdout
+    assert "06010001 Alrijne pays 06010002 Groene Hart: 1799.10" in result.stdout
+
+
+def test_demo_loads_every_sample(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    folders = sorted(p.name for p in SAMPLES.iterdir() if (p / "hospitals.csv").exists())
+    assert len(folders) == 9
+    for name in folders:
+        assert f"{name}:" in result.stdout
+    assert (tmp_path / "demo.db").is_file()
