@@ -11,11 +11,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine, make_url
 
 from settlement.engine import NETTINGS, Netting, settle
 from settlement.report import settlement_table, settlement_to_json
 from spreiding.config import Settings
-from spreiding.database import make_engine, migrate
+from spreiding.database import open_database
 from spreiding.dataset import Dataset
 from spreiding.errors import DatasetConflict, DatasetInvalid
 from spreiding.reader import read_dataset
@@ -27,6 +28,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INVALID = 2
+SAMPLE_YEAR = 2024  # the year the samples model
 
 DataDir = Annotated[Path, typer.Argument(help="A dataset folder (CONTRACT §1).")]
 
@@ -53,7 +55,8 @@ def validate(folder: DataDir) -> None:
 def init_db() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     settings = Settings()
-    migrate(make_engine(settings.database_url))
+    with open_database(settings.database_url):
+        pass
     out.print(f"database at {_display(settings.database_url)} is at the latest schema")
 
 
@@ -65,10 +68,8 @@ def import_(folder: DataDir) -> None:
         dataset = read_dataset(folder)
     except DatasetInvalid as exc:
         raise _refuse(exc, f"{folder}: invalid, nothing stored") from None
-    engine = make_engine(settings.database_url)
-    migrate(engine)
     try:
-        with engine.begin() as connection:
+        with open_database(settings.database_url) as engine, engine.begin() as connection:
             report = import_dataset(connection, dataset)
     except DatasetConflict as exc:
         raise _refuse(exc, f"{folder}: conflicts with stored data, nothing stored") from None
@@ -84,8 +85,12 @@ def demo(
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / "demo.db"
     database.unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{database}")
-    migrate(engine)
+    with open_database(f"sqlite:///{database}") as engine:
+        _demo(engine, samples)
+    out.print(f"demo database: {database}")
+
+
+def _demo(engine: Engine, samples: Path) -> None:
     folders = sorted(p for p in samples.iterdir() if (p / "hospitals.csv").is_file())
     for folder in folders:
         try:
@@ -94,9 +99,16 @@ def demo(
                 report = import_dataset(connection, dataset)
         except (DatasetInvalid, DatasetConflict) as exc:
             raise _refuse(exc, f"sample {folder.name}") from None
-        out.print(f"[bold]{folder.name}[/bold]: {dataset.summary()}")
-        out.print(f"  stored: {report.summary()}", markup=False)
-    out.print(f"{len(folders)} samples loaded into {database}")
+        out.rule(folder.name)
+        out.print(f"loaded: {dataset.summary()}", markup=False)
+        out.print(f"stored: {report.summary()}", markup=False)
+        result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=SAMPLE_YEAR)
+        out.print(settlement_table(result, _names(dataset)), markup=False)
+    out.print(f"{len(folders)} samples loaded and settled for {SAMPLE_YEAR}")
+
+
+def _names(dataset: Dataset) -> dict[str, str]:
+    return dict(zip(dataset.hospitals["agb"], dataset.hospitals["name"], strict=True))
 
 
 class Format(StrEnum):
@@ -124,9 +136,7 @@ def _dataset(data: Path | None) -> Dataset:
             return read_dataset(data)
         except DatasetInvalid as exc:
             raise _refuse(exc, f"{data}: invalid") from None
-    engine = make_engine(Settings().database_url)
-    migrate(engine)
-    with engine.connect() as connection:
+    with open_database(Settings().database_url) as engine, engine.connect() as connection:
         return load_dataset(connection)
 
 
@@ -146,12 +156,11 @@ def settle_(
     if format_ is Format.json:
         typer.echo(settlement_to_json(result), nl=False)
     else:
-        names = dict(zip(dataset.hospitals["agb"], dataset.hospitals["name"], strict=True))
-        typer.echo(settlement_table(result, names), nl=False)
+        typer.echo(settlement_table(result, _names(dataset)), nl=False)
 
 
 def _display(url: str) -> str:
-    return make_engine(url).url.render_as_string(hide_password=True)
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,18 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+@contextmanager
+def open_database(url: str, *, upgrade: bool = True) -> Iterator[Engine]:
+    """An engine at the latest schema, disposed of (its connections closed) on leaving."""
+    engine = make_engine(url)
+    try:
+        if upgrade:
+            migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

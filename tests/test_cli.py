@@ -114,11 +114,16 @@ def test_settle_table_names_pairs_and_payments(tmp_path: Path) -> None:
     assert "06010001 Alrijne pays 06010002 Groene Hart: 1799.10" in result.stdout
 
 
-def test_demo_loads_every_sample(tmp_path: Path) -> None:
+def test_demo_loads_and_settles_every_sample(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
-    folders = sorted(p.name for p in SAMPLES.iterdir() if (p / "hospitals.csv").exists())
+    folders = sorted(p for p in SAMPLES.iterdir() if (p / "hospitals.csv").exists())
     assert len(folders) == 9
-    for name in folders:
-        assert f"{name}:" in result.stdout
+    for folder in folders:
+        assert f" {folder.name} " in result.stdout
+        table = runner.invoke(
+            app, ["settle", "--data", str(folder), "--year", "2024", "--format", "table"]
+        )
+        assert table.stdout in result.stdout
+    assert "9 samples loaded and settled for 2024" in result.stdout
     assert (tmp_path / "demo.db").is_file()

@@ -1,0 +1,114 @@
+"""Money invariants of the settlement, on generated datasets (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+import random
+import tempfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from settlement.engine import Settlement, settle
+from settlement.report import settlement_to_dict, settlement_to_json
+from spreiding.reader import read_dataset
+from tests import files as f
+from tests.settlement.reference import reference_settle
+from tests.strategies import datasets
+
+NETTINGS = st.sampled_from(["bilateral", "multilateral"])
+YEARS = st.sampled_from([2023, 2024, 2025])
+PROPERTY = settings(max_examples=60, deadline=None)
+
+
+def settled(files: dict[str, Any], *, year: int, netting: str) -> Settlement:
+    with tempfile.TemporaryDirectory() as folder:
+        dataset = read_dataset(f.write(Path(folder), files))
+    return settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=netting)  # type: ignore[arg-type]
+
+
+@given(files=datasets(), year=YEARS, netting=NETTINGS)
+@PROPERTY
+def test_engine_agrees_with_the_decimal_reference(
+    files: dict[str, Any], year: int, netting: str
+) -> None:
+    engine = settlement_to_dict(settled(files, year=year, netting=netting))
+    assert engine == reference_settle(files, year=year, netting=netting)
+
+
+@given(files=datasets(), year=YEARS, netting=NETTINGS)
+@PROPERTY
+def test_every_cent_is_accounted_for(files: dict[str, Any], year: int, netting: str) -> None:
+    result = settled(files, year=year, netting=netting)
+    lines, pairs, positions = result.lines, result.pairs, result.positions
+    assert int(positions["net_cents"].sum()) == 0
+    for pair in pairs.to_dict("records"):
+        mine = lines[
+            (lines["debtor_agb"] == pair["debtor_agb"])
+            & (lines["creditor_agb"] == pair["creditor_agb"])
+        ]
+        assert pair["lines"] == len(mine)
+        assert pair["amount_cents"] == int(mine["amount_cents"].sum())
+    # What A owes B is what B is owed by A: payables and receivables mirror each other.
+    assert (
+        int(positions["receivable_cents"].sum())
+        == int(positions["payable_cents"].sum())
+        == result.total_cents
+    )
+    # Every ODV DBC of the year is either a line or an exclusion, never both, never lost.
+    of_year = {
+        (d["agb"], d["dbc_id"])
+        for d in files["dbcs.csv"]
+        if d["odv"] == "true"
+        and (
+            d["end_date"][:4] == str(year)
+            or (not d["end_date"] and d["start_date"][:4] <= str(year))
+        )
+    }
+    settled_keys = list(zip(lines["creditor_agb"], lines["dbc_id"], strict=True))
+    excluded_keys = list(zip(result.excluded["agb"], result.excluded["dbc_id"], strict=True))
+    assert sorted(settled_keys + excluded_keys) == sorted(of_year)
+
+
+@given(files=datasets(), year=YEARS, netting=NETTINGS)
+@PROPERTY
+def test_payments_leave_every_hospital_at_its_net_position(
+    files: dict[str, Any], year: int, netting: str
+) -> None:
+    result = settled(files, year=year, netting=netting)
+    balance: Counter[str] = Counter()
+    for payment in result.payments.to_dict("records"):
+        assert payment["amount_cents"] > 0
+        balance[payment["to_agb"]] += payment["amount_cents"]
+        balance[payment["from_agb"]] -= payment["amount_cents"]
+    nets = dict(zip(result.positions["agb"], result.positions["net_cents"], strict=True))
+    assert {agb: balance[agb] for agb in nets} == {agb: int(n) for agb, n in nets.items()}
+    assert set(balance) <= set(nets)
+    if netting == "multilateral":
+        assert len(result.payments) <= max(len(nets) - 1, 0)
+        assert not set(result.payments["from_agb"]) & set(result.payments["to_agb"])
+
+
+@given(files=datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1), netting=NETTINGS)
+@PROPERTY
+def test_row_order_does_not_change_a_byte(files: dict[str, Any], seed: int, netting: str) -> None:
+    shuffled = copy.deepcopy(files)
+    rng = random.Random(seed)
+    for rows in shuffled.values():
+        rng.shuffle(rows)
+    first = settlement_to_json(settled(files, year=2024, netting=netting))
+    assert settlement_to_json(settled(shuffled, year=2024, netting=netting)) == first
+    assert settlement_to_json(settled(files, year=2024, netting=netting)) == first
+
+
+@given(files=datasets())
+@PROPERTY
+def test_totals_are_exact_decimal_sums(files: dict[str, Any]) -> None:
+    result = settlement_to_dict(settled(files, year=2024, netting="bilateral"))
+    assert Decimal(result["total"]) == sum(
+        (Decimal(line["amount"]) for line in result["lines"]), Decimal(0)
+    )
