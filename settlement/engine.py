@@ -22,6 +22,7 @@ import pandas as pd
 
 from settlement import netting
 from spreiding.agreements import Agreement
+from spreiding.dataset import sort_rows
 from spreiding.money import format_share, share_fraction
 
 Netting = Literal["bilateral", "multilateral"]
@@ -82,7 +83,9 @@ def settle(
     first_day = np.datetime64(f"{year:04d}-01-01", "s")
     last_day = np.datetime64(f"{year:04d}-12-31", "s")
 
-    odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool)]
+    needed = ["dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "end_date",
+              "requesting_agb", "primary_dbc_id"]  # fmt: skip
+    odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool), needed]
     is_open = odv["end_date"].isna()
     excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]
     ends = odv["end_date"]
@@ -128,31 +131,29 @@ def settle(
     # Half up to the cent: floor(unit * share + 1/2), exact in integers (money.apply_share).
     amount = (2 * unit * numerator + denominator) // (2 * denominator)
 
-    lines = pd.DataFrame(
-        {
-            "creditor_agb": priced["agb"].to_numpy(),
-            "debtor_agb": priced["requesting_agb"].astype("str").to_numpy(),
-            "dbc_id": priced["dbc_id"].to_numpy(),
-            "patient_ref": priced["patient_ref"].to_numpy(),
-            "agreement_id": priced["agreement_id"].to_numpy(),
-            "care_type": priced["care_type"].to_numpy(),
-            "zorgproduct_code": priced["zorgproduct_code"].to_numpy(),
-            "end_date": priced["end_date"].to_numpy(),
-            "method": priced["method"].to_numpy(),
-            "unit_price_cents": unit.astype("int64"),
-            "share": priced["share_text"].to_numpy(),
-            "amount_cents": amount.astype("int64"),
-        },
-        columns=LINE_COLUMNS,
+    lines = (
+        priced[
+            [
+                "agb",
+                "requesting_agb",
+                "dbc_id",
+                "patient_ref",
+                "agreement_id",
+                "care_type",
+                "zorgproduct_code",
+                "end_date",
+                "method",
+                "share_text",
+            ]
+        ]
+        .rename(
+            columns={"agb": "creditor_agb", "requesting_agb": "debtor_agb", "share_text": "share"}
+        )
+        .assign(unit_price_cents=unit.astype("int64"), amount_cents=amount.astype("int64"))
+        .astype({"debtor_agb": "str"})[LINE_COLUMNS]
     )
-    lines = lines.sort_values(
-        ["debtor_agb", "creditor_agb", "end_date", "dbc_id"], kind="stable"
-    ).reset_index(drop=True)
-    excluded_frame = (
-        pd.concat(excluded, ignore_index=True)
-        .sort_values(["agb", "dbc_id"], kind="stable")
-        .reset_index(drop=True)
-    )
+    lines = sort_rows(lines, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
+    excluded_frame = sort_rows(pd.concat(excluded, ignore_index=True), ["agb", "dbc_id"])
     pairs = _pairs(lines)
     positions = _positions(lines)
     payments = _payments(pairs, positions, netting)
@@ -257,17 +258,23 @@ def _matching_care_types(
 
 
 def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:
-    named = matched["primary_dbc_id"].notna()
-    own = dbcs.loc[~dbcs["odv"].to_numpy(dtype=bool), ["agb", "dbc_id", "patient_ref"]]
-    own_keys = own["agb"] + "\x1f" + own["dbc_id"] + "\x1f" + own["patient_ref"]
-    wanted = (
-        matched["requesting_agb"].astype("str")
-        + "\x1f"
-        + matched["primary_dbc_id"].astype("str")
-        + "\x1f"
-        + matched["patient_ref"]
+    """True where no primary DBC is named, or the named one is the requesting hospital's own
+    (not ODV) DBC of the same patient."""
+    named = matched.loc[
+        matched["primary_dbc_id"].notna(), ["requesting_agb", "primary_dbc_id", "patient_ref"]
+    ]
+    own = dbcs.loc[~dbcs["odv"].to_numpy(dtype=bool), ["agb", "dbc_id", "patient_ref"]].rename(
+        columns={"agb": "requesting_agb", "dbc_id": "primary_dbc_id"}
     )
-    return ~named | wanted.isin(own_keys.to_numpy())
+    found = (
+        named.rename_axis("_row")
+        .reset_index()
+        .merge(own, on=["requesting_agb", "primary_dbc_id", "patient_ref"])
+    )
+    ok = pd.Series(True, index=matched.index)
+    ok.loc[named.index] = False
+    ok.loc[found["_row"].to_numpy()] = True
+    return ok
 
 
 def _pairs(lines: pd.DataFrame) -> pd.DataFrame:

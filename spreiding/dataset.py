@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from spreiding.agreements import Agreement
 
@@ -103,8 +105,19 @@ def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
         else:
             values = values.astype("bool")
         out[column] = values.reset_index(drop=True)
-    result = pd.DataFrame(out, columns=list(schema.columns))
-    return result.sort_values(list(schema.key), kind="stable").reset_index(drop=True)
+    return sort_rows(pd.DataFrame(out, columns=list(schema.columns)), list(schema.key))
+
+
+def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` sorted by ``keys`` (ascending, stable, by code point), index reset.
+
+    Arrow's multi-key sort in C++; pandas sorts Arrow strings through Python objects, several
+    times slower on a million rows."""
+    if len(frame) < 2:
+        return frame.reset_index(drop=True)
+    table = pa.Table.from_pandas(frame[keys], preserve_index=False)
+    order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
+    return frame.take(order.to_numpy()).reset_index(drop=True)
 
 
 def empty(schema: TableSchema) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from spreiding import identifiers
@@ -310,7 +311,7 @@ class Rows:
     def choice(self, column: str, options: Iterable[str]) -> None:
         options = tuple(options)
         self.flag(
-            self.present(column) & ~self.frame[column].isin(options),
+            self.present(column) & ~_isin(self.frame[column], options),
             column,
             lambda row: f"{row[column]!r} is not one of {', '.join(options)}",
         )
@@ -352,7 +353,7 @@ class Rows:
 
     def boolean(self, column: str) -> None:
         self.flag(
-            self.present(column) & ~self.frame[column].isin(("true", "false")),
+            self.present(column) & ~_isin(self.frame[column], ("true", "false")),
             column,
             lambda row: f"{row[column]!r} is not true or false",
         )
@@ -365,7 +366,7 @@ class Rows:
             return
         values = self.frame[column]
         self.flag(
-            shaped & ~values.isin(list(known)),
+            shaped & ~_isin(values, known),
             column,
             lambda row: f"{row[column]} is not in {what}",
         )
@@ -484,10 +485,10 @@ def _check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
     )
     rows.code("specialism", identifiers.specialism)
     rows.unique("agb", "dbc_id")
-    keys = set(_key(rows["agb"], rows["dbc_id"]))
+    keys = _key(rows["agb"], rows["dbc_id"])
     primary = rows.present("primary_dbc_id") & requesting
     rows.flag(
-        primary & ~_key(rows["requesting_agb"], rows["primary_dbc_id"]).isin(list(keys)),
+        primary & ~_isin(_key(rows["requesting_agb"], rows["primary_dbc_id"]), keys),
         "primary_dbc_id",
         lambda row: (
             f"no DBC {row['primary_dbc_id']} of hospital {row['requesting_agb']} in dbcs.csv"
@@ -499,7 +500,7 @@ def _check_declarations(
     rows: Rows,
     hospitals: set[str] | None,
     insurers: set[str] | None,
-    dbc_keys: set[str] | None,
+    dbc_keys: pd.Series | None,
 ) -> None:
     rows.required(
         "declaration_id",
@@ -533,7 +534,7 @@ def _check_declarations(
     rows.unique("declaration_id")
     if dbc_keys is not None:
         rows.flag(
-            rows.present("dbc_id") & ~_key(rows["agb"], rows["dbc_id"]).isin(list(dbc_keys)),
+            rows.present("dbc_id") & ~_isin(_key(rows["agb"], rows["dbc_id"]), dbc_keys),
             "dbc_id",
             lambda row: f"no DBC {row['dbc_id']} of hospital {row['agb']} in dbcs.csv",
         )
@@ -559,12 +560,12 @@ def _check_transfers(
     rows.reference(
         "agreement_id", agreement_ids, "agreements.json", shaped=rows.present("agreement_id")
     )
-    known_agreement = rows["agreement_id"].isin(list(by_id))
+    known_agreement = _isin(rows["agreement_id"], by_id)
     care_keys = {f"{a.agreement_id}\x1f{c.care_type}" for a in agreements for c in a.care_types}
     rows.flag(
         known_agreement
         & rows.present("care_type")
-        & ~_key(rows["agreement_id"], rows["care_type"]).isin(list(care_keys)),
+        & ~_isin(_key(rows["agreement_id"], rows["care_type"]), care_keys),
         "care_type",
         lambda row: f"{row['care_type']!r} is not a care type of agreement {row['agreement_id']}",
     )
@@ -574,9 +575,9 @@ def _check_transfers(
         ok = rows.code(column, identifiers.agb)
         rows.reference(column, hospitals, "hospitals.csv", shaped=ok)
         if hospitals is not None:
-            ok &= rows[column].isin(list(hospitals))
+            ok &= _isin(rows[column], hospitals)
         rows.flag(
-            ok & known_agreement & ~_key(rows["agreement_id"], rows[column]).isin(list(party_keys)),
+            ok & known_agreement & ~_isin(_key(rows["agreement_id"], rows[column]), party_keys),
             column,
             _not_a_party(column),
         )
@@ -595,14 +596,24 @@ def _not_a_party(column: str) -> Callable[[pd.Series], str]:
     return lambda row: f"{row[column]} is not a party of agreement {row['agreement_id']}"
 
 
+def _isin(values: pd.Series, known: Iterable[str] | pd.Series) -> pd.Series:
+    """``values.isin(known)`` as one hash lookup in Arrow (pandas would loop in Python)."""
+    if isinstance(known, pd.Series):
+        value_set = pa.array(known.astype("str"), type=pa.string())
+    else:
+        value_set = pa.array(list(known), type=pa.string())
+    found = pc.is_in(pa.array(values.astype("str"), type=pa.string()), value_set=value_set)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
+
+
 def _key(left: pd.Series, right: pd.Series) -> pd.Series:
     return left + "\x1f" + right
 
 
-def _dbc_keys(frame: pd.DataFrame | None) -> set[str] | None:
+def _dbc_keys(frame: pd.DataFrame | None) -> pd.Series | None:
     if frame is None:
         return None
-    return set(_key(frame["agb"], frame["dbc_id"]))
+    return _key(frame["agb"], frame["dbc_id"])
 
 
 # --- typed dataset -----------------------------------------------------------------------
