@@ -154,10 +154,18 @@ def settle(
     )
     lines = sort_rows(lines, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
     excluded_frame = sort_rows(pd.concat(excluded, ignore_index=True), ["agb", "dbc_id"])
+    return summarise(lines, excluded_frame, year=year, netting=netting)
+
+
+def summarise(
+    lines: pd.DataFrame, excluded: pd.DataFrame, *, year: int, netting: Netting
+) -> Settlement:
+    """Pairs, positions and payments of ``lines`` (CONTRACT §3 steps 6-7). Amounts may be
+    negative (a correction's differences); every sum stays exact in integer cents."""
     pairs = _pairs(lines)
     positions = _positions(lines)
     payments = _payments(pairs, positions, netting)
-    return Settlement(year, netting, lines, excluded_frame, pairs, positions, payments)
+    return Settlement(year, netting, lines, excluded, pairs, positions, payments)
 
 
 def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:

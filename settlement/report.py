@@ -8,6 +8,7 @@ from typing import Any
 
 from settlement.engine import Settlement
 from spreiding.money import format_cents
+from spreiding.run_store import StoredRun
 
 
 def settlement_to_dict(result: Settlement) -> dict[str, Any]:
@@ -30,6 +31,7 @@ def settlement_to_dict(result: Settlement) -> dict[str, Any]:
                 "share": line["share"],
                 "amount": format_cents(line["amount_cents"]),
             }
+            | ({"change": line["change"]} if "change" in line else {})
             for line in lines.to_dict("records")
         ],
         "excluded": [
@@ -59,6 +61,30 @@ def settlement_to_dict(result: Settlement) -> dict[str, Any]:
 
 def settlement_to_json(result: Settlement) -> str:
     return json.dumps(settlement_to_dict(result), ensure_ascii=False) + "\n"
+
+
+def run_to_dict(run: StoredRun, result: Settlement) -> dict[str, Any]:
+    """A stored run: who it is (id, kind, status, fingerprint, what it corrects) and its
+    settlement in the contract's shape."""
+    return {
+        "run_id": run.run_id,
+        "kind": run.kind,
+        "status": run.status,
+        "fingerprint": run.fingerprint,
+        "corrects_run_id": run.corrects_run_id,
+    } | settlement_to_dict(result)
+
+
+def run_to_json(run: StoredRun, result: Settlement) -> str:
+    return json.dumps(run_to_dict(run, result), ensure_ascii=False) + "\n"
+
+
+def run_summary(run: StoredRun) -> str:
+    corrects = f", corrects run {run.corrects_run_id}" if run.corrects_run_id else ""
+    return (
+        f"run {run.run_id}: {run.kind} {run.year} ({run.netting}), {run.status}{corrects}, "
+        f"total {format_cents(run.total_cents)}, fingerprint {run.fingerprint[:16]}…"
+    )
 
 
 def settlement_table(result: Settlement, names: dict[str, str] | None = None) -> str:

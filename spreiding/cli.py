@@ -14,12 +14,20 @@ from rich.console import Console
 from sqlalchemy import Engine, make_url
 
 from settlement.engine import NETTINGS, Netting, settle
-from settlement.report import settlement_table, settlement_to_json
+from settlement.errors import SettlementError
+from settlement.report import (
+    run_summary,
+    run_to_json,
+    settlement_table,
+    settlement_to_json,
+)
+from settlement.runs import finalise, load_run, run_year
 from spreiding.config import Settings
 from spreiding.database import open_database
 from spreiding.dataset import Dataset
 from spreiding.errors import DatasetConflict, DatasetInvalid
 from spreiding.reader import read_dataset
+from spreiding.run_store import FinalRunConflict, RunStore
 from spreiding.store import import_dataset, load_dataset
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -150,13 +158,71 @@ def settle_(
     format_: FormatOption = Format.json,
 ) -> None:
     """Settle the ODV DBCs of a year at benchmark prices (CONTRACT §3)."""
-    dataset = _dataset(data)
     chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]
-    result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=chosen)
+    if data is None:
+        # On the database a settlement is a run: stored, and reused for the same inputs.
+        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            dataset = load_dataset(connection)
+            store = RunStore(connection)
+            run, created = run_year(
+                store,
+                dbcs=dataset.dbcs,
+                prices=dataset.prices,
+                agreements=dataset.agreements,
+                year=year,
+                netting=chosen,
+            )
+            _, result = load_run(store, run.run_id)
+        err.print(("created " if created else "unchanged inputs, existing ") + run_summary(run))
+    else:
+        dataset = _dataset(data)
+        result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=chosen)
     if format_ is Format.json:
         typer.echo(settlement_to_json(result), nl=False)
     else:
         typer.echo(settlement_table(result, _names(dataset)), nl=False)
+
+
+runs_app = typer.Typer(no_args_is_help=True, help="Settlement runs stored in the database.")
+app.add_typer(runs_app, name="runs")
+RunId = Annotated[int, typer.Argument(help="The run's id (see `spreiding runs list`).")]
+
+
+@runs_app.command("list")
+def runs_list() -> None:
+    """Every stored run, oldest first."""
+    with open_database(Settings().database_url) as engine, engine.connect() as connection:
+        for run in RunStore(connection).all():
+            out.print(run_summary(run), markup=False)
+
+
+@runs_app.command("show")
+def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
+    """A stored run as JSON (its id, status, fingerprint and settlement) or as a table."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+            run, result = load_run(RunStore(connection), run_id)
+            names = _names(load_dataset(connection))
+    except SettlementError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(INVALID) from None
+    if format_ is Format.json:
+        typer.echo(run_to_json(run, result), nl=False)
+    else:
+        typer.echo(run_summary(run))
+        typer.echo(settlement_table(result, names), nl=False)
+
+
+@runs_app.command("finalise")
+def runs_finalise(run_id: RunId) -> None:
+    """Make a draft run final: from then on neither it nor its lines can change."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            run = finalise(RunStore(connection), run_id)
+    except (SettlementError, FinalRunConflict) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(INVALID) from None
+    out.print(f"finalised {run_summary(run)}", markup=False)
 
 
 def _display(url: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -152,3 +152,90 @@ class Transfer(SQLModel, table=True):
     transfer_date: date
     status: str = Field(max_length=16)
     phase: str | None = Field(default=None, max_length=16)
+
+
+# --- settlement runs ------------------------------------------------------------------------
+# A run is 'draft' until finalised; a 'final' run and everything under it can never be changed
+# or deleted: the database refuses it (triggers of migration 0002), not only the code.
+
+
+class SettlementRun(SQLModel, table=True):
+    __tablename__ = "settlement_run"
+    __table_args__ = (
+        # A year has at most one final settlement; corrections of it may be final too.
+        Index(
+            "ux_settlement_run_final_year",
+            "year",
+            unique=True,
+            postgresql_where=text("status = 'final' AND kind = 'settlement'"),
+            sqlite_where=text("status = 'final' AND kind = 'settlement'"),
+        ),
+        # Corrections form one chain: a run is corrected by at most one final correction.
+        Index(
+            "ux_settlement_run_final_correction",
+            "corrects_run_id",
+            unique=True,
+            postgresql_where=text("status = 'final' AND kind = 'correction'"),
+            sqlite_where=text("status = 'final' AND kind = 'correction'"),
+        ),
+    )
+    run_id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # settlement | correction
+    status: str = Field(max_length=8)  # draft | final
+    year: int
+    netting: str = Field(max_length=16)
+    fingerprint: str = Field(max_length=64, index=True)
+    corrects_run_id: int | None = Field(default=None, foreign_key="settlement_run.run_id")
+    total_cents: int = Field(sa_column=cents_column())
+
+
+class _RunChild(SQLModel):
+    run_id: int = Field(primary_key=True, foreign_key="settlement_run.run_id")
+    seq: int = Field(primary_key=True)
+
+
+class SettlementLine(_RunChild, table=True):
+    __tablename__ = "settlement_line"
+    creditor_agb: str = Field(max_length=8)
+    debtor_agb: str = Field(max_length=8)
+    dbc_id: str
+    patient_ref: str
+    agreement_id: str
+    care_type: str
+    zorgproduct_code: str = Field(max_length=9)
+    end_date: date
+    method: str = Field(max_length=16)
+    unit_price_cents: int = Field(sa_column=cents_column())
+    share: str = Field(max_length=16)
+    amount_cents: int = Field(sa_column=cents_column())
+    change: str | None = Field(default=None, max_length=16)  # corrections: new|withdrawn|changed
+
+
+class SettlementExclusion(_RunChild, table=True):
+    __tablename__ = "settlement_exclusion"
+    agb: str = Field(max_length=8)
+    dbc_id: str
+    reason: str = Field(max_length=32)
+
+
+class SettlementPair(_RunChild, table=True):
+    __tablename__ = "settlement_pair"
+    debtor_agb: str = Field(max_length=8)
+    creditor_agb: str = Field(max_length=8)
+    lines: int
+    amount_cents: int = Field(sa_column=cents_column())
+
+
+class SettlementPosition(_RunChild, table=True):
+    __tablename__ = "settlement_position"
+    agb: str = Field(max_length=8)
+    receivable_cents: int = Field(sa_column=cents_column())
+    payable_cents: int = Field(sa_column=cents_column())
+    net_cents: int = Field(sa_column=cents_column())
+
+
+class SettlementPayment(_RunChild, table=True):
+    __tablename__ = "settlement_payment"
+    from_agb: str = Field(max_length=8)
+    to_agb: str = Field(max_length=8)
+    amount_cents: int = Field(sa_column=cents_column())

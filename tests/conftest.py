@@ -40,13 +40,27 @@ def migrated_engine(
 
 
 def clear(engine: Engine) -> None:
-    """Empty every table, children first, so each test starts from an empty database."""
+    """Empty every table, children first, so each test starts from an empty database.
+
+    Final settlement runs are protected by triggers; a test database is the one place where
+    they are switched off to clean up (PostgreSQL: replica role; SQLite: drop and recreate)."""
     metadata = MetaData()
     metadata.reflect(engine)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            triggers = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).fetchall()
+            for name, _sql in triggers:
+                connection.execute(text(f"DROP TRIGGER {name}"))
         for table in reversed(metadata.sorted_tables):
             if table.name != "alembic_version":
                 connection.execute(table.delete())
+        if engine.dialect.name == "sqlite":
+            for _name, sql in triggers:
+                connection.execute(text(sql))
 
 
 @pytest.fixture

@@ -1,0 +1,42 @@
+"""The input fingerprint of a settlement: a SHA-256 of the canonical inputs it used.
+
+Two computations with the same fingerprint used the same DBCs, prices, agreements, year and
+netting, so they give the same run; stored with a run, it lets anyone check later that a
+statement was computed from the data they hold. The frames are canonical (sorted by key; see
+``spreiding.dataset``), so the row order of the files plays no part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+
+from spreiding.agreements import Agreement, agreement_to_json
+
+VERSION = "spreiding-settlement-v1"
+DBC_COLUMNS = [
+    "agb", "dbc_id", "patient_ref", "zorgproduct_code", "start_date", "end_date", "odv",
+    "requesting_agb", "primary_dbc_id",
+]  # fmt: skip
+
+
+def fingerprint(
+    dbcs: pd.DataFrame,
+    prices: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    *,
+    year: int,
+    netting: str,
+) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{VERSION}\nyear={year}\nnetting={netting}\n".encode())
+    ordered = sorted(agreements, key=lambda a: a.agreement_id)
+    digest.update(json.dumps([agreement_to_json(a) for a in ordered], sort_keys=True).encode())
+    for frame in (dbcs[DBC_COLUMNS], prices.loc[prices["year"] == year]):
+        digest.update(
+            frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n").encode()
+        )
+    return digest.hexdigest()

@@ -1,0 +1,156 @@
+"""Settlement runs: when a computation creates a run, reuses one, or becomes a correction.
+
+The rules, in the order they are applied to a request to settle year Y:
+
+1. The same inputs (same fingerprint) give the same run: a run with this fingerprint that is
+   still current is returned and nothing is created.
+2. While Y has no final settlement, the computation is stored as a ``draft`` settlement run.
+3. Once Y has one, a recomputation is stored as a ``correction`` of the latest final run in the
+   chain (the final settlement, or the last final correction of it): per DBC the difference
+   against everything settled so far.
+
+Finalising makes a run and its rows immutable (the database refuses changes). A year has one
+final settlement; a run has at most one final correction, so corrections form a single chain.
+
+The store is passed in (``RunRepository``); this module does no I/O of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import pandas as pd
+
+from settlement.corrections import correct, settled_state
+from settlement.engine import LINE_COLUMNS, Netting, Settlement, settle
+from settlement.errors import (
+    CorrectionOutdated,
+    RunAlreadyFinal,
+    RunNotFound,
+    SettlementAlreadyFinal,
+)
+from settlement.fingerprint import fingerprint
+from spreiding.agreements import Agreement
+from spreiding.run_store import StoredRun
+
+
+class RunRepository(Protocol):
+    def get(self, run_id: int) -> StoredRun | None: ...
+    def by_fingerprint(self, fingerprint: str) -> list[StoredRun]: ...
+    def final_settlement(self, year: int) -> StoredRun | None: ...
+    def final_correction_of(self, run_id: int) -> StoredRun | None: ...
+    def frames(self, run_id: int) -> dict[str, pd.DataFrame]: ...
+    def finalise(self, run_id: int) -> StoredRun: ...
+    def add(
+        self,
+        *,
+        kind: str,
+        year: int,
+        netting: str,
+        fingerprint: str,
+        corrects_run_id: int | None,
+        total_cents: int,
+        frames: Mapping[str, pd.DataFrame],
+    ) -> StoredRun: ...
+
+
+def final_chain(store: RunRepository, year: int) -> list[StoredRun]:
+    """The final settlement of ``year`` and its final corrections, oldest first."""
+    final = store.final_settlement(year)
+    chain: list[StoredRun] = []
+    while final is not None:
+        chain.append(final)
+        final = store.final_correction_of(final.run_id)
+    return chain
+
+
+def run_year(
+    store: RunRepository,
+    *,
+    dbcs: pd.DataFrame,
+    prices: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    year: int,
+    netting: Netting = "bilateral",
+) -> tuple[StoredRun, bool]:
+    """Settle ``year`` into a run; return it and whether it was created now."""
+    chain = final_chain(store, year)
+    inputs = fingerprint(dbcs, prices, agreements, year=year, netting=netting)
+    for run in store.by_fingerprint(inputs):
+        if _current(run, chain):
+            return run, False
+    result = settle(dbcs, prices, agreements, year=year, netting=netting)
+    if not chain:
+        return _add(store, result, kind="settlement", fingerprint=inputs, corrects=None), True
+    settled = settled_state([store.frames(run.run_id)["lines"] for run in chain])
+    correction = correct(settled, result, netting=netting)
+    latest = chain[-1].run_id
+    return _add(store, correction, kind="correction", fingerprint=inputs, corrects=latest), True
+
+
+def _current(run: StoredRun, chain: list[StoredRun]) -> bool:
+    """Whether ``run`` still describes the year for its inputs: before any final run, a
+    settlement; after, the latest final run of the chain or a draft correction of it."""
+    if not chain:
+        return run.kind == "settlement"
+    latest = chain[-1].run_id
+    return run.run_id == latest or (
+        run.kind == "correction" and run.status == "draft" and run.corrects_run_id == latest
+    )
+
+
+def _add(
+    store: RunRepository, result: Settlement, *, kind: str, fingerprint: str, corrects: int | None
+) -> StoredRun:
+    return store.add(
+        kind=kind,
+        year=result.year,
+        netting=result.netting,
+        fingerprint=fingerprint,
+        corrects_run_id=corrects,
+        total_cents=result.total_cents,
+        frames={
+            "lines": result.lines,
+            "excluded": result.excluded,
+            "pairs": result.pairs,
+            "positions": result.positions,
+            "payments": result.payments,
+        },
+    )
+
+
+def finalise(store: RunRepository, run_id: int) -> StoredRun:
+    """Make a draft run final, or say why it cannot be."""
+    run = store.get(run_id)
+    if run is None:
+        raise RunNotFound(run_id)
+    if run.status == "final":
+        raise RunAlreadyFinal(run_id)
+    chain = final_chain(store, run.year)
+    if run.kind == "settlement" and chain:
+        raise SettlementAlreadyFinal(run.year, chain[0].run_id)
+    if run.kind == "correction" and (not chain or chain[-1].run_id != run.corrects_run_id):
+        raise CorrectionOutdated(run_id, run.corrects_run_id or 0)
+    return store.finalise(run_id)
+
+
+def load_run(store: RunRepository, run_id: int) -> tuple[StoredRun, Settlement]:
+    run = store.get(run_id)
+    if run is None:
+        raise RunNotFound(run_id)
+    frames = store.frames(run_id)
+    lines = frames["lines"]
+    if run.kind == "settlement":
+        lines = lines[LINE_COLUMNS]
+    netting: Netting = "multilateral" if run.netting == "multilateral" else "bilateral"
+    result = Settlement(
+        run.year,
+        netting,
+        lines,
+        frames["excluded"],
+        frames["pairs"],
+        frames["positions"],
+        frames["payments"],
+    )
+    return run, result

@@ -1,0 +1,163 @@
+"""Settlement runs in the database: the repository behind ``settlement.runs``.
+
+It stores and reads frames and plain values only (this layer does not know the engine).
+A run's rows carry ``seq``, their order in the run, so a run reads back exactly as stored.
+Changing a final run is refused by the database itself (migration 0002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from spreiding import tables
+
+RUN = tables.SettlementRun.__table__  # type: ignore[attr-defined]
+CHILD_TABLES: dict[str, Table] = {
+    "lines": tables.SettlementLine.__table__,  # type: ignore[attr-defined]
+    "excluded": tables.SettlementExclusion.__table__,  # type: ignore[attr-defined]
+    "pairs": tables.SettlementPair.__table__,  # type: ignore[attr-defined]
+    "positions": tables.SettlementPosition.__table__,  # type: ignore[attr-defined]
+    "payments": tables.SettlementPayment.__table__,  # type: ignore[attr-defined]
+}
+DATE_COLUMNS = {"end_date"}
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    run_id: int
+    kind: str  # settlement | correction
+    status: str  # draft | final
+    year: int
+    netting: str
+    fingerprint: str
+    corrects_run_id: int | None
+    total_cents: int
+
+
+class FinalRunConflict(Exception):
+    """The database refused to finalise: the year (or the corrected run) already has a final
+    run."""
+
+
+class RunStore:
+    """Runs through one connection; the caller owns the transaction."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def _runs(self, *where: Any) -> list[StoredRun]:
+        rows = self.connection.execute(select(RUN).where(*where).order_by(RUN.c.run_id))
+        return [StoredRun(**row._mapping) for row in rows]
+
+    def get(self, run_id: int) -> StoredRun | None:
+        found = self._runs(RUN.c.run_id == run_id)
+        return found[0] if found else None
+
+    def all(self) -> list[StoredRun]:
+        return self._runs()
+
+    def by_fingerprint(self, fingerprint: str) -> list[StoredRun]:
+        return self._runs(RUN.c.fingerprint == fingerprint)
+
+    def final_settlement(self, year: int) -> StoredRun | None:
+        found = self._runs(RUN.c.year == year, RUN.c.kind == "settlement", RUN.c.status == "final")
+        return found[0] if found else None
+
+    def final_correction_of(self, run_id: int) -> StoredRun | None:
+        found = self._runs(
+            RUN.c.corrects_run_id == run_id, RUN.c.kind == "correction", RUN.c.status == "final"
+        )
+        return found[0] if found else None
+
+    def add(
+        self,
+        *,
+        kind: str,
+        year: int,
+        netting: str,
+        fingerprint: str,
+        corrects_run_id: int | None,
+        total_cents: int,
+        frames: Mapping[str, pd.DataFrame],
+    ) -> StoredRun:
+        run_id = self.connection.execute(
+            insert(RUN)
+            .values(
+                kind=kind,
+                status="draft",
+                year=year,
+                netting=netting,
+                fingerprint=fingerprint,
+                corrects_run_id=corrects_run_id,
+                total_cents=total_cents,
+            )
+            .returning(RUN.c.run_id)
+        ).scalar_one()
+        for name, table in CHILD_TABLES.items():
+            frame = frames[name]
+            if frame.empty:
+                continue
+            columns = [c.name for c in table.columns if c.name not in ("run_id", "seq")]
+            present = [c for c in columns if c in frame.columns]
+            records = frame[present].to_dict("records")
+            rows = [
+                {"run_id": run_id, "seq": seq, **_plain(record)}
+                for seq, record in enumerate(records)
+            ]
+            for start in range(0, len(rows), 20_000):
+                self.connection.execute(insert(table), rows[start : start + 20_000])
+        stored = self.get(run_id)
+        assert stored is not None
+        return stored
+
+    def finalise(self, run_id: int) -> StoredRun:
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(
+                    update(RUN)
+                    .where(RUN.c.run_id == run_id, RUN.c.status == "draft")
+                    .values(status="final")
+                )
+        except IntegrityError as exc:
+            raise FinalRunConflict(str(exc.orig)) from exc
+        stored = self.get(run_id)
+        assert stored is not None
+        return stored
+
+    def frames(self, run_id: int) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, table in CHILD_TABLES.items():
+            columns = [c for c in table.columns if c.name not in ("run_id", "seq")]
+            result = self.connection.execute(
+                select(*columns).where(table.c.run_id == run_id).order_by(table.c.seq)
+            )
+            frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in columns])
+            for column in frame.columns:
+                if column in DATE_COLUMNS:
+                    frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+                elif column.endswith("_cents") or column == "lines":
+                    frame[column] = frame[column].astype("int64")
+                else:
+                    frame[column] = frame[column].astype("str")
+            out[name] = frame
+        return out
+
+
+def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, pd.Timestamp):
+            out[str(key)] = value.date()
+        elif hasattr(value, "item"):
+            out[str(key)] = value.item()  # numpy scalar -> int
+        elif value is None or (isinstance(value, float) and pd.isna(value)):
+            out[str(key)] = None
+        else:
+            out[str(key)] = value
+    return out

@@ -1,0 +1,89 @@
+"""Corrections against a final settlement, computed by hand (no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from settlement.corrections import correct, settled_state
+from settlement.engine import Settlement, settle
+from settlement.report import settlement_to_dict
+from spreiding.reader import read_dataset
+from tests import files as f
+
+A, B = f.HOSPITAL_A, f.HOSPITAL_B
+
+
+def settled(tmp_path: Path, files: dict[str, Any]) -> Settlement:
+    dataset = read_dataset(f.write(tmp_path, files))
+    return settle(dataset.dbcs, dataset.prices, dataset.agreements, year=2024)
+
+
+def base() -> dict[str, Any]:
+    files = f.base_files()
+    files["agreements.json"][0]["care_types"][0]["zorgproduct_codes"] = ["131999061", "131999062"]
+    files["prices.csv"] = [f.price(eur="1999.00"), f.price(code="131999062", eur="500.00")]
+    files["dbcs.csv"].append(f.dbc(dbc_id="D3", code="131999062", end="2024-05-01"))
+    return files
+
+
+def test_changed_new_and_withdrawn(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())
+    assert final.lines["amount_cents"].tolist() == [179910, 45000]  # D1 1799.10, D3 450.00
+    later = base()
+    later["prices.csv"][0]["price_eur"] = "2000.00"  # D1: 1800.00
+    later["dbcs.csv"].append(f.dbc(dbc_id="D2", end="2024-06-01"))  # new: 1800.00
+    later["dbcs.csv"][-2]["odv"] = "false"  # D3 turned out not to be ODV
+    later["dbcs.csv"][-2]["requesting_agb"] = ""
+    now = settled(tmp_path / "now", later)
+    correction = settlement_to_dict(correct(settled_state([final.lines]), now, netting="bilateral"))
+    assert [
+        (x["dbc_id"], x["change"], x["amount"], x["unit_price"]) for x in correction["lines"]
+    ] == [
+        ("D1", "changed", "0.90", "2000.00"),
+        ("D3", "withdrawn", "-450.00", "500.00"),
+        ("D2", "new", "1800.00", "2000.00"),
+    ]
+    assert correction["pairs"] == [
+        {"debtor_agb": A, "creditor_agb": B, "lines": 3, "amount": "1350.90"}
+    ]
+    assert correction["payments"] == [{"from_agb": A, "to_agb": B, "amount": "1350.90"}]
+    assert correction["total"] == "1350.90"
+
+
+def test_a_refund_reverses_the_payment(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())
+    later = base()
+    later["agreements.json"][0]["care_types"][0]["settlement"]["share"] = "0.50"
+    now = settled(tmp_path / "now", later)
+    correction = correct(settled_state([final.lines]), now, netting="bilateral")
+    # D1: 999.50 - 1799.10 = -799.60; D3: 250.00 - 450.00 = -200.00: B pays A back 999.60.
+    assert correction.lines["amount_cents"].tolist() == [-79960, -20000]
+    assert correction.payments.to_dict("records") == [
+        {"from_agb": B, "to_agb": A, "amount_cents": 99960}
+    ]
+    assert correction.positions["net_cents"].tolist() == [99960, -99960]
+
+
+def test_unchanged_inputs_correct_nothing(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())
+    correction = correct(settled_state([final.lines]), final, netting="multilateral")
+    assert correction.lines.empty
+    assert correction.payments.empty
+    assert correction.total_cents == 0
+
+
+def test_settled_state_adds_up_a_chain(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())
+    later = base()
+    later["prices.csv"][0]["price_eur"] = "2000.00"
+    first = correct(
+        settled_state([final.lines]), settled(tmp_path / "c1", later), netting="bilateral"
+    )
+    state = settled_state([final.lines, first.lines])
+    assert dict(zip(state["dbc_id"], state["amount_cents"], strict=True)) == {
+        "D1": 180000,
+        "D3": 45000,
+    }
+    again = correct(state, settled(tmp_path / "c2", later), netting="bilateral")
+    assert again.lines.empty

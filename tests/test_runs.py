@@ -1,0 +1,185 @@
+"""Settlement runs in the database (SQLite and PostgreSQL): reuse, finalise, correct, and the
+database's own refusal to change a final run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from settlement.errors import (
+    CorrectionOutdated,
+    RunAlreadyFinal,
+    RunNotFound,
+    SettlementAlreadyFinal,
+)
+from settlement.report import settlement_to_json
+from settlement.runs import finalise, load_run, run_year
+from spreiding.reader import read_dataset
+from spreiding.run_store import RunStore, StoredRun
+from spreiding.store import import_dataset, load_dataset
+from tests import files as f
+
+
+def load(engine: Engine, tmp_path: Path, files: dict[str, Any]) -> None:
+    with engine.begin() as connection:
+        import_dataset(connection, read_dataset(f.write(tmp_path, files)))
+
+
+def settle_db(engine: Engine, *, netting: str = "bilateral") -> tuple[StoredRun, bool]:
+    with engine.begin() as connection:
+        dataset = load_dataset(connection)
+        return run_year(
+            RunStore(connection), dbcs=dataset.dbcs, prices=dataset.prices,
+            agreements=dataset.agreements, year=2024, netting=netting,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+
+def finalise_db(engine: Engine, run_id: int) -> StoredRun:
+    with engine.begin() as connection:
+        return finalise(RunStore(connection), run_id)
+
+
+def test_same_inputs_give_the_same_run(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, f.base_files())
+    first, created = settle_db(engine)
+    again, created_again = settle_db(engine)
+    assert (created, created_again) == (True, False)
+    assert again == first
+    assert (first.kind, first.status, first.total_cents) == ("settlement", "draft", 179910)
+    other_netting, created = settle_db(engine, netting="multilateral")
+    assert created and other_netting.run_id != first.run_id
+
+
+def test_a_run_reads_back_as_computed(engine: Engine, tmp_path: Path) -> None:
+    from settlement.engine import settle
+
+    dataset = read_dataset(f.write(tmp_path, f.base_files()))
+    load(engine, tmp_path, f.base_files())
+    run, _ = settle_db(engine)
+    with engine.connect() as connection:
+        _, stored = load_run(RunStore(connection), run.run_id)
+    computed = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=2024)
+    assert settlement_to_json(stored) == settlement_to_json(computed)
+
+
+def test_finalise_once(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, f.base_files())
+    run, _ = settle_db(engine)
+    assert finalise_db(engine, run.run_id).status == "final"
+    with pytest.raises(RunAlreadyFinal):
+        finalise_db(engine, run.run_id)
+    with pytest.raises(RunNotFound):
+        finalise_db(engine, 999)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE settlement_run SET total_cents = 0 WHERE run_id = :run",
+        "UPDATE settlement_run SET status = 'draft' WHERE run_id = :run",
+        "DELETE FROM settlement_run WHERE run_id = :run",
+        "UPDATE settlement_line SET amount_cents = 1 WHERE run_id = :run",
+        "DELETE FROM settlement_line WHERE run_id = :run",
+        "DELETE FROM settlement_payment WHERE run_id = :run",
+        "UPDATE settlement_pair SET amount_cents = 1 WHERE run_id = :run",
+        "UPDATE settlement_position SET net_cents = 1 WHERE run_id = :run",
+        "DELETE FROM settlement_exclusion WHERE run_id = :run",
+        "INSERT INTO settlement_payment (run_id, seq, from_agb, to_agb, amount_cents) "
+        "VALUES (:run, 99, '06010001', '06010002', 100)",
+    ],
+)
+def test_the_database_refuses_to_change_a_final_run(
+    engine: Engine, tmp_path: Path, statement: str
+) -> None:
+    files = f.base_files()
+    files["dbcs.csv"].append(f.dbc(dbc_id="D2", start="2024-12-31", end=""))  # an exclusion row
+    load(engine, tmp_path, files)
+    run, _ = settle_db(engine)
+    finalise_db(engine, run.run_id)
+    with pytest.raises(DBAPIError, match="final"), engine.begin() as connection:
+        connection.execute(text(statement), {"run": run.run_id})
+    with engine.connect() as connection:
+        stored, result = load_run(RunStore(connection), run.run_id)
+    assert (stored.status, stored.total_cents, result.total_cents) == ("final", 179910, 179910)
+    assert len(result.excluded) == 1 and len(result.payments) == 1
+
+
+def test_a_draft_can_still_change(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, f.base_files())
+    run, _ = settle_db(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM settlement_payment WHERE run_id = :run"), {"run": run.run_id}
+        )
+
+
+def test_a_year_has_one_final_settlement(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path / "a", f.base_files())
+    first, _ = settle_db(engine)
+    more = f.base_files()
+    more["dbcs.csv"].append(f.dbc(dbc_id="D2", end="2024-06-01"))
+    load(engine, tmp_path / "b", more)
+    second, created = settle_db(engine)
+    assert created and second.kind == "settlement"
+    finalise_db(engine, second.run_id)
+    with pytest.raises(SettlementAlreadyFinal):
+        finalise_db(engine, first.run_id)
+    # The database refuses it too, whoever writes the SQL.
+    with pytest.raises(DBAPIError), engine.begin() as connection:
+        connection.execute(
+            text("UPDATE settlement_run SET status = 'final' WHERE run_id = :run"),
+            {"run": first.run_id},
+        )
+
+
+def test_recomputing_after_the_final_run_gives_a_correction(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path / "a", f.base_files())
+    draft, _ = settle_db(engine)
+    final = finalise_db(engine, draft.run_id)
+    assert settle_db(engine) == (final, False)
+    more = f.base_files()
+    more["dbcs.csv"].append(f.dbc(dbc_id="D2", end="2024-06-01"))
+    load(engine, tmp_path / "b", more)
+    correction, created = settle_db(engine)
+    assert created
+    assert (correction.kind, correction.status, correction.corrects_run_id) == (
+        "correction",
+        "draft",
+        final.run_id,
+    )
+    assert settle_db(engine) == (correction, False)
+    with engine.connect() as connection:
+        _, result = load_run(RunStore(connection), correction.run_id)
+    assert result.lines[["dbc_id", "change", "amount_cents"]].to_dict("records") == [
+        {"dbc_id": "D2", "change": "new", "amount_cents": 179910}
+    ]
+    assert result.payments.to_dict("records") == [
+        {"from_agb": f.HOSPITAL_A, "to_agb": f.HOSPITAL_B, "amount_cents": 179910}
+    ]
+    final_correction = finalise_db(engine, correction.run_id)
+    # Everything is settled now: the same inputs give the final correction back.
+    assert settle_db(engine) == (final_correction, False)
+
+
+def test_a_correction_of_an_outdated_chain_cannot_be_finalised(
+    engine: Engine, tmp_path: Path
+) -> None:
+    load(engine, tmp_path / "a", f.base_files())
+    final, _ = settle_db(engine)
+    finalise_db(engine, final.run_id)
+    one = f.base_files()
+    one["dbcs.csv"].append(f.dbc(dbc_id="D2", end="2024-06-01"))
+    load(engine, tmp_path / "b", one)
+    first, _ = settle_db(engine)
+    two = f.base_files()
+    two["dbcs.csv"].append(f.dbc(dbc_id="D3", end="2024-07-01"))
+    load(engine, tmp_path / "c", two)
+    second, _ = settle_db(engine)
+    assert second.corrects_run_id == final.run_id
+    finalise_db(engine, second.run_id)
+    with pytest.raises(CorrectionOutdated):
+        finalise_db(engine, first.run_id)
