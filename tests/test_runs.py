@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -16,12 +18,15 @@ from settlement.errors import (
     RunNotFound,
     SettlementAlreadyFinal,
 )
+from settlement.fingerprint import fingerprint
 from settlement.report import settlement_to_json
 from settlement.runs import finalise, load_run, run_year
 from spreiding.reader import read_dataset
 from spreiding.run_store import RunStore, StoredRun
 from spreiding.store import import_dataset, load_dataset
 from tests import files as f
+from tests.conftest import clear
+from tests.strategies import datasets
 
 
 def load(engine: Engine, tmp_path: Path, files: dict[str, Any]) -> None:
@@ -183,3 +188,23 @@ def test_a_correction_of_an_outdated_chain_cannot_be_finalised(
     finalise_db(engine, second.run_id)
     with pytest.raises(CorrectionOutdated):
         finalise_db(engine, first.run_id)
+
+
+@given(files=datasets(), netting=st.sampled_from(["bilateral", "multilateral"]))
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_settling_twice_gives_the_same_run(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory, files: dict[str, Any], netting: str
+) -> None:
+    clear(engine)
+    folder = f.write(tmp_path_factory.mktemp("ds"), files)
+    load(engine, folder, files)
+    first, created = settle_db(engine, netting=netting)
+    again, created_again = settle_db(engine, netting=netting)
+    assert (again, created, created_again) == (first, True, False)
+    dataset = read_dataset(folder)
+    # The fingerprint of the files is the fingerprint of what the database holds.
+    assert first.fingerprint == fingerprint(
+        dataset.dbcs, dataset.prices, dataset.agreements, year=2024, netting=netting
+    )

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from settlement.engine import Settlement, settle
+from settlement.fingerprint import fingerprint
 from settlement.report import settlement_to_dict, settlement_to_json
 from spreiding.reader import read_dataset
 from tests import files as f
@@ -112,3 +113,34 @@ def test_totals_are_exact_decimal_sums(files: dict[str, Any]) -> None:
     assert Decimal(result["total"]) == sum(
         (Decimal(line["amount"]) for line in result["lines"]), Decimal(0)
     )
+
+
+@given(files=datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
+@PROPERTY
+def test_the_fingerprint_ignores_row_order_and_sees_every_input(
+    files: dict[str, Any], seed: int
+) -> None:
+    shuffled = copy.deepcopy(files)
+    rng = random.Random(seed)
+    for rows in shuffled.values():
+        rng.shuffle(rows)
+    prints = []
+    for variant in (files, shuffled):
+        with tempfile.TemporaryDirectory() as folder:
+            dataset = read_dataset(f.write(Path(folder), variant))
+        prints.append(
+            fingerprint(
+                dataset.dbcs, dataset.prices, dataset.agreements, year=2024, netting="bilateral"
+            )
+        )
+    assert prints[0] == prints[1]
+    assert prints[0] != fingerprint(
+        dataset.dbcs, dataset.prices, dataset.agreements, year=2025, netting="bilateral"
+    )
+    changed = dataset.prices.assign(
+        price_cents=dataset.prices["price_cents"] + (dataset.prices["year"] == 2024)
+    )
+    if (dataset.prices["year"] == 2024).any():
+        assert prints[0] != fingerprint(
+            dataset.dbcs, changed, dataset.agreements, year=2024, netting="bilateral"
+        )
