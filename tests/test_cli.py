@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 from spreiding.cli import app
 from tests import files as f
 from tests.conftest import SAMPLES
+from tests.test_reader import CASES, Files, with_c
 from tests.test_store import stored_rows
 
 runner = CliRunner()
@@ -127,3 +130,22 @@ def test_demo_loads_and_settles_every_sample(tmp_path: Path) -> None:
         assert table.stdout in result.stdout
     assert "9 samples loaded and settled for 2024" in result.stdout
     assert (tmp_path / "demo.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [pytest.param(m, e, id=name) for name, m, e in CASES if name != "not utf-8"],
+)
+def test_import_of_a_broken_file_reports_it_and_stores_nothing(
+    database: Engine,
+    tmp_path: Path,
+    mutate: Callable[[Files], None],
+    expected: list[tuple[str, int, str]],
+) -> None:
+    files = with_c(copy.deepcopy(f.base_files()))
+    mutate(files)
+    result = runner.invoke(app, ["import", str(f.write(tmp_path, files))])
+    assert result.exit_code == 2
+    reported = [line.split(": ", 2)[:2] for line in result.stderr.splitlines()[:-1]]
+    assert reported == [[f"{file}:{line}", column] for file, line, column in expected]
+    assert set(stored_rows(database).values()) == {0}
