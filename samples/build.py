@@ -81,6 +81,7 @@ class Writer:
         self.transfers: list[dict[str, str]] = []
         self.patients = 0
         self.counter = 0
+        self.parallel_marked: set[str] = set()
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -125,6 +126,19 @@ class Writer:
                 "declaratiecode": f"{int(dbc['zorgproduct_code']) % 1000000:06d}"[:6]
                 if with_dbc_id
                 else "",
+            }
+        )
+
+    def credit(self, *, days_later: int = 30) -> None:
+        """A credit line for the last declaration: the hospital withdraws it."""
+        last = self.declarations[-1]
+        declared = date.fromisoformat(last["declared_on"]) + timedelta(days=days_later)
+        self.declarations.append(
+            last
+            | {
+                "declaration_id": self.next_id("V"),
+                "amount_eur": f"-{last['amount_eur']}",
+                "declared_on": declared.isoformat(),
             }
         )
 
@@ -175,21 +189,27 @@ class Writer:
                 )
                 self.declare(primary, uzovi, self.price_of(code), with_dbc_id=True)
                 performed = start + timedelta(days=self.rng.randrange(3, 40))
-                odv = self.dbc(
+                parallel = care.settlement["method"] == "parallel"
+                # Under parallel declaration the performer declares its own part; one DBC per
+                # such care type is (wrongly) marked ODV and shows the PARALLEL_CARE_TYPE exclusion.
+                marked_odv = not parallel or care.care_type not in self.parallel_marked
+                if parallel and marked_odv:
+                    self.parallel_marked.add(care.care_type)
+                spread = self.dbc(
                     agb=performer,
                     patient_ref=patient,
                     zorgproduct_code=code,
                     start_date=performed.isoformat(),
                     end_date=(performed + timedelta(days=self.rng.randrange(1, 20))).isoformat(),
-                    odv="true",
-                    requesting_agb=home,
-                    primary_dbc_id=primary["dbc_id"],
+                    odv="true" if marked_odv else "false",
+                    requesting_agb=home if marked_odv else "",
+                    primary_dbc_id=primary["dbc_id"] if marked_odv else "",
                     specialism=care.specialism,
                 )
-                if care.settlement["method"] == "parallel":
-                    # Parallel declaration: the performer declares its own part too.
-                    self.declare(odv, uzovi, self.price_of(code), with_dbc_id=False)
-                self.transfer(care, patient, home, performer, performed, "performed")
+                if parallel and not marked_odv:
+                    self.declare(spread, uzovi, self.price_of(code), with_dbc_id=False)
+                if not parallel:
+                    self.transfer(care, patient, home, performer, performed, "performed")
 
     def write(self, folder: Path) -> None:
         if folder.exists():
@@ -740,6 +760,109 @@ def samen_plus_cases(w: Writer) -> None:
     )  # an open DBC of the hospital's own care
 
 
+def samen_plus_audit_cases(w: Writer) -> None:
+    """For each audit rule a case that fires and a near miss that must not."""
+    liesbreuk = SAMEN_PLUS.care[1]
+
+    def pathway(
+        start: str, *, declare_primary: bool = True, with_dbc_id: bool = True
+    ) -> tuple[dict[str, str], dict[str, str], str]:
+        p, uzovi = w.patient()
+        end = (date.fromisoformat(start) + timedelta(days=60)).isoformat()
+        primary = w.dbc(
+            agb=ALR, patient_ref=p, zorgproduct_code="131999061", start_date=start, end_date=end
+        )
+        if declare_primary:
+            w.declare(primary, uzovi, "2100.00", with_dbc_id=with_dbc_id)
+        odv_start = (date.fromisoformat(start) + timedelta(days=7)).isoformat()
+        odv_end = (date.fromisoformat(start) + timedelta(days=9)).isoformat()
+        spread = w.dbc(
+            agb=GHZ,
+            patient_ref=p,
+            zorgproduct_code="131999061",
+            start_date=odv_start,
+            end_date=odv_end,
+            odv="true",
+            requesting_agb=ALR,
+            primary_dbc_id=primary["dbc_id"],
+        )
+        return primary, spread, uzovi
+
+    # ODV-001 fires: Groene Hart declared its ODV DBC to the insurer.
+    _, spread, uzovi = pathway("2024-02-05")
+    w.declare(spread, uzovi, "1999.00", with_dbc_id=True)
+    # ODV-001 near miss: it did, but credited the line again.
+    _, spread, uzovi = pathway("2024-02-12")
+    w.declare(spread, uzovi, "1999.00", with_dbc_id=True)
+    w.credit()
+    # ODV-002 near miss: the primary DBC was declared without its dbc_id (matched by fields).
+    pathway("2024-03-04", with_dbc_id=False)
+    # PAR-002 fires: Alrijne declared the same primary DBC twice.
+    primary, _, uzovi = pathway("2024-03-11")
+    w.declare(primary, uzovi, "2100.00", with_dbc_id=True)
+    # PAR-002 near miss: a credit line followed by a rebill.
+    primary, _, uzovi = pathway("2024-03-18")
+    w.credit()
+    w.declare(primary, uzovi, "2050.00", with_dbc_id=True)
+    w.declarations[-1]["declared_on"] = "2024-07-01"
+    # TRF-001 fires: a performed transfer, but Groene Hart opened no ODV DBC.
+    p, _ = w.patient()
+    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 4, 2), "performed")
+    # TRF-001 near miss: a transfer on the last day of the ODV DBC.
+    _, spread, _ = pathway("2024-04-08")
+    w.transfer(
+        liesbreuk,
+        spread["patient_ref"],
+        ALR,
+        GHZ,
+        date.fromisoformat(spread["end_date"]),
+        "performed",
+    )
+    # Transfers not (yet) performed never fire.
+    p, _ = w.patient()
+    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 11, 4), "planned")
+    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 10, 1), "cancelled")
+
+
+def amsterdam_audit_cases(w: Writer) -> None:
+    """PAR-003: two hospitals declaring one zorgproductgroep that no care type covers."""
+    p, uzovi = w.patient()
+    for agb, start in ((AMC, "2024-05-06"), (FLZ, "2024-05-20")):
+        d = w.dbc(
+            agb=agb,
+            patient_ref=p,
+            zorgproduct_code="159999031",
+            start_date=start,
+            end_date="2024-06-28",
+        )
+        w.declare(d, uzovi, "3015.60", with_dbc_id=True)
+    # Near miss: overlapping, but in different zorgproductgroepen.
+    p, uzovi = w.patient()
+    for agb, code in ((AMC, "159999031"), (FLZ, "159998011")):
+        d = w.dbc(
+            agb=agb,
+            patient_ref=p,
+            zorgproduct_code=code,
+            start_date="2024-08-05",
+            end_date="2024-09-02",
+        )
+        w.declare(d, uzovi, "1200.00", with_dbc_id=True)
+
+
+def vaatnetwerk_audit_cases(w: Writer) -> None:
+    """An agreement still in 'verkennen' binds nothing: no PAR-001, but PAR-003 warns."""
+    p, uzovi = w.patient()
+    for agb, start in (("06090901", "2024-03-04"), ("06090902", "2024-03-11")):
+        d = w.dbc(
+            agb=agb,
+            patient_ref=p,
+            zorgproduct_code="089799011",
+            start_date=start,
+            end_date="2024-04-30",
+        )
+        w.declare(d, uzovi, "12040.00", with_dbc_id=True)
+
+
 def oncomid_cases(w: Writer) -> None:
     """A pilot agreement that overlaps the main one: its DBCs are ambiguous."""
     p, _ = w.patient()
@@ -780,7 +903,12 @@ ONCOMID.extra_agreements.append(
     }
 )
 
-CASES = {"samen-plus": samen_plus_cases, "oncomid": oncomid_cases}
+CASES = {
+    "samen-plus": lambda w: (samen_plus_cases(w), samen_plus_audit_cases(w)),
+    "oncomid": oncomid_cases,
+    "amsterdam-flevo": amsterdam_audit_cases,
+    "vaatnetwerk-utrecht": vaatnetwerk_audit_cases,
+}
 
 
 def build(root: Path = HERE) -> list[Path]:

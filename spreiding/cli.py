@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine, make_url
 
+from settlement.audit.report import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
+from settlement.audit.rules import audit
 from settlement.engine import NETTINGS, Netting, settle
 from settlement.errors import SettlementError
 from settlement.report import (
@@ -181,6 +183,48 @@ def settle_(
         typer.echo(settlement_to_json(result), nl=False)
     else:
         typer.echo(settlement_table(result, _names(dataset)), nl=False)
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("audit")
+def audit_(
+    year: YearOption,
+    data: DataOption = None,
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", help="json, table, csv or xlsx (needs --output).")
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
+    dataset = _dataset(data)
+    findings = audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+    )
+    if format_ is ExportFormat.xlsx:
+        if output is None:
+            err.print("--format xlsx writes a workbook: give --output FILE.xlsx")
+            raise typer.Exit(INVALID)
+        output.write_bytes(audit_to_xlsx(findings))
+        err.print(f"wrote {len(findings)} findings to {output}", markup=False)
+        return
+    text = {
+        ExportFormat.json: audit_to_json,
+        ExportFormat.table: audit_table,
+        ExportFormat.csv: lambda _year, found: audit_to_csv(found),
+    }[format_](year, findings)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(findings)} findings to {output}", markup=False)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="Settlement runs stored in the database.")

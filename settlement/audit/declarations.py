@@ -1,0 +1,85 @@
+"""What the audit rules share: live declaration lines and the overlapping pairs among them.
+
+Credit lines (negative amounts) cancel the earliest not yet cancelled debit line with the same
+hospital, insurer, patient, zorgproduct, start date and the opposite amount (how hospitals
+correct a declaration: a credit line, then if needed a new debit line). Cancelled lines and
+credit lines take part in no rule. Example: V1 +2100.00, V2 -2100.00, V3 +2050.00 with the same
+key: V2 cancels V1; only V3 is live.
+
+Overlaps are found by a sort-based sweep per (insurer, patient), never by comparing all pairs:
+with lines sorted by start date, the lines overlapping line i that start after it form one run
+right after i, so pass k compares each line with the k-th next one and stops for a line at the
+first that starts after its end. The work is n × (longest run), not n².
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from spreiding.dataset import sort_rows
+
+LINE_KEY = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
+
+
+def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
+    """The debit lines that no credit line cancels, in (declaration_id) order."""
+    amount = declarations["amount_cents"]
+    debits = declarations.loc[amount.to_numpy() > 0]
+    credits = declarations.loc[amount.to_numpy() < 0]
+    if credits.empty:
+        return debits.reset_index(drop=True)
+    order = ["declared_on", "declaration_id"]
+    keyed_debits = sort_rows(
+        debits.assign(match=debits["amount_cents"]), [*LINE_KEY, "match", *order]
+    )
+    keyed_credits = sort_rows(
+        credits.assign(match=-credits["amount_cents"]), [*LINE_KEY, "match", *order]
+    )
+    # The k-th credit of a key cancels the k-th debit: each credit takes the earliest debit
+    # that no earlier credit took.
+    keyed_debits["rank"] = keyed_debits.groupby([*LINE_KEY, "match"], sort=False).cumcount()
+    keyed_credits["rank"] = keyed_credits.groupby([*LINE_KEY, "match"], sort=False).cumcount()
+    cancelled = keyed_debits.merge(
+        keyed_credits[[*LINE_KEY, "match", "rank"]], on=[*LINE_KEY, "match", "rank"], how="inner"
+    )["declaration_id"]
+    live = debits.loc[~debits["declaration_id"].isin(cancelled)]
+    return live.reset_index(drop=True)
+
+
+def overlapping_pairs(lines: pd.DataFrame) -> pd.DataFrame:
+    """Every pair of ``lines`` with the same insurer and patient whose [start, end] ranges share
+    a day, as positional indices ``a`` < ``b`` into ``lines`` (a started first)."""
+    if len(lines) < 2:
+        return pd.DataFrame({"a": np.array([], dtype="int64"), "b": np.array([], dtype="int64")})
+    group_id = lines.groupby(["uzovi", "patient_ref"], sort=False).ngroup().to_numpy("int64")
+    start = lines["start_date"].to_numpy().astype("int64")
+    end = lines["end_date"].to_numpy().astype("int64")
+    order = np.lexsort((start, group_id))
+    g, s, e = group_id[order], start[order], end[order]
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    active = np.arange(len(order) - 1)
+    k = 1
+    while active.size:
+        other = active + k
+        keep = other < len(order)
+        active, other = active[keep], other[keep]
+        overlaps = (g[other] == g[active]) & (s[other] <= e[active])
+        active, other = active[overlaps], other[overlaps]
+        found_a.append(order[active])
+        found_b.append(order[other])
+        k += 1
+    return pd.DataFrame(
+        {"a": np.concatenate(found_a).astype("int64"), "b": np.concatenate(found_b).astype("int64")}
+    )
+
+
+def later(lines: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, True where line ``b`` is the later one: later ``declared_on``, tie: higher
+    ``declaration_id``."""
+    on_a = lines["declared_on"].to_numpy()[a]
+    on_b = lines["declared_on"].to_numpy()[b]
+    id_a = lines["declaration_id"].to_numpy()[a]
+    id_b = lines["declaration_id"].to_numpy()[b]
+    return np.asarray((on_b > on_a) | ((on_b == on_a) & (id_b > id_a)), dtype=bool)
