@@ -621,6 +621,8 @@ def _dbc_keys(frame: pd.DataFrame | None) -> pd.Series | None:
 
 def _cents(values: pd.Series) -> pd.Series:
     """Exact cents from strings of the money pattern (already checked), vectorised."""
+    if values.empty:
+        return pd.Series([], index=values.index, dtype="int64")
     negative = values.str.startswith("-")
     parts = values.str.lstrip("-").str.split(".", n=1, expand=True)
     whole = parts[0].astype("int64")

@@ -105,3 +105,75 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
         "prices.csv": prices,
         "dbcs.csv": dbcs,
     }
+
+
+@st.composite
+def audit_datasets(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid dataset with declarations and transfers: few patients, overlapping ranges, two
+    insurers, duplicates and credit lines, so that every audit rule has something to find."""
+    files = draw(datasets(max_dbcs=15))
+    files["insurers.csv"].append({"uzovi": "3343", "name": "VGZ"})
+    hospitals = [h["agb"] for h in files["hospitals.csv"]]
+    dbcs = files["dbcs.csv"]
+    declarations: list[dict[str, str]] = []
+    for i in range(draw(st.integers(min_value=0, max_value=25))):
+        if dbcs and draw(st.booleans()):
+            # A declaration of a stored DBC, by id or by its fields.
+            d = draw(st.sampled_from(dbcs))
+            agb, patient, code, start = (
+                d["agb"],
+                d["patient_ref"],
+                d["zorgproduct_code"],
+                d["start_date"],
+            )
+            end = d["end_date"] or start
+            dbc_id = d["dbc_id"] if draw(st.booleans()) else ""
+        else:
+            agb = draw(st.sampled_from(hospitals))
+            patient = f"P-{draw(st.integers(min_value=1, max_value=8)):04d}"
+            code = draw(st.sampled_from(CODES))
+            start_day = draw(DAYS)
+            start = start_day.isoformat()
+            end = draw(DAYS.filter(lambda d, s=start_day: d >= s)).isoformat()
+            dbc_id = ""
+        line = f.declaration(
+            declaration_id=f"V{i:03d}",
+            agb=agb,
+            uzovi=draw(st.sampled_from([f.INSURER, "3343"])),
+            patient=patient,
+            code=code,
+            start=start,
+            end=end,
+            amount=draw(st.sampled_from(["2100.00", "1999.00", "450.50"])),
+            declared_on=draw(DAYS).isoformat(),
+            dbc_id=dbc_id,
+        )
+        declarations.append(line)
+        if draw(st.integers(min_value=0, max_value=5)) == 0:
+            declarations.append(
+                line | {"declaration_id": f"V{i:03d}c", "amount_eur": f"-{line['amount_eur']}"}
+            )
+        if draw(st.integers(min_value=0, max_value=5)) == 0:
+            declarations.append(line | {"declaration_id": f"V{i:03d}d"})
+    files["declarations.csv"] = declarations
+    transfers = []
+    agreements = files["agreements.json"]
+    for i in range(draw(st.integers(min_value=0, max_value=5))):
+        agreement = draw(st.sampled_from(agreements))
+        parties = agreement["parties"]
+        from_agb = draw(st.sampled_from(parties))
+        to_agb = draw(st.sampled_from([p for p in parties if p != from_agb]))
+        transfers.append(
+            f.transfer(
+                transfer_id=f"T{i}",
+                agreement_id=agreement["agreement_id"],
+                care_type=agreement["care_types"][0]["care_type"],
+                patient=f"P-{draw(st.integers(min_value=1, max_value=8)):04d}",
+                from_agb=from_agb,
+                to_agb=to_agb,
+                date=draw(DAYS).isoformat(),
+                status=draw(st.sampled_from(["planned", "performed", "cancelled"])),
+            )
+        )
+    files["transfers.csv"] = transfers
+    return files

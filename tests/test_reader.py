@@ -306,3 +306,13 @@ def test_money_is_parsed_exactly_to_cents(tmp_path: Path) -> None:
     dataset = read_dataset(f.write(tmp_path, files))
     assert dataset.declarations is not None
     assert dataset.declarations["amount_cents"].tolist() == [10, -210000, -5, 123456789012399, 700]
+
+
+def test_optional_files_with_a_header_only_are_empty_not_absent(tmp_path: Path) -> None:
+    files = f.base_files()
+    files[V] = []
+    files[T] = []
+    dataset = read_dataset(f.write(tmp_path, files))
+    assert dataset.declarations is not None and dataset.declarations.empty
+    assert dataset.transfers is not None and dataset.transfers.empty
+    assert str(dataset.declarations["amount_cents"].dtype) == "int64"

@@ -64,3 +64,16 @@ def test_four_samples_exercise_every_column_and_every_method() -> None:
     assert {"parent_id", "valid_to", "care.parallel_consents", "care.planned_volume",
             "care.pathway", "care.zorgproduct_codes", "care.zorgproductgroepen",
             "care.performing_agb"} <= agreement_fields  # fmt: skip
+
+
+def test_the_samples_show_every_audit_rule() -> None:
+    from settlement.audit.rules import CATALOGUE, audit
+
+    fired = set()
+    for folder in FOLDERS:
+        dataset = read_dataset(folder)
+        found = audit(
+            dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=2024
+        )
+        fired |= {x.rule for x in found}
+    assert fired == set(CATALOGUE)

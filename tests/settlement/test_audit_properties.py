@@ -1,0 +1,83 @@
+"""Properties of the audit on generated datasets (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from settlement.audit.report import audit_to_json
+from settlement.audit.rules import Finding, audit
+from spreiding.reader import read_dataset
+from tests import files as f
+from tests.strategies import audit_datasets
+
+PROPERTY = settings(max_examples=30, deadline=None)
+
+
+def findings(files: dict[str, Any], *, year: int = 2024) -> list[Finding]:
+    with tempfile.TemporaryDirectory() as folder:
+        dataset = read_dataset(f.write(Path(folder), files))
+    return audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+    )
+
+
+@given(files=audit_datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
+@PROPERTY
+def test_findings_do_not_depend_on_row_order(files: dict[str, Any], seed: int) -> None:
+    shuffled = copy.deepcopy(files)
+    rng = random.Random(seed)
+    for rows in shuffled.values():
+        rng.shuffle(rows)
+    assert audit_to_json(2024, findings(shuffled)) == audit_to_json(2024, findings(files))
+
+
+@given(files=audit_datasets())
+@PROPERTY
+def test_an_unrelated_patient_changes_no_finding(files: dict[str, Any]) -> None:
+    before = findings(files)
+    more = copy.deepcopy(files)
+    stranger = {"patient_ref": "P-STRANGER"}
+    more["declarations.csv"] += [
+        f.declaration(declaration_id=f"ZZ{i}", agb=h["agb"], start="2024-05-01", end="2024-06-01")
+        | stranger
+        for i, h in enumerate(files["hospitals.csv"])
+    ]
+    after = findings(more)
+    assert [
+        x for x in after if x.declaration_id is None or not x.declaration_id.startswith("ZZ")
+    ] == before
+
+
+@given(files=audit_datasets())
+@PROPERTY
+def test_removing_the_flagged_lines_of_covered_pairs_leaves_no_par_001(
+    files: dict[str, Any],
+) -> None:
+    flagged = {x.declaration_id for x in findings(files, year=2024) if x.rule == "PAR-001"}
+    flagged |= {x.declaration_id for x in findings(files, year=2025) if x.rule == "PAR-001"}
+    flagged |= {x.declaration_id for x in findings(files, year=2023) if x.rule == "PAR-001"}
+    pruned = copy.deepcopy(files)
+    pruned["declarations.csv"] = [
+        d for d in files["declarations.csv"] if d["declaration_id"] not in flagged
+    ]
+    for year in (2023, 2024, 2025):
+        assert [x for x in findings(pruned, year=year) if x.rule == "PAR-001"] == []
+
+
+@given(files=audit_datasets())
+@PROPERTY
+def test_every_error_puts_money_at_stake_and_names_its_lines(files: dict[str, Any]) -> None:
+    for x in findings(files):
+        assert (x.amount_at_stake_cents is not None) == (
+            x.rule in {"ODV-001", "PAR-001", "PAR-002", "PAR-003"}
+        )
+        if x.rule.startswith("PAR"):
+            assert x.related and x.declaration_id not in x.related
+        assert x.message
