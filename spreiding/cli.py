@@ -15,6 +15,7 @@ from sqlalchemy import Engine, make_url
 
 from settlement.audit.report import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
 from settlement.audit.rules import audit
+from settlement.audit.runs import run_audit
 from settlement.engine import NETTINGS, Netting, settle
 from settlement.errors import SettlementError
 from settlement.report import (
@@ -24,6 +25,7 @@ from settlement.report import (
     settlement_to_json,
 )
 from settlement.runs import finalise, load_run, run_year
+from spreiding.audit_store import AuditStore
 from spreiding.config import Settings
 from spreiding.database import open_database
 from spreiding.dataset import Dataset
@@ -114,7 +116,15 @@ def _demo(engine: Engine, samples: Path) -> None:
         out.print(f"stored: {report.summary()}", markup=False)
         result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=SAMPLE_YEAR)
         out.print(settlement_table(result, _names(dataset)), markup=False)
-    out.print(f"{len(folders)} samples loaded and settled for {SAMPLE_YEAR}")
+        findings = audit(
+            dataset.dbcs,
+            dataset.agreements,
+            dataset.declarations,
+            dataset.transfers,
+            year=SAMPLE_YEAR,
+        )
+        out.print(audit_table(SAMPLE_YEAR, findings), markup=False)
+    out.print(f"{len(folders)} samples loaded, settled and audited for {SAMPLE_YEAR}")
 
 
 def _names(dataset: Dataset) -> dict[str, str]:
@@ -204,10 +214,25 @@ def audit_(
     ] = None,
 ) -> None:
     """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
-    dataset = _dataset(data)
-    findings = audit(
-        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
-    )
+    if data is None:
+        # On the database an audit is a run, stored with its input fingerprint.
+        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            dataset = load_dataset(connection)
+            run, findings, created = run_audit(
+                AuditStore(connection),
+                dbcs=dataset.dbcs,
+                agreements=dataset.agreements,
+                declarations=dataset.declarations,
+                transfers=dataset.transfers,
+                year=year,
+            )
+        state = "created" if created else "unchanged inputs, existing"
+        err.print(f"{state} audit run {run.run_id}: {year}, {run.findings} findings", markup=False)
+    else:
+        dataset = _dataset(data)
+        findings = audit(
+            dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+        )
     if format_ is ExportFormat.xlsx:
         if output is None:
             err.print("--format xlsx writes a workbook: give --output FILE.xlsx")

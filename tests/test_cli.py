@@ -128,7 +128,7 @@ def test_demo_loads_and_settles_every_sample(tmp_path: Path) -> None:
             app, ["settle", "--data", str(folder), "--year", "2024", "--format", "table"]
         )
         assert table.stdout in result.stdout
-    assert "9 samples loaded and settled for 2024" in result.stdout
+    assert "9 samples loaded, settled and audited for 2024" in result.stdout
     assert (tmp_path / "demo.db").is_file()
 
 
@@ -149,3 +149,50 @@ def test_import_of_a_broken_file_reports_it_and_stores_nothing(
     reported = [line.split(": ", 2)[:2] for line in result.stderr.splitlines()[:-1]]
     assert reported == [[f"{file}:{line}", column] for file, line, column in expected]
     assert set(stored_rows(database).values()) == {0}
+
+
+SAMEN_PLUS = SAMPLES / "samen-plus"
+
+
+def test_audit_json_table_csv_and_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    args = ["audit", "--data", str(SAMEN_PLUS), "--year", "2024"]
+    as_json = json.loads(runner.invoke(app, args).stdout)
+    rules = [x["rule"] for x in as_json["findings"]]
+    assert rules == ["ODV-001", "ODV-002", "PAR-001", "PAR-002", "TRF-001"]
+    table = runner.invoke(app, [*args, "--format", "table"]).stdout
+    assert "ODV-001   error            1          1999.00" in table
+    csv_text = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    assert csv_text.splitlines()[0] == (
+        "rule,severity,agb,uzovi,declaration_id,dbc_id,transfer_id,related,amount_at_stake,message"
+    )
+    assert len(csv_text.splitlines()) == 1 + len(rules)
+    workbook_path = tmp_path / "audit.xlsx"
+    result = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(workbook_path)])
+    assert result.exit_code == 0, result.stderr
+    workbook = load_workbook(workbook_path)
+    assert workbook.sheetnames == ["ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001"]
+    odv = list(workbook["ODV-001"].iter_rows(values_only=True))
+    assert len(odv) == 2 and odv[1][0] == "ODV-001" and str(odv[1][8]) == "1999"
+    assert list(workbook["PAR-003"].iter_rows(values_only=True))[1:] == []
+
+
+def test_xlsx_needs_an_output_file() -> None:
+    result = runner.invoke(
+        app, ["audit", "--data", str(SAMEN_PLUS), "--year", "2024", "--format", "xlsx"]
+    )
+    assert result.exit_code == 2
+
+
+def test_audit_on_the_database_is_a_stored_run(database: Engine, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["import", str(SAMEN_PLUS)]).exit_code == 0
+    first = runner.invoke(app, ["audit", "--year", "2024"])
+    assert first.exit_code == 0, first.stderr
+    run_id = first.stderr.split(":")[0].removeprefix("created audit run ")
+    assert first.stderr == f"created audit run {run_id}: 2024, 5 findings\n"
+    again = runner.invoke(app, ["audit", "--year", "2024"])
+    assert again.stderr == f"unchanged inputs, existing audit run {run_id}: 2024, 5 findings\n"
+    assert again.stdout == first.stdout
+    from_files = runner.invoke(app, ["audit", "--data", str(SAMEN_PLUS), "--year", "2024"])
+    assert from_files.stdout == first.stdout
