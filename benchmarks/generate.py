@@ -123,31 +123,25 @@ def generate(
     ).to_csv(out / "prices.csv", index=False, lineterminator="\n")
     uncovered = np.array([f"990200{c:03d}" for c in range(1, 11)])
 
-    _dbcs(
-        out / "dbcs.csv",
-        rng,
-        hospitals=hospitals,
-        count=odv_dbcs,
-        year=year,
-        codes=codes,
-        uncovered=uncovered,
-    )
+    leaks, moves = _dbcs(out / "dbcs.csv", rng, hospitals=hospitals, count=odv_dbcs, year=year,
+                         codes=codes, uncovered=uncovered)  # fmt: skip
     if declarations:
-        _declarations(
-            out / "declarations.csv",
-            rng,
-            hospitals=hospitals,
-            count=declarations,
-            year=year,
-            codes=codes,
-        )
+        # 3% of declared codes lie outside the agreement: PAR-003 material.
+        declared_codes = np.concatenate([codes, uncovered[: max(1, len(codes) * 3 // 100)]])
+        _declarations(out / "declarations.csv", rng, hospitals=hospitals, count=declarations,
+                      year=year, codes=declared_codes, leaks=leaks)  # fmt: skip
+        moves.to_csv(out / "transfers.csv", index=False, lineterminator="\n")
     return out
 
 
 def _dbcs(path: Path, rng: np.random.Generator, *, hospitals: int, count: int, year: int,
-          codes: np.ndarray, uncovered: np.ndarray) -> None:  # fmt: skip
+          codes: np.ndarray, uncovered: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """Write the DBCs; return the few ODV DBCs the performer also (wrongly) declared, and the
+    bureau's transfers (1% of ODV DBCs; half of them name a patient with no ODV DBC)."""
     written = 0
     first = True
+    leaks: list[pd.DataFrame] = []
+    moves: list[pd.DataFrame] = []
     while written < count or first:
         n = min(CHUNK, count - written)
         ids = np.arange(written, written + n)
@@ -188,12 +182,34 @@ def _dbcs(path: Path, rng: np.random.Generator, *, hospitals: int, count: int, y
             }
         ).loc[has_primary]
         write_frame(path, pd.concat([odv, primary], ignore_index=True), first=first)
+        closed = odv.loc[(odv["end_date"] != "") & odv["zorgproduct_code"].str.startswith("9901")]
+        leaks.append(closed.sample(frac=0.002, random_state=int(rng.integers(2**31))))
+        moved = closed.sample(frac=0.01, random_state=int(rng.integers(2**31)))
+        lost = np.arange(len(moved)) % 2 == 1
+        patient = moved["patient_ref"].to_numpy().astype(str)
+        moves.append(
+            pd.DataFrame(
+                {
+                    "transfer_id": np.char.add("T", moved["dbc_id"].to_numpy().astype(str)),
+                    "agreement_id": "netwerk",
+                    "care_type": np.char.add(
+                        "zorg-", moved["zorgproduct_code"].str.slice(0, 6).to_numpy().astype(str)
+                    ),
+                    "patient_ref": np.where(lost, np.char.add(patient, "X"), patient),
+                    "from_agb": moved["requesting_agb"].to_numpy(),
+                    "to_agb": moved["agb"].to_numpy(),
+                    "transfer_date": moved["start_date"].to_numpy(),
+                    "status": "performed",
+                }
+            )
+        )
         first = False
         written += n
+    return pd.concat(leaks, ignore_index=True), pd.concat(moves, ignore_index=True)
 
 
 def _declarations(path: Path, rng: np.random.Generator, *, hospitals: int, count: int, year: int,
-                  codes: np.ndarray) -> None:  # fmt: skip
+                  codes: np.ndarray, leaks: pd.DataFrame) -> None:  # fmt: skip
     written = 0
     first = True
     patients = max(count // 3, 1)
@@ -242,6 +258,21 @@ def _declarations(path: Path, rng: np.random.Generator, *, hospitals: int, count
         write_frame(path, frame, first=first)
         first = False
         written += len(frame)
+    # The performer declared a few ODV DBCs to the insurer itself: ODV-001 material.
+    leaked = pd.DataFrame(
+        {
+            "declaration_id": np.char.add("W", leaks["dbc_id"].to_numpy().astype(str)),
+            "agb": leaks["agb"].to_numpy(),
+            "uzovi": INSURERS[0],
+            "patient_ref": leaks["patient_ref"].to_numpy(),
+            "zorgproduct_code": leaks["zorgproduct_code"].to_numpy(),
+            "start_date": leaks["start_date"].to_numpy(),
+            "end_date": leaks["end_date"].to_numpy(),
+            "amount_eur": "1234.50",
+            "declared_on": leaks["end_date"].to_numpy(),
+        }
+    )
+    write_frame(path, leaked, first=first)
 
 
 def main() -> None:

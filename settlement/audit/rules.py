@@ -303,34 +303,31 @@ def check_par_001(data: AuditInput) -> list[Finding]:
     live = data.live
     agb = live["agb"].to_numpy()
     performers = covered.groupby("pair")["performing_agb"].agg(set)
-    agreements = covered.groupby("pair")["agreement_id"].agg(lambda x: ", ".join(sorted(set(x))))
+    agreements = covered.groupby("pair")["agreement_id"].agg(set)
     index = performers.index.to_numpy()
     chosen = pairs.iloc[index].reset_index(drop=True)
     a, b = chosen["a"].to_numpy(), chosen["b"].to_numpy()
     a_performs = np.array([agb[i] in p for i, p in zip(a, performers, strict=True)], dtype=bool)
     b_performs = np.array([agb[i] in p for i, p in zip(b, performers, strict=True)], dtype=bool)
     flag_b = np.where(a_performs != b_performs, b_performs, later(live, a, b))
-    judged = dict(zip(zip(a, b, strict=True), agreements, strict=True))
+    # The agreements each line was judged against, for its message.
+    ids = live["declaration_id"].to_numpy()
+    judged: dict[str, set[str]] = {}
+    for i, j, names in zip(a, b, agreements, strict=True):
+        for line in (ids[i], ids[j]):
+            judged.setdefault(str(line), set()).update(names)
 
     def message(row: dict[Hashable, Any], related: list[str]) -> str:
         return (
             f"Declaration {row['declaration_id']} of {row['agb']} to insurer {row['uzovi']} "
-            "overlaps "
-            f"{', '.join(related)} of another hospital for the same patient; agreement(s) "
-            f"{_agreements_of(judged, row, live)} cover both and the insurer has not consented to "
-            "parallel declaration for them. One hospital should have charged the other (ODV) "
-            "instead of the insurer: credit this line and settle it between the hospitals."
+            f"overlaps {', '.join(related)} of another hospital for the same patient; agreement(s) "
+            f"{', '.join(sorted(judged[str(row['declaration_id'])]))} cover both and the insurer "
+            "has not consented to parallel declaration for them. One hospital should have "
+            "charged the other (ODV) instead of the insurer: credit this line and settle it "
+            "between the hospitals."
         )
 
     return _flag(data, chosen, flag_b, rule="PAR-001", severity=ERROR, message=message)
-
-
-def _agreements_of(
-    judged: Mapping[tuple[int, int], str], row: Mapping[Hashable, Any], live: pd.DataFrame
-) -> str:
-    ids = live["declaration_id"].to_numpy()
-    names = {name for (a, b), name in judged.items() if row["declaration_id"] in (ids[a], ids[b])}
-    return ", ".join(sorted(names))
 
 
 def check_par_002(data: AuditInput) -> list[Finding]:

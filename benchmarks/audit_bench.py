@@ -1,0 +1,211 @@
+"""Audit speed: the rules against an equivalent DuckDB SQL formulation over the same files.
+
+``python -m benchmarks.audit_bench [--declarations 10000000] [--hospitals 30]``
+
+Generates the dataset (``benchmarks.generate``: most patients in one hospital, a few percent of
+spread care, about 1% duplicates, 0.5% credit lines with rebills) when it is not under
+``bench-data/`` yet, then in one process: (1) the engine, end to end from the files:
+``read_dataset`` (every contract check) and ``audit``; its peak memory is read before DuckDB
+runs; (2) DuckDB, reading the same CSV files without checks and running the same rules in SQL.
+Both must report the same (rule, line) findings; the figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.generate import generate
+from benchmarks.settlement_bench import care_frames
+from settlement.audit.rules import audit
+from spreiding.reader import read_dataset
+
+QUERY = """
+WITH decl AS (
+    SELECT declaration_id, agb, uzovi, patient_ref, zorgproduct_code,
+           CAST(start_date AS DATE) AS start_day, CAST(end_date AS DATE) AS end_day,
+           CAST(round(CAST(amount_eur AS DECIMAL(18, 2)) * 100) AS BIGINT) AS cents,
+           CAST(declared_on AS DATE) AS declared_day, {dbc_id} AS dbc_id
+    FROM read_csv('{folder}/declarations.csv', header = true, all_varchar = true) r
+), dbcs AS (
+    SELECT agb, dbc_id, patient_ref, zorgproduct_code, CAST(start_date AS DATE) AS start_day,
+           CAST(end_date AS DATE) AS end_day, odv = 'true' AS odv,
+           requesting_agb, coalesce(r.primary_dbc_id, '') AS primary_dbc_id
+    FROM read_csv('{folder}/dbcs.csv', header = true, all_varchar = true) r
+), debit AS (
+    SELECT *, row_number() OVER (PARTITION BY agb, uzovi, patient_ref, zorgproduct_code,
+                                 start_day, cents ORDER BY declared_day, declaration_id) AS k
+    FROM decl WHERE cents > 0
+), credit AS (
+    SELECT agb, uzovi, patient_ref, zorgproduct_code, start_day, -cents AS cents,
+           row_number() OVER (PARTITION BY agb, uzovi, patient_ref, zorgproduct_code,
+                              start_day, cents ORDER BY declared_day, declaration_id) AS k
+    FROM decl WHERE cents < 0
+), live AS (
+    SELECT d.* FROM debit d ANTI JOIN credit c USING (agb, uzovi, patient_ref, zorgproduct_code,
+                                                     start_day, cents, k)
+), declared AS (
+    SELECT l.declaration_id, b.agb, b.dbc_id, b.odv FROM live l
+        JOIN dbcs b ON l.dbc_id <> '' AND b.agb = l.agb AND b.dbc_id = l.dbc_id
+    UNION ALL
+    SELECT l.declaration_id, b.agb, b.dbc_id, b.odv FROM live l
+        JOIN dbcs b ON l.dbc_id = '' AND b.agb = l.agb AND b.patient_ref = l.patient_ref
+         AND b.zorgproduct_code = l.zorgproduct_code AND b.start_day = l.start_day
+), odv_001 AS (
+    SELECT DISTINCT 'ODV-001' AS rule, l.declaration_id AS subject FROM live l
+    JOIN declared d ON d.declaration_id = l.declaration_id AND d.odv
+    WHERE year(l.end_day) = {year}
+), odv_002 AS (
+    SELECT 'ODV-002' AS rule, o.dbc_id AS subject FROM dbcs o
+    WHERE o.odv AND o.primary_dbc_id <> '' AND year(o.end_day) = {year}
+      AND NOT EXISTS (SELECT 1 FROM declared d
+                      WHERE d.agb = o.requesting_agb AND d.dbc_id = o.primary_dbc_id)
+), par_002 AS (
+    SELECT 'PAR-002' AS rule, declaration_id AS subject FROM (
+        SELECT *, row_number() OVER (PARTITION BY agb, uzovi, patient_ref, zorgproduct_code,
+                                     start_day ORDER BY declared_day, declaration_id) AS n
+        FROM live) WHERE n > 1 AND year(end_day) = {year}
+), pairs AS (
+    SELECT a.declaration_id AS a_id, b.declaration_id AS b_id, a.agb AS a_agb, b.agb AS b_agb,
+           a.uzovi, a.zorgproduct_code AS a_code, b.zorgproduct_code AS b_code,
+           least(a.start_day, b.start_day) AS first_start,
+           greatest(a.start_day, b.start_day) AS last_start,
+           greatest(a.end_day, b.end_day) AS last_end,
+           (b.declared_day > a.declared_day OR (b.declared_day = a.declared_day
+              AND b.declaration_id > a.declaration_id)) AS b_later,
+           a.end_day AS a_end, b.end_day AS b_end
+    FROM live a JOIN live b ON a.uzovi = b.uzovi AND a.patient_ref = b.patient_ref
+     AND a.declaration_id < b.declaration_id AND a.agb <> b.agb
+     AND a.start_day <= b.end_day AND b.start_day <= a.end_day
+), covering AS (
+    SELECT p.*, t.ct, t.performing_agb, t.method FROM pairs p
+    JOIN care t ON true
+    JOIN parties pa ON pa.agreement_id = t.agreement_id AND pa.agb = p.a_agb
+    JOIN parties pb ON pb.agreement_id = t.agreement_id AND pb.agb = p.b_agb
+    WHERE t.valid_from <= p.first_start AND p.last_start <= t.valid_to
+      AND EXISTS (SELECT 1 FROM covers v WHERE v.ct = t.ct AND ((v.kind = 'code' AND v.code = p.a_code)
+                  OR (v.kind = 'group' AND v.code = substr(p.a_code, 1, 6))))
+      AND EXISTS (SELECT 1 FROM covers v WHERE v.ct = t.ct AND ((v.kind = 'code' AND v.code = p.b_code)
+                  OR (v.kind = 'group' AND v.code = substr(p.b_code, 1, 6))))
+), allowed AS (
+    SELECT DISTINCT c.a_id, c.b_id FROM covering c JOIN consents s ON s.ct = c.ct
+    WHERE c.method = 'parallel' AND s.uzovi = c.uzovi AND s.valid_from <= c.first_start
+      AND c.last_end <= s.valid_to
+), par_001_pairs AS (
+    SELECT a_id, b_id, any_value(a_end) AS a_end, any_value(b_end) AS b_end,
+           bool_or(performing_agb = a_agb) AS a_performs, bool_or(performing_agb = b_agb) AS b_performs,
+           any_value(b_later) AS b_later
+    FROM covering c WHERE NOT EXISTS (SELECT 1 FROM allowed w WHERE w.a_id = c.a_id AND w.b_id = c.b_id)
+    GROUP BY a_id, b_id
+), par_001 AS (
+    SELECT DISTINCT 'PAR-001' AS rule, CASE WHEN flag_b THEN b_id ELSE a_id END AS subject FROM (
+        SELECT *, CASE WHEN a_performs <> b_performs THEN b_performs ELSE b_later END AS flag_b
+        FROM par_001_pairs)
+    WHERE year(CASE WHEN flag_b THEN b_end ELSE a_end END) = {year}
+), par_003 AS (
+    SELECT DISTINCT 'PAR-003' AS rule, CASE WHEN b_later THEN b_id ELSE a_id END AS subject
+    FROM pairs p
+    WHERE substr(a_code, 1, 6) = substr(b_code, 1, 6)
+      AND NOT EXISTS (SELECT 1 FROM covering c WHERE c.a_id = p.a_id AND c.b_id = p.b_id)
+      AND year(CASE WHEN b_later THEN b_end ELSE a_end END) = {year}
+), trf_001 AS (
+    SELECT 'TRF-001' AS rule, t.transfer_id AS subject FROM (
+        SELECT *, CAST(transfer_date AS DATE) AS day
+        FROM read_csv('{folder}/transfers.csv', header = true, all_varchar = true)) t
+    WHERE t.status = 'performed' AND year(t.day) = {year}
+      AND NOT EXISTS (SELECT 1 FROM dbcs o WHERE o.odv AND o.agb = t.to_agb
+                      AND o.requesting_agb = t.from_agb AND o.patient_ref = t.patient_ref
+                      AND o.start_day <= t.day AND (o.end_day IS NULL OR t.day <= o.end_day))
+)
+SELECT * FROM odv_001 UNION ALL SELECT * FROM odv_002 UNION ALL SELECT * FROM par_001
+UNION ALL SELECT * FROM par_002 UNION ALL SELECT * FROM par_003 UNION ALL SELECT * FROM trf_001
+ORDER BY rule, subject
+"""
+
+
+def consent_frame(agreements) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    rows = []
+    ct = 0
+    for a in agreements:
+        if a.stage == "verkennen":
+            continue
+        for c in a.care_types:
+            for s in c.parallel_consents:
+                rows.append(
+                    (ct, s.uzovi, s.valid_from, s.valid_to or pd.Timestamp("9999-12-31").date())
+                )
+            ct += 1
+    return pd.DataFrame(rows, columns=["ct", "uzovi", "valid_from", "valid_to"])
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--declarations", type=int, default=10_000_000)
+    parser.add_argument("--odv-dbcs", type=int, default=100_000)
+    parser.add_argument("--hospitals", type=int, default=30)
+    parser.add_argument("--year", type=int, default=2024)
+    args = parser.parse_args()
+    folder = Path("bench-data") / f"audit-{args.declarations}-{args.odv_dbcs}-{args.hospitals}"
+    if not (folder / "declarations.csv").exists():
+        generate(
+            folder,
+            hospitals=args.hospitals,
+            odv_dbcs=args.odv_dbcs,
+            declarations=args.declarations,
+            year=args.year,
+        )
+
+    start = time.perf_counter()
+    dataset = read_dataset(folder)
+    read_done = time.perf_counter()
+    findings = audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=args.year
+    )
+    engine_done = time.perf_counter()
+    engine_peak = peak_mib()
+
+    import duckdb  # a benchmark-only dependency (pip install -e '.[bench]')
+
+    frames = care_frames(dataset.agreements)
+    frames["consents"] = consent_frame(dataset.agreements)
+    duck_start = time.perf_counter()
+    connection = duckdb.connect()
+    for name, frame in frames.items():
+        connection.register(name, frame)
+    header = (folder / "declarations.csv").open().readline()
+    dbc_id = "coalesce(r.dbc_id, '')" if "dbc_id" in header.split(",") else "''"
+    duck = connection.execute(QUERY.format(folder=folder, year=args.year, dbc_id=dbc_id)).fetchall()
+    duck_done = time.perf_counter()
+
+    ours = sorted((f.rule, f.declaration_id or f.dbc_id or f.transfer_id or "") for f in findings)
+    theirs = sorted((rule, subject) for rule, subject in duck)
+    same = ours == theirs
+    counts = pd.Series([r for r, _ in ours]).value_counts().sort_index().to_dict()
+    engine_s = engine_done - start
+    duck_s = duck_done - duck_start
+    print(f"dataset: {folder}: {dataset.summary()}")
+    print(f"findings: engine {len(ours):,} {counts}, duckdb {len(theirs):,}; same: {same}")
+    print(
+        f"engine: {engine_s:.1f} s (read and check {read_done - start:.1f} s, audit {engine_done - read_done:.1f} s)"
+    )
+    print(f"duckdb: {duck_s:.1f} s (read and query, no checks)")
+    print(f"ratio engine/duckdb: {engine_s / duck_s:.2f}x (target <= 1.0x)")
+    print(f"engine peak memory: {engine_peak:,.0f} MiB (target <= 4096 MiB)")
+    if not same:
+        only_ours = sorted(set(ours) - set(theirs))[:10]
+        only_theirs = sorted(set(theirs) - set(ours))[:10]
+        raise SystemExit(
+            f"the engine and DuckDB disagree: engine only {only_ours}, duckdb only {only_theirs}"
+        )
+
+
+if __name__ == "__main__":
+    main()
