@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -14,6 +14,13 @@ CODES = ["131999061", "131999062", "029899011", "029899012", "099899017"]
 GROUPS = ["131999", "029899"]
 DAYS = st.dates(min_value=date(2023, 11, 1), max_value=date(2025, 2, 1))
 MONEY = st.integers(min_value=0, max_value=5_000_000).map(lambda c: f"{c // 100}.{c % 100:02d}")
+
+
+def after(day: date) -> st.SearchStrategy[date]:
+    """A day on or after ``day`` (built, not filtered: filtering starves hypothesis)."""
+    return st.integers(min_value=0, max_value=120).map(lambda n: day + timedelta(days=n))
+
+
 SHARES = st.sampled_from(["1", "0.9", "0.90", "0.875", "0.5", "0.333", "0.01"])
 
 
@@ -40,7 +47,7 @@ def care_types(draw: st.DrawFn, parties: list[str], index: int) -> dict[str, Any
 def agreements(draw: st.DrawFn, hospitals: list[str], index: int) -> dict[str, Any]:
     parties = draw(st.lists(st.sampled_from(hospitals), min_size=2, max_size=4, unique=True))
     start = draw(DAYS)
-    end = draw(st.none() | DAYS.filter(lambda d: d >= start))
+    end = draw(st.none() | after(start))
     count = draw(st.integers(min_value=1, max_value=3))
     return f.agreement(
         agreement_id=f"agr-{index}",
@@ -77,7 +84,7 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
         agb = draw(st.sampled_from(hospitals))
         patient = f"P-{draw(st.integers(min_value=1, max_value=8)):04d}"
         start = draw(DAYS)
-        end = draw(st.none() | DAYS.filter(lambda d, s=start: d >= s))
+        end = draw(st.none() | after(start))
         odv = draw(st.booleans())
         requesting = draw(st.sampled_from([h for h in hospitals if h != agb]))
         own = [d for d in dbcs if d["agb"] == requesting and d["odv"] == "false"]
@@ -134,7 +141,7 @@ def audit_datasets(draw: st.DrawFn) -> dict[str, Any]:
             code = draw(st.sampled_from(CODES))
             start_day = draw(DAYS)
             start = start_day.isoformat()
-            end = draw(DAYS.filter(lambda d, s=start_day: d >= s)).isoformat()
+            end = draw(after(start_day)).isoformat()
             dbc_id = ""
         line = f.declaration(
             declaration_id=f"V{i:03d}",
