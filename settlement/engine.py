@@ -169,13 +169,16 @@ def summarise(
 
 
 def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """Excluded DBCs: the contract's (agb, dbc_id, reason), and the requesting hospital, so a
+    statement between two hospitals can list the exclusions that concern them."""
     return pd.DataFrame(
         {
             "agb": rows["agb"].astype("str").to_numpy(),
             "dbc_id": rows["dbc_id"].astype("str").to_numpy(),
             "reason": np.full(len(rows), reason, dtype=object),
+            "requesting_agb": rows["requesting_agb"].astype("str").to_numpy(),
         }
-    ).astype({"agb": "str", "dbc_id": "str", "reason": "str"})
+    ).astype({"agb": "str", "dbc_id": "str", "reason": "str", "requesting_agb": "str"})
 
 
 def _care_types(agreements: Sequence[Agreement]) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:

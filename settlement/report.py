@@ -36,7 +36,9 @@ def settlement_to_dict(result: Settlement) -> dict[str, Any]:
         ],
         "excluded": [
             {"agb": agb, "dbc_id": dbc_id, "reason": reason}
-            for agb, dbc_id, reason in result.excluded.itertuples(index=False, name=None)
+            for agb, dbc_id, reason in result.excluded[["agb", "dbc_id", "reason"]].itertuples(
+                index=False, name=None
+            )
         ],
         "pairs": [
             {"debtor_agb": d, "creditor_agb": c, "lines": int(n), "amount": format_cents(a)}

@@ -216,6 +216,7 @@ class SettlementExclusion(_RunChild, table=True):
     agb: str = Field(max_length=8)
     dbc_id: str
     reason: str = Field(max_length=32)
+    requesting_agb: str | None = Field(default=None, max_length=8)
 
 
 class SettlementPair(_RunChild, table=True):
