@@ -11,8 +11,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Connection, Engine, make_url
 
+from api.statement_pdf import render_statement, statement_file_name
 from settlement.audit.report import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
 from settlement.audit.rules import audit
 from settlement.audit.runs import run_audit
@@ -25,6 +26,7 @@ from settlement.report import (
     settlement_to_json,
 )
 from settlement.runs import finalise, load_run, run_year
+from settlement.statement import build_statement, pairs_of
 from spreiding.audit_store import AuditStore
 from spreiding.config import Settings
 from spreiding.database import open_database
@@ -99,7 +101,39 @@ def demo(
     database.unlink(missing_ok=True)
     with open_database(f"sqlite:///{database}") as engine:
         _demo(engine, samples)
-    out.print(f"demo database: {database}")
+        with engine.begin() as connection:
+            paths = write_statements(connection, year=SAMPLE_YEAR, folder=out_dir / "statements")
+    out.rule("statements")
+    for path in paths:
+        out.print(str(path), markup=False)
+    out.print(f"{len(paths)} statements (PDF) written; demo database: {database}", markup=False)
+
+
+def write_statements(connection: Connection, *, year: int, folder: Path) -> list[Path]:
+    """Settle ``year`` on the database (a draft run, or the existing one) and write the PDF
+    statement of every pair of hospitals in it."""
+    dataset = load_dataset(connection)
+    store = RunStore(connection)
+    run, _ = run_year(
+        store,
+        dbcs=dataset.dbcs,
+        prices=dataset.prices,
+        agreements=dataset.agreements,
+        year=year,
+    )
+    _, result = load_run(store, run.run_id)
+    names = _names(dataset)
+    agreement_names = {a.agreement_id: a.name for a in dataset.agreements}
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for first, second in pairs_of(result):
+        statement = build_statement(
+            run, result, first=first, second=second, hospitals=names, agreements=agreement_names
+        )
+        path = folder / statement_file_name(statement)
+        path.write_bytes(render_statement(statement))
+        paths.append(path)
+    return paths
 
 
 def _demo(engine: Engine, samples: Path) -> None:
