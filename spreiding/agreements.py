@@ -533,10 +533,12 @@ def parse_agreements(
     hospitals: Collection[str],
     insurers: Collection[str],
     price_lists: Collection[str] | None,
+    known_ids: Collection[str] = (),
 ) -> tuple[list[Agreement], list[DatasetError], set[str] | None]:
     """Parse the text of ``agreements.json``; return the valid agreements, every error, and
     the ids of all agreements in the file (parsed or not), against which references are
-    checked without a cascade of errors (None when the file is not a JSON list)."""
+    checked without a cascade of errors (None when the file is not a JSON list).
+    ``known_ids``: agreements stored already, which a ``parent_id`` may name."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -560,7 +562,7 @@ def parse_agreements(
             continue
         seen[agreement.agreement_id] = index
         agreements.append(agreement)
-    ids = {a.agreement_id for a in agreements}
+    ids = {a.agreement_id for a in agreements} | set(known_ids)
     # The ids of agreements that failed to parse still count as known parents.
     ids |= {str(obj.get("agreement_id")) for obj in data if isinstance(obj, dict)}
     for agreement in agreements:

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 
 from api.statement_pdf import render_statement, statement_file_name
 from settlement.audit.report import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
@@ -27,9 +28,10 @@ from settlement.report import (
 )
 from settlement.runs import finalise, load_run, run_year
 from settlement.statement import build_statement, pairs_of
+from spreiding.access import InvalidKeyRequest, create_key
 from spreiding.audit_store import AuditStore
 from spreiding.config import Settings
-from spreiding.database import open_database
+from spreiding.database import make_engine, migrate, open_database
 from spreiding.dataset import Dataset
 from spreiding.errors import DatasetConflict, DatasetInvalid
 from spreiding.reader import read_dataset
@@ -326,6 +328,54 @@ def runs_finalise(run_id: RunId) -> None:
         err.print(str(exc), markup=False)
         raise typer.Exit(INVALID) from None
     out.print(f"finalised {run_summary(run)}", markup=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API (uvicorn) on the configured database."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    uvicorn.run(create_app(engine), host=host, port=port, workers=workers, log_level="warning")
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="hospital, bureau, insurer or admin.")],
+    agb: Annotated[str | None, typer.Option(help="The hospital of a hospital key.")] = None,
+    uzovi: Annotated[str | None, typer.Option(help="The insurer of an insurer key.")] = None,
+    agreement: Annotated[
+        list[str] | None, typer.Option(help="An agreement of a bureau key (repeatable).")
+    ] = None,
+    label: Annotated[str, typer.Option(help="A note on whose key this is.")] = "",
+) -> None:
+    """Issue an API key; it is printed once and stored only as a hash."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            key = create_key(
+                connection,
+                role=role,
+                agb=agb,
+                uzovi=uzovi,
+                agreements=tuple(agreement or ()),
+                label=label,
+            )
+    except (InvalidKeyRequest, IntegrityError) as exc:
+        err.print(f"cannot create the key: {exc}", markup=False)
+        raise typer.Exit(INVALID) from None
+    typer.echo(key)
 
 
 def _display(url: str) -> str:

@@ -616,6 +616,28 @@ def _dbc_keys(frame: pd.DataFrame | None) -> pd.Series | None:
     return _key(frame["agb"], frame["dbc_id"])
 
 
+def validate_transfers(
+    rows: list[dict[str, str]],
+    *,
+    hospitals: set[str],
+    agreements: list[Agreement],
+    source: str = "request",
+) -> pd.DataFrame:
+    """Check transfers registered one by one (the alliance bureau's API) by the same rules as
+    ``transfers.csv``; return them typed, or raise ``DatasetInvalid`` (LINE: the row, from 1)."""
+    spec = SPECS["transfers"]
+    frame = pd.DataFrame(
+        {c: [str(r.get(c) or "").strip() for r in rows] for c in spec.required + spec.optional}
+    ).astype("str")
+    frame[LINE] = np.arange(1, len(rows) + 1, dtype="int64")
+    errors: list[DatasetError] = []
+    ids = {a.agreement_id for a in agreements}
+    _check_transfers(Rows(source, frame, errors), hospitals, agreements, ids)
+    if errors:
+        raise DatasetInvalid(errors)
+    return conform(frame, TRANSFERS)
+
+
 # --- typed dataset -----------------------------------------------------------------------
 
 

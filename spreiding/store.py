@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert, select, update
 
 from spreiding import agreements as domain
 from spreiding import tables
@@ -126,6 +126,46 @@ def load_dataset(connection: Connection) -> Dataset:
         transfers=transfers if len(transfers) else None,
         source=str(connection.engine.url.render_as_string(hide_password=True)),
     )
+
+
+def store_agreements(connection: Connection, agreements: list[domain.Agreement]) -> int:
+    """Store agreements not stored yet; the same agreement again changes nothing; another
+    agreement under a stored id is a conflict. Returns how many were added."""
+    stored = {a.agreement_id: a for a in _load_agreements(connection)}
+    conflicts = [
+        _agreement_conflict(stored[a.agreement_id], a)
+        for a in agreements
+        if a.agreement_id in stored and stored[a.agreement_id] != a
+    ]
+    if conflicts:
+        raise DatasetConflict(conflicts)
+    new = [a for a in agreements if a.agreement_id not in stored]
+    _insert_agreements(connection, new)
+    return len(new)
+
+
+def store_transfers(connection: Connection, frame: pd.DataFrame) -> int:
+    """Store transfers (typed frame); the same transfer again changes nothing, another under a
+    stored id is a conflict. Returns how many were added."""
+    table = _table(tables.Transfer)
+    stored = _load_frame(connection, TRANSFERS, table)
+    fresh, _same, clashes = _compare(TRANSFERS, stored, frame)
+    if clashes:
+        raise DatasetConflict(clashes)
+    for chunk in _records(fresh, TRANSFERS, table):
+        connection.execute(insert(table), chunk)
+    return len(fresh)
+
+
+def set_transfer_status(connection: Connection, transfer_id: str, status: str) -> None:
+    table = _table(tables.Transfer)
+    connection.execute(
+        update(table).where(table.c.transfer_id == transfer_id).values(status=status)
+    )
+
+
+def stored_agreements(connection: Connection) -> list[domain.Agreement]:
+    return _load_agreements(connection)
 
 
 # --- frames -------------------------------------------------------------------------------

@@ -267,3 +267,36 @@ class AuditFinding(SQLModel, table=True):
     related: str  # the related ids, space-separated, sorted
     amount_at_stake_cents: int | None = Field(default=None, sa_type=BigInteger)
     message: str
+
+
+# --- API keys and idempotency ----------------------------------------------------------------
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key: only a SHA-256 of its secret is stored. ``agb`` for a hospital key,
+    ``uzovi`` for an insurer key; a bureau key's agreements are in ``api_key_agreement``."""
+
+    __tablename__ = "api_key"
+    key_id: str = Field(primary_key=True, max_length=16)
+    secret_sha256: str = Field(max_length=64)
+    role: str = Field(max_length=16)  # hospital | bureau | insurer | admin
+    agb: str | None = Field(default=None, foreign_key="hospital.agb", max_length=8)
+    uzovi: str | None = Field(default=None, foreign_key="insurer.uzovi", max_length=4)
+    label: str = ""
+
+
+class ApiKeyAgreement(SQLModel, table=True):
+    __tablename__ = "api_key_agreement"
+    key_id: str = Field(primary_key=True, foreign_key="api_key.key_id", max_length=16)
+    agreement_id: str = Field(primary_key=True, foreign_key="agreement.agreement_id")
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a creating request with an ``Idempotency-Key``, per API key."""
+
+    __tablename__ = "idempotency_record"
+    key_id: str = Field(primary_key=True, max_length=16)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    request_sha256: str = Field(max_length=64)
+    status_code: int
+    body: str

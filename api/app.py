@@ -1,0 +1,24 @@
+"""The HTTP API. Handlers translate requests into calls of ``spreiding`` and ``settlement``;
+domain errors become statuses in ``api.errors``; who sees what is decided in ``api.deps`` and
+``spreiding.queries``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api import errors
+from api.routes import agreements, audit, data, reference, runs
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(
+        title="spreiding",
+        version="1",
+        description="Settlement and audit of care spread between Dutch hospitals.",
+    )
+    app.state.engine = engine
+    errors.install(app)
+    for module in (reference, agreements, data, runs, audit):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,134 @@
+"""Stored rows and engine results to response schemas (formatting only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from api import schemas
+from settlement.engine import Settlement
+from settlement.report import settlement_to_dict
+from settlement.statement import Direction, Party, Statement
+from spreiding.money import format_cents
+from spreiding.run_store import StoredRun
+
+
+def iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def dbc(row: dict[str, Any]) -> schemas.DbcPublic:
+    return schemas.DbcPublic(
+        **(row | {"start_date": iso(row["start_date"]), "end_date": iso(row["end_date"])})
+    )
+
+
+def declaration(row: dict[str, Any]) -> schemas.DeclarationPublic:
+    values = {k: v for k, v in row.items() if k != "amount_cents"}
+    return schemas.DeclarationPublic(
+        **values
+        | {
+            "start_date": iso(row["start_date"]),
+            "end_date": iso(row["end_date"]),
+            "declared_on": iso(row["declared_on"]),
+            "amount_eur": format_cents(row["amount_cents"]),
+        }
+    )
+
+
+def transfer(row: dict[str, Any]) -> schemas.TransferPublic:
+    return schemas.TransferPublic(**(row | {"transfer_date": iso(row["transfer_date"])}))
+
+
+def run(stored: StoredRun) -> schemas.RunPublic:
+    return schemas.RunPublic(
+        run_id=stored.run_id,
+        kind=stored.kind,
+        status=stored.status,
+        year=stored.year,
+        netting=stored.netting,
+        fingerprint=stored.fingerprint,
+        corrects_run_id=stored.corrects_run_id,
+        total=format_cents(stored.total_cents),
+    )
+
+
+def run_detail(stored: StoredRun, result: Settlement) -> schemas.RunDetailPublic:
+    body = settlement_to_dict(result)
+    return schemas.RunDetailPublic(
+        **run(stored).model_dump(),
+        lines=[schemas.LinePublic(**line) for line in body["lines"]],
+        excluded=[schemas.ExclusionPublic(**x) for x in body["excluded"]],
+        pairs=[schemas.PairPublic(**x) for x in body["pairs"]],
+        positions=[schemas.PositionPublic(**x) for x in body["positions"]],
+        payments=[schemas.PaymentPublic(**x) for x in body["payments"]],
+    )
+
+
+def party(value: Party | None) -> schemas.PartyPublic | None:
+    return None if value is None else schemas.PartyPublic(agb=value.agb, name=value.name)
+
+
+def direction(value: Direction) -> schemas.DirectionPublic:
+    creditor, debtor = party(value.creditor), party(value.debtor)
+    assert creditor is not None and debtor is not None
+    return schemas.DirectionPublic(
+        creditor=creditor,
+        debtor=debtor,
+        lines=[
+            schemas.StatementLinePublic(
+                dbc_id=x.dbc_id,
+                patient_ref=x.patient_ref,
+                zorgproduct_code=x.zorgproduct_code,
+                end_date=x.end_date,
+                care_type=x.care_type,
+                agreement_id=x.agreement_id,
+                unit_price=format_cents(x.unit_price_cents),
+                share=x.share,
+                amount=format_cents(x.amount_cents),
+                change=x.change,
+            )
+            for x in value.lines
+        ],
+        subtotals=[
+            schemas.SubtotalPublic(
+                care_type=s.care_type, lines=s.lines, amount=format_cents(s.amount_cents)
+            )
+            for s in value.subtotals
+        ],
+        total=format_cents(value.total_cents),
+    )
+
+
+def statement(value: Statement) -> schemas.StatementPublic:
+    first, second = party(value.first), party(value.second)
+    assert first is not None and second is not None
+    return schemas.StatementPublic(
+        run_id=value.run_id,
+        kind=value.kind,
+        status=value.status,
+        year=value.year,
+        netting=value.netting,
+        fingerprint=value.fingerprint,
+        corrects_run_id=value.corrects_run_id,
+        first=first,
+        second=second,
+        agreements=[[i, n] for i, n in value.agreements],
+        directions=[direction(d) for d in value.directions],
+        net=format_cents(value.net_cents),
+        payer=party(value.payer),
+        payee=party(value.payee),
+        excluded=[
+            schemas.ExclusionPublic(agb=e.agb, dbc_id=e.dbc_id, reason=e.reason)
+            for e in value.excluded
+        ],
+    )
+
+
+def finding(row: dict[str, Any]) -> schemas.FindingPublic:
+    cents = row["amount_at_stake_cents"]
+    return schemas.FindingPublic(
+        **{k: v for k, v in row.items() if k not in ("amount_at_stake_cents", "related")},
+        related=row["related"].split() if row["related"] else [],
+        amount_at_stake=None if cents is None else format_cents(cents),
+    )

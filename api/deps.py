@@ -1,0 +1,50 @@
+"""Dependencies: the database connection of a request and the principal behind its key.
+
+Ownership is checked here and in ``spreiding.queries`` only: handlers receive a ``Principal``
+and call queries that are already narrowed to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import Connection, Engine
+
+from api.errors import Forbidden, Unauthenticated
+from spreiding.access import Principal, authenticate
+
+
+def get_engine(request: Request) -> Engine:
+    engine = request.app.state.engine
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """One transaction per request: committed when the handler returns, rolled back if not."""
+    with engine.begin() as connection:
+        yield connection
+
+
+Db = Annotated[Connection, Depends(get_connection)]
+
+
+def get_principal(
+    connection: Db,
+    x_api_key: Annotated[str | None, Header(description="An API key: spr_<id>_<secret>")] = None,
+) -> Principal:
+    if not x_api_key:
+        raise Unauthenticated("send an API key in the X-API-Key header")
+    principal = authenticate(connection, x_api_key)
+    if principal is None:
+        raise Unauthenticated("this API key is not known")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(get_principal)]
+
+
+def require(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} key may not do this (needs: {', '.join(roles)})")

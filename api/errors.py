@@ -1,0 +1,92 @@
+"""Domain errors to HTTP statuses, in one place, with one body: ``{"error", "detail"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from settlement.errors import (
+    CorrectionOutdated,
+    RunAlreadyFinal,
+    RunNotFound,
+    SettlementAlreadyFinal,
+)
+from spreiding.access import InvalidKeyRequest
+from spreiding.errors import DatasetConflict, DatasetInvalid
+from spreiding.run_store import FinalRunConflict
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str | list[str]
+
+
+class NotFound(Exception):
+    """Nothing with this id that the caller may see (another tenant's id reads the same)."""
+
+
+class Unauthenticated(Exception):
+    """No API key, or one that is not known."""
+
+
+class Forbidden(Exception):
+    """The caller's role may not do this."""
+
+
+class IdempotencyConflict(Exception):
+    """An Idempotency-Key used before with another request body."""
+
+
+STATUS: dict[type[Exception], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    RunNotFound: 404,
+    DatasetConflict: 409,
+    SettlementAlreadyFinal: 409,
+    RunAlreadyFinal: 409,
+    CorrectionOutdated: 409,
+    FinalRunConflict: 409,
+    IdempotencyConflict: 409,
+    DatasetInvalid: 422,
+    InvalidKeyRequest: 422,
+}
+
+# Declared on every route, so the OpenAPI document names each error body.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (401, "No API key, or an unknown one"),
+        (403, "The key's role may not do this"),
+        (404, "Not found, or not visible to this key"),
+        (409, "In conflict with stored data"),
+        (422, "The request or its data breaks the contract"),
+    )
+}
+
+
+def body_of(exc: Exception) -> ErrorBody:
+    if isinstance(exc, DatasetInvalid):
+        return ErrorBody(error="DatasetInvalid", detail=[str(e) for e in exc.errors])
+    if isinstance(exc, DatasetConflict):
+        return ErrorBody(error="DatasetConflict", detail=list(exc.conflicts))
+    return ErrorBody(error=type(exc).__name__, detail=str(exc))
+
+
+def install(app: FastAPI) -> None:
+    async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=STATUS[type(exc)], content=body_of(exc).model_dump())
+
+    for error in STATUS:
+        app.add_exception_handler(error, domain_error)
+
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"error": "RequestInvalid", "detail": detail})
+
+    app.add_exception_handler(RequestValidationError, invalid_request)

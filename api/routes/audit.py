@@ -1,0 +1,102 @@
+"""Audit runs and their findings (JSON, CSV, XLSX)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse, Response
+
+from api import convert, schemas
+from api.deps import Caller, Db, require
+from api.errors import RESPONSES, NotFound
+from api.idempotency import respond
+from settlement.audit.report import audit_to_csv, audit_to_xlsx
+from settlement.audit.rules import Finding
+from settlement.audit.runs import run_audit
+from spreiding import queries
+from spreiding.audit_store import AuditStore
+from spreiding.store import load_dataset
+
+router = APIRouter(responses=RESPONSES, tags=["audit"])
+IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/audit-runs", response_model=list[schemas.AuditRunPublic])
+def list_audit_runs(db: Db, caller: Caller) -> list[schemas.AuditRunPublic]:
+    return [schemas.AuditRunPublic(**row) for row in queries.audit_runs(db, caller)]
+
+
+@router.post(
+    "/audit-runs",
+    response_model=schemas.AuditRunPublic,
+    status_code=201,
+    responses={
+        200: {"model": schemas.AuditRunPublic, "description": "The same inputs: the existing run"}
+    },
+)
+def create_audit_run(
+    body: schemas.AuditRunCreate, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    require(caller, "admin", "insurer")
+
+    def produce() -> tuple[int, schemas.AuditRunPublic]:
+        dataset = load_dataset(db)
+        run, _, created = run_audit(
+            AuditStore(db),
+            dbcs=dataset.dbcs,
+            agreements=dataset.agreements,
+            declarations=dataset.declarations,
+            transfers=dataset.transfers,
+            year=body.year,
+        )
+        return (201 if created else 200), schemas.AuditRunPublic(
+            run_id=run.run_id, year=run.year, fingerprint=run.fingerprint, findings=run.findings
+        )
+
+    return respond(db, caller, idempotency_key, body.model_dump_json().encode(), produce)
+
+
+@router.get("/audit-runs/{run_id}", response_model=schemas.AuditRunPublic)
+def get_audit_run(run_id: int, db: Db, caller: Caller) -> schemas.AuditRunPublic:
+    row = queries.audit_run(db, caller, run_id)
+    if row is None:
+        raise NotFound(f"there is no audit run {run_id}")
+    return schemas.AuditRunPublic(**row)
+
+
+@router.get(
+    "/audit-runs/{run_id}/findings",
+    response_model=list[schemas.FindingPublic],
+    responses={
+        200: {"content": {"text/csv": {}, XLSX: {}}, "description": "Findings the key may see"}
+    },
+)
+def get_findings(
+    run_id: int,
+    db: Db,
+    caller: Caller,
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+) -> Response:
+    if queries.audit_run(db, caller, run_id) is None:
+        raise NotFound(f"there is no audit run {run_id}")
+    rows = queries.findings(db, caller, run_id)
+    if format == "json":
+        return JSONResponse([convert.finding(r).model_dump() for r in rows])
+    findings = [
+        Finding(
+            rule=r["rule"], severity=r["severity"], agb=r["agb"], uzovi=r["uzovi"],
+            declaration_id=r["declaration_id"], dbc_id=r["dbc_id"], transfer_id=r["transfer_id"],
+            related=tuple(r["related"].split()), amount_at_stake_cents=r["amount_at_stake_cents"],
+            message=r["message"],
+        )
+        for r in rows
+    ]  # fmt: skip
+    if format == "csv":
+        return Response(audit_to_csv(findings), media_type="text/csv")
+    return Response(
+        audit_to_xlsx(findings),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="audit-run-{run_id}.xlsx"'},
+    )

@@ -1,0 +1,165 @@
+"""Settlement runs and statements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Connection
+
+from api import convert, schemas
+from api.deps import Caller, Db, require
+from api.errors import RESPONSES, NotFound
+from api.idempotency import respond
+from api.statement_pdf import render_statement, statement_file_name
+from settlement.engine import Settlement
+from settlement.runs import finalise, load_run, run_year
+from settlement.statement import Statement, build_statement, pairs_of
+from settlement.visibility import visible_part
+from spreiding import queries
+from spreiding.access import Principal
+from spreiding.run_store import RunStore, StoredRun
+from spreiding.store import load_dataset, stored_agreements
+
+router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
+IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
+
+
+def _load(db: Connection, caller: Principal, run_id: int) -> tuple[StoredRun, Settlement]:
+    if not queries.run_visible(db, caller, run_id):
+        raise NotFound(f"there is no settlement run {run_id}")
+    return load_run(RunStore(db), run_id)
+
+
+def _settle(db: Connection, year: int, netting: str) -> tuple[int, schemas.RunPublic]:
+    dataset = load_dataset(db)
+    run, created = run_year(
+        RunStore(db),
+        dbcs=dataset.dbcs,
+        prices=dataset.prices,
+        agreements=dataset.agreements,
+        year=year,
+        netting="multilateral" if netting == "multilateral" else "bilateral",
+    )
+    return (201 if created else 200), convert.run(run)
+
+
+@router.get("/settlement-runs", response_model=list[schemas.RunPublic])
+def list_runs(db: Db, caller: Caller) -> list[schemas.RunPublic]:
+    store = RunStore(db)
+    runs = [store.get(run_id) for run_id in queries.visible_run_ids(db, caller)]
+    return [convert.run(run) for run in runs if run is not None]
+
+
+@router.post(
+    "/settlement-runs",
+    response_model=schemas.RunPublic,
+    status_code=201,
+    responses={
+        200: {"model": schemas.RunPublic, "description": "The same inputs: the existing run"}
+    },
+)
+def create_run(
+    body: schemas.RunCreate, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Settle a year: a draft run; once the year has a final run, a correction of it; the same
+    inputs give the existing run (200)."""
+    require(caller, "admin", "hospital")
+    return respond(
+        db,
+        caller,
+        idempotency_key,
+        body.model_dump_json().encode(),
+        lambda: _settle(db, body.year, body.netting),
+    )
+
+
+@router.get("/settlement-runs/{run_id}", response_model=schemas.RunDetailPublic)
+def get_run(run_id: int, db: Db, caller: Caller) -> schemas.RunDetailPublic:
+    run, result = _load(db, caller, run_id)
+    return convert.run_detail(run, visible_part(result, caller))
+
+
+@router.post("/settlement-runs/{run_id}/finalise", response_model=schemas.RunPublic)
+def finalise_run(run_id: int, db: Db, caller: Caller) -> schemas.RunPublic:
+    """Make a draft final: from then on neither it nor its lines can change."""
+    require(caller, "admin")
+    if not queries.run_visible(db, caller, run_id):
+        raise NotFound(f"there is no settlement run {run_id}")
+    return convert.run(finalise(RunStore(db), run_id))
+
+
+@router.post(
+    "/settlement-runs/{run_id}/corrections",
+    response_model=schemas.RunPublic,
+    status_code=201,
+    responses={
+        200: {"model": schemas.RunPublic, "description": "Nothing changed: the existing run"}
+    },
+)
+def correct_run(
+    run_id: int, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Settle the run's year again on the current data: a correction when anything changed."""
+    require(caller, "admin", "hospital")
+    run, _ = _load(db, caller, run_id)
+    return respond(
+        db,
+        caller,
+        idempotency_key,
+        str(run_id).encode(),
+        lambda: _settle(db, run.year, run.netting),
+    )
+
+
+def _statement(
+    db: Connection, caller: Principal, run_id: int, first: str, second: str
+) -> Statement:
+    run, result = _load(db, caller, run_id)
+    if not caller.is_admin and caller.agb not in (first, second):
+        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
+    first, second = sorted((first, second))
+    if (first, second) not in pairs_of(result):
+        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
+    names = {h["agb"]: h["name"] for h in queries.hospitals(db)}
+    agreements = {a.agreement_id: a.name for a in stored_agreements(db)}
+    return build_statement(
+        run, result, first=first, second=second, hospitals=names, agreements=agreements
+    )
+
+
+@router.get("/settlement-runs/{run_id}/statements", response_model=list[schemas.StatementRefPublic])
+def list_statements(run_id: int, db: Db, caller: Caller) -> list[schemas.StatementRefPublic]:
+    _, result = _load(db, caller, run_id)
+    pairs = [p for p in pairs_of(result) if caller.is_admin or caller.agb in p]
+    base = f"/settlement-runs/{run_id}/statements"
+    return [
+        schemas.StatementRefPublic(
+            first_agb=a, second_agb=b, json_url=f"{base}/{a}/{b}", pdf_url=f"{base}/{a}/{b}/pdf"
+        )
+        for a, b in pairs
+    ]
+
+
+@router.get(
+    "/settlement-runs/{run_id}/statements/{first}/{second}", response_model=schemas.StatementPublic
+)
+def get_statement(
+    run_id: int, first: str, second: str, db: Db, caller: Caller
+) -> schemas.StatementPublic:
+    return convert.statement(_statement(db, caller, run_id, first, second))
+
+
+@router.get(
+    "/settlement-runs/{run_id}/statements/{first}/{second}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The statement as PDF"}},
+)
+def get_statement_pdf(run_id: int, first: str, second: str, db: Db, caller: Caller) -> Response:
+    statement = _statement(db, caller, run_id, first, second)
+    return Response(
+        render_statement(statement),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{statement_file_name(statement)}"'},
+    )

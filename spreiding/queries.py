@@ -1,0 +1,247 @@
+"""Reads for the API, each already narrowed to what a principal may see (spreiding.access).
+
+The visibility rules live here, once, as SQL conditions; the HTTP layer only calls these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, exists, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from spreiding import tables
+from spreiding.access import Principal
+
+T: dict[str, Table] = {
+    name: model.__table__  # type: ignore[attr-defined]
+    for name, model in {
+        "hospital": tables.Hospital,
+        "insurer": tables.Insurer,
+        "agreement": tables.Agreement,
+        "party": tables.AgreementParty,
+        "care_type": tables.CareType,
+        "consent": tables.ParallelConsent,
+        "price": tables.Price,
+        "dbc": tables.Dbc,
+        "declaration": tables.Declaration,
+        "transfer": tables.Transfer,
+        "run": tables.SettlementRun,
+        "line": tables.SettlementLine,
+        "exclusion": tables.SettlementExclusion,
+        "audit_run": tables.AuditRun,
+        "finding": tables.AuditFinding,
+    }.items()
+}
+
+
+def _rows(connection: Connection, statement: Any) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+def hospitals(connection: Connection) -> list[dict[str, Any]]:
+    h = T["hospital"]
+    return _rows(connection, select(h).order_by(h.c.agb))
+
+
+def insurers(connection: Connection) -> list[dict[str, Any]]:
+    i = T["insurer"]
+    return _rows(connection, select(i).order_by(i.c.uzovi))
+
+
+def agreement_condition(principal: Principal) -> ColumnElement[bool]:
+    a, party, consent = T["agreement"], T["party"], T["consent"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "hospital":
+        return exists().where(
+            party.c.agreement_id == a.c.agreement_id, party.c.agb == principal.agb
+        )
+    if principal.role == "bureau":
+        return a.c.agreement_id.in_(sorted(principal.agreements))
+    return exists().where(
+        consent.c.agreement_id == a.c.agreement_id, consent.c.uzovi == principal.uzovi
+    )
+
+
+def visible_agreement_ids(connection: Connection, principal: Principal) -> list[str]:
+    a = T["agreement"]
+    statement = (
+        select(a.c.agreement_id).where(agreement_condition(principal)).order_by(a.c.agreement_id)
+    )
+    return list(connection.execute(statement).scalars())
+
+
+def dbc_condition(principal: Principal) -> ColumnElement[bool]:
+    d = T["dbc"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "hospital":
+        return or_(d.c.agb == principal.agb, d.c.requesting_agb == principal.agb)
+    return false()
+
+
+def dbcs(
+    connection: Connection, principal: Principal, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    d = T["dbc"]
+    statement = (
+        select(d)
+        .where(dbc_condition(principal))
+        .order_by(d.c.agb, d.c.dbc_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _rows(connection, statement)
+
+
+def declaration_condition(principal: Principal) -> ColumnElement[bool]:
+    v = T["declaration"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "hospital":
+        return v.c.agb == principal.agb
+    if principal.role == "insurer":
+        return v.c.uzovi == principal.uzovi
+    return false()
+
+
+def declarations(
+    connection: Connection, principal: Principal, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    v = T["declaration"]
+    statement = (
+        select(v)
+        .where(declaration_condition(principal))
+        .order_by(v.c.declaration_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _rows(connection, statement)
+
+
+def transfer_condition(principal: Principal) -> ColumnElement[bool]:
+    t = T["transfer"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "bureau":
+        return t.c.agreement_id.in_(sorted(principal.agreements))
+    if principal.role == "hospital":
+        return or_(t.c.from_agb == principal.agb, t.c.to_agb == principal.agb)
+    return false()
+
+
+def transfers(
+    connection: Connection, principal: Principal, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    t = T["transfer"]
+    statement = (
+        select(t)
+        .where(transfer_condition(principal))
+        .order_by(t.c.transfer_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _rows(connection, statement)
+
+
+def transfer(
+    connection: Connection, principal: Principal, transfer_id: str
+) -> dict[str, Any] | None:
+    t = T["transfer"]
+    rows = _rows(
+        connection, select(t).where(t.c.transfer_id == transfer_id, transfer_condition(principal))
+    )
+    return rows[0] if rows else None
+
+
+def price_lists(connection: Connection) -> list[dict[str, Any]]:
+    p = T["price"]
+    from sqlalchemy import func
+
+    statement = (
+        select(p.c.price_list, p.c.year, func.count().label("prices"))
+        .group_by(p.c.price_list, p.c.year)
+        .order_by(p.c.price_list, p.c.year)
+    )
+    return _rows(connection, statement)
+
+
+def prices(connection: Connection, price_list: str) -> list[dict[str, Any]]:
+    p = T["price"]
+    return _rows(
+        connection,
+        select(p).where(p.c.price_list == price_list).order_by(p.c.year, p.c.zorgproduct_code),
+    )
+
+
+def run_condition(principal: Principal) -> ColumnElement[bool]:
+    """A hospital sees the runs that concern it: a line or an exclusion with it."""
+    r, line, exclusion = T["run"], T["line"], T["exclusion"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "hospital":
+        agb = principal.agb
+        return or_(
+            exists().where(
+                line.c.run_id == r.c.run_id,
+                or_(line.c.creditor_agb == agb, line.c.debtor_agb == agb),
+            ),
+            exists().where(
+                exclusion.c.run_id == r.c.run_id,
+                or_(exclusion.c.agb == agb, exclusion.c.requesting_agb == agb),
+            ),
+        )
+    return false()
+
+
+def visible_run_ids(connection: Connection, principal: Principal) -> list[int]:
+    r = T["run"]
+    return list(
+        connection.execute(
+            select(r.c.run_id).where(run_condition(principal)).order_by(r.c.run_id)
+        ).scalars()
+    )
+
+
+def run_visible(connection: Connection, principal: Principal, run_id: int) -> bool:
+    r = T["run"]
+    statement = select(r.c.run_id).where(r.c.run_id == run_id, run_condition(principal))
+    return connection.execute(statement).first() is not None
+
+
+def finding_condition(principal: Principal) -> ColumnElement[bool]:
+    f = T["finding"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "insurer":
+        return f.c.uzovi == principal.uzovi
+    if principal.role == "hospital":
+        return f.c.agb == principal.agb
+    return false()
+
+
+def audit_runs(connection: Connection, principal: Principal) -> list[dict[str, Any]]:
+    a = T["audit_run"]
+    if principal.role not in ("admin", "insurer", "hospital"):
+        return []
+    return _rows(connection, select(a).order_by(a.c.run_id))
+
+
+def audit_run(connection: Connection, principal: Principal, run_id: int) -> dict[str, Any] | None:
+    a = T["audit_run"]
+    if principal.role not in ("admin", "insurer", "hospital"):
+        return None
+    rows = _rows(connection, select(a).where(a.c.run_id == run_id))
+    return rows[0] if rows else None
+
+
+def findings(connection: Connection, principal: Principal, run_id: int) -> list[dict[str, Any]]:
+    f = T["finding"]
+    columns = [c for c in f.columns if c.name not in ("run_id", "seq")]
+    statement = (
+        select(*columns)
+        .where(and_(f.c.run_id == run_id, finding_condition(principal)))
+        .order_by(f.c.seq)
+    )
+    return _rows(connection, statement)
