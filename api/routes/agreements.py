@@ -41,13 +41,21 @@ def get_agreement(agreement_id: str, db: Db, caller: Caller) -> schemas.Agreemen
     raise NotFound(f"there is no agreement {agreement_id!r}")
 
 
+def _contract_json(body: schemas.AgreementCreate) -> dict[str, object]:
+    """The body as the contract's JSON: settlement terms carry only the fields they have."""
+    raw = body.model_dump()
+    for care in raw["care_types"]:
+        care["settlement"] = {k: v for k, v in care["settlement"].items() if v is not None}
+    return raw
+
+
 def _create(
     db: Connection, caller: Principal, body: schemas.AgreementCreate
 ) -> tuple[int, schemas.AgreementPublic]:
     stored = stored_agreements(db)
     prices = {row["price_list"] for row in queries.price_lists(db)}
     parsed, errors, _ = parse_agreements(
-        json.dumps([body.model_dump()]),
+        json.dumps([_contract_json(body)]),
         hospitals={h["agb"] for h in queries.hospitals(db)},
         insurers={i["uzovi"] for i in queries.insurers(db)},
         price_lists=prices,

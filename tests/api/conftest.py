@@ -1,0 +1,53 @@
+"""An API over a database holding two alliances, with a key for every role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.app import create_app
+from spreiding.access import create_key
+from spreiding.reader import read_dataset
+from spreiding.store import import_dataset
+from tests.conftest import SAMPLES
+
+ALRIJNE, GROENE_HART = "06010101", "06010102"
+AMC, FLEVO = "06020201", "06020202"
+
+
+@dataclass
+class Api:
+    client: TestClient
+    keys: dict[str, str]
+
+    def get(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        return self.client.get(path, headers={"X-API-Key": self.keys[role]}, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        headers = {"X-API-Key": self.keys[role], **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return self.client.post(path, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+    def patch(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        return self.client.patch(path, headers={"X-API-Key": self.keys[role]}, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[Api]:
+    with engine.begin() as connection:
+        for name in ("samen-plus", "amsterdam-flevo"):
+            import_dataset(connection, read_dataset(SAMPLES / name))
+        keys = {
+            "admin": create_key(connection, role="admin"),
+            "alrijne": create_key(connection, role="hospital", agb=ALRIJNE),
+            "amc": create_key(connection, role="hospital", agb=AMC),
+            "bureau": create_key(
+                connection, role="bureau", agreements=("samen-plus-liesbreuk-2024",)
+            ),
+            "insurer": create_key(connection, role="insurer", uzovi="3358"),
+        }
+    with TestClient(create_app(engine)) as client:
+        yield Api(client, keys)
