@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Connection, Engine
 
 from api.errors import Forbidden, Unauthenticated
@@ -48,3 +48,7 @@ Caller = Annotated[Principal, Depends(get_principal)]
 def require(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
         raise Forbidden(f"a {principal.role} key may not do this (needs: {', '.join(roles)})")
+
+
+# Run ids are database integers: anything outside their range is simply not there.
+RunId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A run's id")]

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from settlement.errors import (
     CorrectionOutdated,
@@ -60,6 +61,7 @@ STATUS: dict[type[Exception], int] = {
 RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
+        (400, "The request body cannot be read"),
         (401, "No API key, or an unknown one"),
         (403, "The key's role may not do this"),
         (404, "Not found, or not visible to this key"),
@@ -90,3 +92,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"error": "RequestInvalid", "detail": detail})
 
     app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        name = {400: "BodyUnreadable", 404: "NotFound", 405: "MethodNotAllowed"}.get(
+            exc.status_code, "HTTPError"
+        )
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"error": name, "detail": str(exc.detail)},
+            headers=getattr(exc, "headers", None),
+        )
+
+    app.add_exception_handler(StarletteHTTPException, http_error)

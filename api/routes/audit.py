@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
 from api import convert, schemas
-from api.deps import Caller, Db, require
+from api.deps import Caller, Db, RunId, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
 from settlement.audit.report import audit_to_csv, audit_to_xlsx
@@ -59,7 +59,7 @@ def create_audit_run(
 
 
 @router.get("/audit-runs/{run_id}", response_model=schemas.AuditRunPublic)
-def get_audit_run(run_id: int, db: Db, caller: Caller) -> schemas.AuditRunPublic:
+def get_audit_run(run_id: RunId, db: Db, caller: Caller) -> schemas.AuditRunPublic:
     row = queries.audit_run(db, caller, run_id)
     if row is None:
         raise NotFound(f"there is no audit run {run_id}")
@@ -74,7 +74,7 @@ def get_audit_run(run_id: int, db: Db, caller: Caller) -> schemas.AuditRunPublic
     },
 )
 def get_findings(
-    run_id: int,
+    run_id: RunId,
     db: Db,
     caller: Caller,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",

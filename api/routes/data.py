@@ -27,7 +27,7 @@ from spreiding.store import (
 router = APIRouter(responses=RESPONSES)
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=10_000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2_147_483_647)]
 FILES = {spec.name for spec in SPECS.values()} | {"agreements.json"}
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 
 from api import convert, schemas
-from api.deps import Caller, Db, require
+from api.deps import Caller, Db, RunId, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
 from api.statement_pdf import render_statement, statement_file_name
@@ -76,13 +76,13 @@ def create_run(
 
 
 @router.get("/settlement-runs/{run_id}", response_model=schemas.RunDetailPublic)
-def get_run(run_id: int, db: Db, caller: Caller) -> schemas.RunDetailPublic:
+def get_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunDetailPublic:
     run, result = _load(db, caller, run_id)
     return convert.run_detail(run, visible_part(result, caller))
 
 
 @router.post("/settlement-runs/{run_id}/finalise", response_model=schemas.RunPublic)
-def finalise_run(run_id: int, db: Db, caller: Caller) -> schemas.RunPublic:
+def finalise_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunPublic:
     """Make a draft final: from then on neither it nor its lines can change."""
     require(caller, "admin")
     if not queries.run_visible(db, caller, run_id):
@@ -99,7 +99,7 @@ def finalise_run(run_id: int, db: Db, caller: Caller) -> schemas.RunPublic:
     },
 )
 def correct_run(
-    run_id: int, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
+    run_id: RunId, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Settle the run's year again on the current data: a correction when anything changed."""
     require(caller, "admin", "hospital")
@@ -114,7 +114,7 @@ def correct_run(
 
 
 def _statement(
-    db: Connection, caller: Principal, run_id: int, first: str, second: str
+    db: Connection, caller: Principal, run_id: RunId, first: str, second: str
 ) -> Statement:
     run, result = _load(db, caller, run_id)
     if not caller.is_admin and caller.agb not in (first, second):
@@ -130,7 +130,7 @@ def _statement(
 
 
 @router.get("/settlement-runs/{run_id}/statements", response_model=list[schemas.StatementRefPublic])
-def list_statements(run_id: int, db: Db, caller: Caller) -> list[schemas.StatementRefPublic]:
+def list_statements(run_id: RunId, db: Db, caller: Caller) -> list[schemas.StatementRefPublic]:
     _, result = _load(db, caller, run_id)
     pairs = [p for p in pairs_of(result) if caller.is_admin or caller.agb in p]
     base = f"/settlement-runs/{run_id}/statements"
@@ -146,7 +146,7 @@ def list_statements(run_id: int, db: Db, caller: Caller) -> list[schemas.Stateme
     "/settlement-runs/{run_id}/statements/{first}/{second}", response_model=schemas.StatementPublic
 )
 def get_statement(
-    run_id: int, first: str, second: str, db: Db, caller: Caller
+    run_id: RunId, first: str, second: str, db: Db, caller: Caller
 ) -> schemas.StatementPublic:
     return convert.statement(_statement(db, caller, run_id, first, second))
 
@@ -156,7 +156,7 @@ def get_statement(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The statement as PDF"}},
 )
-def get_statement_pdf(run_id: int, first: str, second: str, db: Db, caller: Caller) -> Response:
+def get_statement_pdf(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
     statement = _statement(db, caller, run_id, first, second)
     return Response(
         render_statement(statement),
