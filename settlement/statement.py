@@ -130,6 +130,24 @@ def _direction(lines: pd.DataFrame, creditor: Party, debtor: Party) -> Direction
     return Direction(creditor, debtor, rows, subtotals, sum(line.amount_cents for line in rows))
 
 
+def build_pair_statement(
+    run: StoredRun,
+    lines: pd.DataFrame,
+    excluded: pd.DataFrame,
+    *,
+    first: str,
+    second: str,
+    hospitals: Mapping[str, str],
+    agreements: Mapping[str, str],
+) -> Statement:
+    """The statement from only the pair's lines and exclusions (as stored, or as computed)."""
+    empty = pd.DataFrame()
+    partial = Settlement(run.year, "bilateral", lines, excluded, empty, empty, empty)
+    return build_statement(
+        run, partial, first=first, second=second, hospitals=hospitals, agreements=agreements
+    )
+
+
 def build_statement(
     run: StoredRun,
     result: Settlement,

@@ -64,6 +64,11 @@ def agreement_condition(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def agreement_names(connection: Connection) -> list[dict[str, Any]]:
+    a = T["agreement"]
+    return _rows(connection, select(a.c.agreement_id, a.c.name))
+
+
 def visible_agreement_ids(connection: Connection, principal: Principal) -> list[str]:
     a = T["agreement"]
     statement = (

@@ -130,23 +130,48 @@ class RunStore:
         assert stored is not None
         return stored
 
+    def pair_frames(self, run_id: int, first: str, second: str) -> dict[str, pd.DataFrame]:
+        """Only the lines and exclusions between two hospitals: what their statement needs,
+        read through the (run, debtor, creditor) index instead of the whole run."""
+        pair = (first, second)
+        lines = CHILD_TABLES["lines"]
+        excluded = CHILD_TABLES["excluded"]
+        return {
+            "lines": self._frame(
+                lines,
+                (lines.c.run_id == run_id)
+                & lines.c.debtor_agb.in_(pair)
+                & lines.c.creditor_agb.in_(pair)
+                & (lines.c.debtor_agb != lines.c.creditor_agb),
+            ),
+            "excluded": self._frame(
+                excluded,
+                (excluded.c.run_id == run_id)
+                & excluded.c.agb.in_(pair)
+                & excluded.c.requesting_agb.in_(pair),
+            ),
+        }
+
     def frames(self, run_id: int) -> dict[str, pd.DataFrame]:
-        out = {}
-        for name, table in CHILD_TABLES.items():
-            columns = [c for c in table.columns if c.name not in ("run_id", "seq")]
-            result = self.connection.execute(
-                select(*columns).where(table.c.run_id == run_id).order_by(table.c.seq)
-            )
-            frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in columns])
-            for column in frame.columns:
-                if column in DATE_COLUMNS:
-                    frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-                elif column.endswith("_cents") or column == "lines":
-                    frame[column] = frame[column].astype("int64")
-                else:
-                    frame[column] = frame[column].astype("str")
-            out[name] = frame
-        return out
+        return {
+            name: self._frame(table, table.c.run_id == run_id)
+            for name, table in CHILD_TABLES.items()
+        }
+
+    def _frame(self, table: Table, where: Any) -> pd.DataFrame:
+        columns = [c for c in table.columns if c.name not in ("run_id", "seq")]
+        result = self.connection.execute(
+            select(*columns).where(where).order_by(table.c.run_id, table.c.seq)
+        )
+        frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in columns])
+        for column in frame.columns:
+            if column in DATE_COLUMNS:
+                frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+            elif column.endswith("_cents") or column == "lines":
+                frame[column] = frame[column].astype("int64")
+            else:
+                frame[column] = frame[column].astype("str")
+        return frame
 
 
 def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:

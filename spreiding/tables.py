@@ -196,6 +196,7 @@ class _RunChild(SQLModel):
 
 class SettlementLine(_RunChild, table=True):
     __tablename__ = "settlement_line"
+    __table_args__ = (Index("ix_settlement_line_pair", "run_id", "debtor_agb", "creditor_agb"),)
     creditor_agb: str = Field(max_length=8)
     debtor_agb: str = Field(max_length=8)
     dbc_id: str
@@ -213,6 +214,7 @@ class SettlementLine(_RunChild, table=True):
 
 class SettlementExclusion(_RunChild, table=True):
     __tablename__ = "settlement_exclusion"
+    __table_args__ = (Index("ix_settlement_exclusion_pair", "run_id", "agb", "requesting_agb"),)
     agb: str = Field(max_length=8)
     dbc_id: str
     reason: str = Field(max_length=32)

@@ -15,12 +15,12 @@ from api.idempotency import respond
 from api.statement_pdf import render_statement, statement_file_name
 from settlement.engine import Settlement
 from settlement.runs import finalise, load_run, run_year
-from settlement.statement import Statement, build_statement, pairs_of
+from settlement.statement import Statement, build_pair_statement, pairs_of
 from settlement.visibility import visible_part
 from spreiding import queries
 from spreiding.access import Principal
 from spreiding.run_store import RunStore, StoredRun
-from spreiding.store import load_dataset, stored_agreements
+from spreiding.store import load_dataset
 
 router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
@@ -114,18 +114,29 @@ def correct_run(
 
 
 def _statement(
-    db: Connection, caller: Principal, run_id: RunId, first: str, second: str
+    db: Connection, caller: Principal, run_id: int, first: str, second: str
 ) -> Statement:
-    run, result = _load(db, caller, run_id)
+    if not queries.run_visible(db, caller, run_id):
+        raise NotFound(f"there is no settlement run {run_id}")
+    first, second = sorted((first, second))
     if not caller.is_admin and caller.agb not in (first, second):
         raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
-    first, second = sorted((first, second))
-    if (first, second) not in pairs_of(result):
+    store = RunStore(db)
+    run = store.get(run_id)
+    assert run is not None
+    frames = store.pair_frames(run_id, first, second)
+    if frames["lines"].empty and frames["excluded"].empty:
         raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
     names = {h["agb"]: h["name"] for h in queries.hospitals(db)}
-    agreements = {a.agreement_id: a.name for a in stored_agreements(db)}
-    return build_statement(
-        run, result, first=first, second=second, hospitals=names, agreements=agreements
+    agreements = {row["agreement_id"]: row["name"] for row in queries.agreement_names(db)}
+    return build_pair_statement(
+        run,
+        frames["lines"],
+        frames["excluded"],
+        first=first,
+        second=second,
+        hospitals=names,
+        agreements=agreements,
     )
 
 
