@@ -5,12 +5,15 @@ It may import ``spreiding``, ``settlement`` and ``api``; nothing imports it.
 
 from __future__ import annotations
 
+import re
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -28,10 +31,11 @@ from settlement.report import (
 )
 from settlement.runs import finalise, load_run, run_year
 from settlement.statement import build_statement, pairs_of
+from spreiding import queries
 from spreiding.access import InvalidKeyRequest, create_key
 from spreiding.audit_store import AuditStore
 from spreiding.config import Settings
-from spreiding.database import make_engine, migrate, open_database
+from spreiding.database import open_database
 from spreiding.dataset import Dataset
 from spreiding.errors import DatasetConflict, DatasetInvalid
 from spreiding.reader import read_dataset
@@ -45,6 +49,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INVALID = 2
 SAMPLE_YEAR = 2024  # the year the samples model
+PAGE = re.compile(rb"/Type /Page(?!s)")  # a page object in a PDF (not the /Pages tree)
 
 DataDir = Annotated[Path, typer.Argument(help="A dataset folder (CONTRACT §1).")]
 
@@ -115,26 +120,54 @@ def write_statements(connection: Connection, *, year: int, folder: Path) -> list
     """Settle ``year`` on the database (a draft run, or the existing one) and write the PDF
     statement of every pair of hospitals in it."""
     dataset = load_dataset(connection)
-    store = RunStore(connection)
     run, _ = run_year(
-        store,
+        RunStore(connection),
         dbcs=dataset.dbcs,
         prices=dataset.prices,
         agreements=dataset.agreements,
         year=year,
     )
-    _, result = load_run(store, run.run_id)
-    names = _names(dataset)
-    agreement_names = {a.agreement_id: a.name for a in dataset.agreements}
+    return render_run_statements(connection, run.run_id, folder)
+
+
+def render_run_statements(
+    connection: Connection, run_id: int, folder: Path, *, progress: bool = False
+) -> list[Path]:
+    """Write the PDF statement of every pair of hospitals in run ``run_id`` to ``folder``."""
+    run, result = load_run(RunStore(connection), run_id)
+    names = {h["agb"]: h["name"] for h in queries.hospitals(connection)}
+    agreement_names = {r["agreement_id"]: r["name"] for r in queries.agreement_names(connection)}
     folder.mkdir(parents=True, exist_ok=True)
+    pairs = pairs_of(result)
     paths = []
-    for first, second in pairs_of(result):
-        statement = build_statement(
-            run, result, first=first, second=second, hospitals=names, agreements=agreement_names
+    pages = 0
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("statements"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task("render", total=len(pairs))
+        for first, second in pairs:
+            statement = build_statement(
+                run, result, first=first, second=second, hospitals=names, agreements=agreement_names
+            )
+            pdf = render_statement(statement)
+            pages += len(PAGE.findall(pdf))
+            path = folder / statement_file_name(statement)
+            path.write_bytes(pdf)
+            paths.append(path)
+            bar.advance(task)
+    if progress:
+        seconds = time.perf_counter() - started
+        err.print(
+            f"{len(paths)} statements, {pages} pages in {seconds:.1f} s: "
+            f"{pages / seconds if seconds else 0:.1f} pages per second",
+            markup=False,
         )
-        path = folder / statement_file_name(statement)
-        path.write_bytes(render_statement(statement))
-        paths.append(path)
     return paths
 
 
@@ -318,6 +351,21 @@ def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
         typer.echo(settlement_table(result, names), nl=False)
 
 
+@runs_app.command("statements")
+def runs_statements(
+    run_id: RunId,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the PDFs go.")] = Path("out"),
+) -> None:
+    """Render the PDF statement of every pair of hospitals in a run, with a progress bar."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+            paths = render_run_statements(connection, run_id, out_dir, progress=True)
+    except SettlementError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(INVALID) from None
+    out.print(f"{len(paths)} statements written to {out_dir}", markup=False)
+
+
 @runs_app.command("finalise")
 def runs_finalise(run_id: RunId) -> None:
     """Make a draft run final: from then on neither it nor its lines can change."""
@@ -339,12 +387,16 @@ def serve(
     """Serve the HTTP API (uvicorn) on the configured database."""
     import uvicorn
 
-    from api.app import create_app
-
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    uvicorn.run(create_app(engine), host=host, port=port, workers=workers, log_level="warning")
+    with open_database(Settings().database_url):
+        pass  # the schema is brought up to date once, before the workers start
+    uvicorn.run(
+        "api.main:app_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -153,13 +154,35 @@ def list_statements(run_id: RunId, db: Db, caller: Caller) -> list[schemas.State
     ]
 
 
+# Statements are read far more often than runs change: the JSON of a (run, status, pair) is
+# kept once made. A run's rows never change (final runs cannot; drafts are not edited), a
+# finalised run has another status, hence another key, and the same inputs give the same
+# rows. Access is still checked on every request.
+_STATEMENTS: OrderedDict[tuple[str, int, str, str, str, str], bytes] = OrderedDict()
+_STATEMENTS_KEPT = 2048
+
+
 @router.get(
     "/settlement-runs/{run_id}/statements/{first}/{second}", response_model=schemas.StatementPublic
 )
-def get_statement(
-    run_id: RunId, first: str, second: str, db: Db, caller: Caller
-) -> schemas.StatementPublic:
-    return convert.statement(_statement(db, caller, run_id, first, second))
+def get_statement(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
+    if not queries.run_visible(db, caller, run_id):
+        raise NotFound(f"there is no settlement run {run_id}")
+    first, second = sorted((first, second))
+    if not caller.is_admin and caller.agb not in (first, second):
+        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
+    run = RunStore(db).get(run_id)
+    assert run is not None
+    # The fingerprint too: a run id that a deleted draft freed may come back for other inputs.
+    key = (str(db.engine.url), run_id, run.status, run.fingerprint, first, second)
+    body = _STATEMENTS.get(key)
+    if body is None:
+        statement = _statement(db, caller, run_id, first, second)
+        body = convert.statement(statement).model_dump_json().encode()
+        _STATEMENTS[key] = body
+        if len(_STATEMENTS) > _STATEMENTS_KEPT:
+            _STATEMENTS.popitem(last=False)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

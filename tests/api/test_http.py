@@ -172,9 +172,12 @@ def test_statement_json_and_pdf_agree_with_the_run(api: Api) -> None:
 
 def test_finalise_and_correct(api: Api) -> None:
     run_id = settle(api)
+    statement = f"/settlement-runs/{run_id}/statements/{ALRIJNE}/{GROENE_HART}"
+    assert api.get("alrijne", statement).json()["status"] == "draft"
     assert api.post("alrijne", f"/settlement-runs/{run_id}/finalise").status_code == 403
     final = api.post("admin", f"/settlement-runs/{run_id}/finalise")
     assert final.json()["status"] == "final"
+    assert api.get("alrijne", statement).json()["status"] == "final"  # not a kept draft
     again = api.post("admin", f"/settlement-runs/{run_id}/finalise")
     assert again.status_code == 409 and again.json()["error"] == "RunAlreadyFinal"
     same = api.post("alrijne", f"/settlement-runs/{run_id}/corrections")
