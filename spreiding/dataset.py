@@ -89,11 +89,14 @@ TRANSFERS = TableSchema(
 SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS)
 
 
-def conform(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
-    """The canonical frame of ``schema``: its columns, its dtypes, sorted by its key."""
+def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) -> pd.DataFrame:
+    """The canonical frame of ``schema``: its columns, its dtypes, sorted by its key.
+
+    ``consume``: take the columns out of ``frame`` one by one, so that a large frame is not held
+    twice while it is converted (the reader's raw strings are not needed afterwards)."""
     out = {}
     for column, kind in schema.columns.items():
-        values = frame[column]
+        values = frame.pop(column) if consume else frame[column]
         if kind in ("str", "opt"):
             values = values.astype("str")
             if kind == "opt":

@@ -33,6 +33,7 @@ from spreiding.dataset import (
     PRICES,
     TRANSFERS,
     Dataset,
+    TableSchema,
     conform,
 )
 from spreiding.errors import DatasetError, DatasetInvalid
@@ -659,29 +660,34 @@ def _cents(values: pd.Series) -> pd.Series:
 def _typed(
     raw: dict[str, pd.DataFrame | None], agreements: list[Agreement], *, source: str
 ) -> Dataset:
-    def frame(name: str) -> pd.DataFrame:
-        found = raw[name]
-        assert found is not None
-        return found
+    """The typed dataset. Raw frames are taken out of ``raw`` and consumed column by column:
+    at no point are all strings of a large file held next to its typed copy."""
 
-    prices = frame("prices").assign(price_cents=lambda f: _cents(f["price_eur"]))
-    dbcs = frame("dbcs").assign(
-        odv=lambda f: f["odv"] == "true",
-        end_date=lambda f: f["end_date"].replace("", None),
-    )
-    declarations = raw["declarations"]
-    transfers = raw["transfers"]
+    def typed(name: str, schema: TableSchema) -> pd.DataFrame | None:
+        frame = raw.pop(name)
+        if frame is None:
+            return None
+        if name == "prices":
+            frame["price_cents"] = _cents(frame.pop("price_eur"))
+        elif name == "dbcs":
+            frame["odv"] = frame["odv"] == "true"
+            frame["end_date"] = frame["end_date"].replace("", None)
+        elif name == "declarations":
+            frame["amount_cents"] = _cents(frame.pop("amount_eur"))
+        return conform(frame, schema, consume=True)
+
+    def required(name: str, schema: TableSchema) -> pd.DataFrame:
+        frame = typed(name, schema)
+        assert frame is not None
+        return frame
+
     return Dataset(
-        hospitals=conform(frame("hospitals"), HOSPITALS),
-        insurers=conform(frame("insurers"), INSURERS),
+        hospitals=required("hospitals", HOSPITALS),
+        insurers=required("insurers", INSURERS),
         agreements=tuple(sorted(agreements, key=lambda a: a.agreement_id)),
-        prices=conform(prices, PRICES),
-        dbcs=conform(dbcs, DBCS),
-        declarations=None
-        if declarations is None
-        else conform(
-            declarations.assign(amount_cents=lambda f: _cents(f["amount_eur"])), DECLARATIONS
-        ),
-        transfers=None if transfers is None else conform(transfers, TRANSFERS),
+        prices=required("prices", PRICES),
+        dbcs=required("dbcs", DBCS),
+        declarations=typed("declarations", DECLARATIONS),
+        transfers=typed("transfers", TRANSFERS),
         source=source,
     )
