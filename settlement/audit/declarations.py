@@ -30,9 +30,12 @@ def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     if credits.empty:
         return debits.reset_index(drop=True)
     order = ["declared_on", "declaration_id"]
-    keyed_debits = sort_rows(
-        debits.assign(match=debits["amount_cents"]), [*LINE_KEY, "match", *order]
+    # Only debits that some credit could cancel need ranking: a small share of all lines.
+    credit_keys = credits[LINE_KEY].assign(match=-credits["amount_cents"]).drop_duplicates()
+    candidates = debits.assign(match=debits["amount_cents"]).merge(
+        credit_keys, on=[*LINE_KEY, "match"]
     )
+    keyed_debits = sort_rows(candidates, [*LINE_KEY, "match", *order])
     keyed_credits = sort_rows(
         credits.assign(match=-credits["amount_cents"]), [*LINE_KEY, "match", *order]
     )

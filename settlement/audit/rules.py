@@ -54,6 +54,16 @@ class AuditInput:
     transfers: pd.DataFrame | None
     live: pd.DataFrame = field(init=False)
     pairs: pd.DataFrame = field(init=False)
+    _shared: dict[str, pd.DataFrame] = field(init=False, default_factory=dict)
+
+    def cross_hospital_pairs(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The overlapping pairs of two hospitals and their covering care types, computed once
+        for PAR-001 and PAR-003."""
+        if "pairs" not in self._shared:
+            pairs = _pair_frame(self)
+            self._shared["pairs"] = pairs
+            self._shared["coverage"] = _coverage(self, pairs)
+        return self._shared["pairs"], self._shared["coverage"]
 
     def __post_init__(self) -> None:
         live = pd.DataFrame() if self.declarations is None else live_lines(self.declarations)
@@ -292,8 +302,7 @@ def _flag(
 def check_par_001(data: AuditInput) -> list[Finding]:
     """Two hospitals declared care an agreement covers, without the insurer's consent to
     parallel declaration: one of them should have settled it as ODV."""
-    pairs = _pair_frame(data)
-    coverage = _coverage(data, pairs)
+    pairs, coverage = data.cross_hospital_pairs()
     if coverage.empty:
         return []
     allowed = coverage.loc[coverage["consented"].to_numpy(dtype=bool), "pair"]
@@ -368,13 +377,12 @@ def check_par_002(data: AuditInput) -> list[Finding]:
 def check_par_003(data: AuditInput) -> list[Finding]:
     """Two hospitals declared the same zorgproductgroep in overlapping periods, under no
     agreement: possibly the same care twice."""
-    pairs = _pair_frame(data)
+    pairs, coverage = data.cross_hospital_pairs()
     if pairs.empty:
         return []
     live = data.live
     group = live["zorgproduct_code"].str.slice(0, 6).to_numpy()
     same = group[pairs["a"]] == group[pairs["b"]]
-    coverage = _coverage(data, pairs)
     covered = np.zeros(len(pairs), dtype=bool)
     covered[coverage["pair"].to_numpy("int64")] = True
     chosen = pairs.loc[same & ~covered].reset_index(drop=True)
