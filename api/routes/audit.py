@@ -12,8 +12,7 @@ from api.deps import Caller, Db, RunId, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
 from settlement.audit.report import audit_to_csv, audit_to_xlsx
-from settlement.audit.rules import Finding
-from settlement.audit.runs import run_audit
+from settlement.audit.runs import finding_from_row, run_audit
 from spreiding import queries
 from spreiding.audit_store import AuditStore
 from spreiding.store import load_dataset
@@ -84,15 +83,7 @@ def get_findings(
     rows = queries.findings(db, caller, run_id)
     if format == "json":
         return JSONResponse([convert.finding(r).model_dump() for r in rows])
-    findings = [
-        Finding(
-            rule=r["rule"], severity=r["severity"], agb=r["agb"], uzovi=r["uzovi"],
-            declaration_id=r["declaration_id"], dbc_id=r["dbc_id"], transfer_id=r["transfer_id"],
-            related=tuple(r["related"].split()), amount_at_stake_cents=r["amount_at_stake_cents"],
-            message=r["message"],
-        )
-        for r in rows
-    ]  # fmt: skip
+    findings = [finding_from_row(r) for r in rows]
     if format == "csv":
         return Response(audit_to_csv(findings), media_type="text/csv")
     return Response(

@@ -61,7 +61,8 @@ def _row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _finding(row: dict[str, Any]) -> Finding:
+def finding_from_row(row: dict[str, Any]) -> Finding:
+    """A stored finding row (``spreiding.audit_store``) as a ``Finding``."""
     return Finding(
         rule=row["rule"],
         severity=row["severity"],
@@ -89,7 +90,7 @@ def run_audit(
     inputs = audit_fingerprint(dbcs, agreements, declarations, transfers, year=year)
     existing = store.by_fingerprint(inputs)
     if existing is not None:
-        return existing, [_finding(r) for r in store.findings(existing.run_id)], False
+        return existing, [finding_from_row(r) for r in store.findings(existing.run_id)], False
     found = audit(dbcs, agreements, declarations, transfers, year=year)
     run = store.add(year=year, fingerprint=inputs, findings=[_row(f) for f in found])
     return run, found, True
