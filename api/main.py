@@ -9,6 +9,10 @@ from api.app import create_app
 from spreiding.config import Settings
 from spreiding.database import make_engine
 
+# Synchronous handlers run on AnyIO's thread pool (40 threads by default); each holds one
+# connection for its request, so the pool has one per thread and no request waits for one.
+THREADS = 40
+
 
 def app_from_settings() -> FastAPI:
-    return create_app(make_engine(Settings().database_url))
+    return create_app(make_engine(Settings().database_url, connections=THREADS))

@@ -69,10 +69,24 @@ async def client(
 
 
 async def load(
-    base: str, key: str, urls: list[str], clients: int, seconds: float
+    base: str, key: str, urls: list[str], clients: int, seconds: float, *, sweep: bool = False
 ) -> tuple[list[float], list[str]]:
+    """``clients`` concurrent clients: for ``seconds`` on random URLs, or (``sweep``) once
+    through ``urls`` shared between them."""
     latencies: list[float] = []
     errors: list[str] = []
+    if sweep:
+        queue = list(urls)
+
+        async def take() -> None:
+            async with httpx2.AsyncClient(
+                base_url=base, headers={"X-API-Key": key}, timeout=120
+            ) as http:
+                while queue:
+                    await http.get(queue.pop())
+
+        await asyncio.gather(*(take() for _ in range(clients)))
+        return latencies, errors
     deadline = time.perf_counter() + seconds
     await asyncio.gather(
         *(client(base, key, urls, deadline, latencies, errors) for _ in range(clients))
@@ -88,6 +102,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8977)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=3, help="passes over every statement first")
     args = parser.parse_args()
     folder = Path("bench-data") / f"settle-{args.odv_dbcs}-30"
     if not (folder / "dbcs.csv").exists():
@@ -123,6 +138,13 @@ def main() -> None:
             f"{base}/settlement-runs/{run_id}/statements", headers={"X-API-Key": key}, timeout=120
         ).json()
         urls = [ref["json_url"] for ref in refs]
+        warmed = time.perf_counter()
+        if args.warmup:
+            # Each worker keeps the statements it made: ask for every one a few times first.
+            asyncio.run(load(base, key, urls * args.warmup, args.clients, 0, sweep=True))
+            print(
+                f"warm-up: {args.warmup} passes over {len(urls)} statements in {time.perf_counter() - warmed:.1f} s"
+            )
         latencies, errors = asyncio.run(load(base, key, urls, args.clients, args.seconds))
     finally:
         server.terminate()

@@ -14,11 +14,16 @@ from sqlalchemy import Engine, create_engine, event
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connections: int | None = None) -> Engine:
+    """An engine for ``url``. ``connections``: how many may be open at once (a server sizes
+    its pool to the threads that serve requests, so none waits for a connection)."""
     if url.startswith("postgresql://"):
         # The driver the project installs; a bare URL would ask for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url)
+    pool: dict[str, int] = {}
+    if connections is not None and url != "sqlite://" and ":memory:" not in url:
+        pool = {"pool_size": connections, "max_overflow": 0}
+    engine = create_engine(url, **pool)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
