@@ -16,7 +16,7 @@ from api.errors import IdempotencyConflict
 from spreiding import tables
 from spreiding.access import Principal
 
-RECORD = tables.IdempotencyRecord.__table__  # type: ignore[attr-defined]
+RECORD = tables.table_of(tables.IdempotencyRecord)
 
 
 def respond(

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, insert, select
 from spreiding import tables
 
 ROLES = ("hospital", "bureau", "insurer", "admin")
-KEY = tables.ApiKey.__table__  # type: ignore[attr-defined]
-KEY_AGREEMENT = tables.ApiKeyAgreement.__table__  # type: ignore[attr-defined]
+KEY = tables.table_of(tables.ApiKey)
+KEY_AGREEMENT = tables.table_of(tables.ApiKeyAgreement)
 
 
 class InvalidKeyRequest(ValueError):

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, insert, select
 
 from spreiding import tables
 
-RUN = tables.AuditRun.__table__  # type: ignore[attr-defined]
-FINDING = tables.AuditFinding.__table__  # type: ignore[attr-defined]
+RUN = tables.table_of(tables.AuditRun)
+FINDING = tables.table_of(tables.AuditFinding)
 
 
 @dataclass(frozen=True)

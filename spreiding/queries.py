@@ -14,7 +14,7 @@ from spreiding import tables
 from spreiding.access import Principal
 
 T: dict[str, Table] = {
-    name: model.__table__  # type: ignore[attr-defined]
+    name: tables.table_of(model)
     for name, model in {
         "hospital": tables.Hospital,
         "insurer": tables.Insurer,

@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from spreiding import tables
 
-RUN = tables.SettlementRun.__table__  # type: ignore[attr-defined]
+RUN = tables.table_of(tables.SettlementRun)
 CHILD_TABLES: dict[str, Table] = {
-    "lines": tables.SettlementLine.__table__,  # type: ignore[attr-defined]
-    "excluded": tables.SettlementExclusion.__table__,  # type: ignore[attr-defined]
-    "pairs": tables.SettlementPair.__table__,  # type: ignore[attr-defined]
-    "positions": tables.SettlementPosition.__table__,  # type: ignore[attr-defined]
-    "payments": tables.SettlementPayment.__table__,  # type: ignore[attr-defined]
+    "lines": tables.table_of(tables.SettlementLine),
+    "excluded": tables.table_of(tables.SettlementExclusion),
+    "pairs": tables.table_of(tables.SettlementPair),
+    "positions": tables.table_of(tables.SettlementPosition),
+    "payments": tables.table_of(tables.SettlementPayment),
 }
 DATE_COLUMNS = {"end_date"}
 

@@ -34,10 +34,7 @@ from spreiding.errors import DatasetConflict
 CHUNK_ROWS = 50_000
 
 
-def _table(model: type) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
+_table = tables.table_of
 
 
 FRAME_TABLES: tuple[tuple[TableSchema, Table], ...] = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, text
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 
@@ -302,3 +302,10 @@ class IdempotencyRecord(SQLModel, table=True):
     request_sha256: str = Field(max_length=64)
     status_code: int
     body: str
+
+
+def table_of(model: type) -> Table:
+    """The Core ``Table`` of a table model (SQLModel declares it untyped)."""
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    return table

@@ -66,7 +66,7 @@ def _create(
     added = store_agreements(db, parsed)
     if caller.role == "bureau" and added:
         # The bureau that registers an agreement is the one that keeps it.
-        link = tables.ApiKeyAgreement.__table__  # type: ignore[attr-defined]
+        link = tables.table_of(tables.ApiKeyAgreement)
         db.execute(insert(link).values(key_id=caller.key_id, agreement_id=body.agreement_id))
     return 201, schemas.AgreementPublic(**agreement_to_json(parsed[0]))
 
