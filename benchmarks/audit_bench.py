@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ import pandas as pd
 from benchmarks.generate import generate
 from benchmarks.settlement_bench import care_frames
 from settlement.audit.rules import audit
+from spreiding.agreements import Agreement
 from spreiding.reader import read_dataset
 
 QUERY = """
@@ -127,7 +129,7 @@ ORDER BY rule, subject
 """
 
 
-def consent_frame(agreements) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def consent_frame(agreements: Sequence[Agreement]) -> pd.DataFrame:
     rows = []
     ct = 0
     for a in agreements:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,15 +25,18 @@ class Api:
     client: TestClient
     keys: dict[str, str]
 
-    def get(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        return self.client.get(path, headers={"X-API-Key": self.keys[role]}, **kwargs)  # type: ignore[arg-type]
+    def get(self, role: str, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers={"X-API-Key": self.keys[role]}, **kwargs)
 
-    def post(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        headers = {"X-API-Key": self.keys[role], **kwargs.pop("headers", {})}  # type: ignore[dict-item]
-        return self.client.post(path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    def post(
+        self, role: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        return self.client.post(
+            path, headers={"X-API-Key": self.keys[role], **(headers or {})}, **kwargs
+        )
 
-    def patch(self, role: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        return self.client.patch(path, headers={"X-API-Key": self.keys[role]}, **kwargs)  # type: ignore[arg-type]
+    def patch(self, role: str, path: str, **kwargs: Any) -> Any:
+        return self.client.patch(path, headers={"X-API-Key": self.keys[role]}, **kwargs)
 
 
 @pytest.fixture

@@ -217,7 +217,7 @@ def test_audit_findings_by_role_and_format(api: Api) -> None:
     assert api.post("bureau", "/audit-runs", json={"year": 2024}).status_code == 403
 
 
-def test_dataset_upload_is_all_or_nothing(api: Api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dataset_upload_is_all_or_nothing(api: Api) -> None:
     from tests.conftest import SAMPLES
 
     folder = SAMPLES / "hartnet"
