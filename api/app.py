@@ -1,6 +1,6 @@
 """The HTTP API. Handlers translate requests into calls of ``spreiding`` and ``settlement``;
 domain errors become statuses in ``api.errors``; who sees what is decided in ``api.deps`` and
-``spreiding.queries``."""
+``spreiding.store.visibility``."""
 
 from __future__ import annotations
 

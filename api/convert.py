@@ -7,10 +7,10 @@ from typing import Any
 
 from api import schemas
 from settlement.engine import Settlement
-from settlement.report import settlement_to_dict
 from settlement.statement import Direction, Party, Statement
-from spreiding.money import format_cents
-from spreiding.run_store import StoredRun
+from spreiding.domain.money import format_cents
+from spreiding.domain.runs import StoredRun
+from spreiding.render.settlement import settlement_to_dict
 
 
 def iso(value: date | None) -> str | None:

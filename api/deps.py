@@ -1,7 +1,7 @@
 """Dependencies: the database connection of a request and the principal behind its key.
 
-Ownership is checked here and in ``spreiding.queries`` only: handlers receive a ``Principal``
-and call queries that are already narrowed to it."""
+Ownership is checked here and in ``spreiding.store.visibility`` only: handlers receive a
+``Principal`` and call queries that are already narrowed to it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Connection, Engine
 
 from api.errors import Forbidden, Unauthenticated
-from spreiding.access import Principal, authenticate
+from spreiding.domain.access import Principal
+from spreiding.store.keys import authenticate
 
 
 def get_engine(request: Request) -> Engine:

@@ -10,15 +10,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from settlement.errors import (
+from spreiding.domain.access import InvalidKeyRequest
+from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.domain.run_errors import (
     CorrectionOutdated,
     RunAlreadyFinal,
     RunNotFound,
     SettlementAlreadyFinal,
 )
-from spreiding.access import InvalidKeyRequest
-from spreiding.errors import DatasetConflict, DatasetInvalid
-from spreiding.run_store import FinalRunConflict
+from spreiding.store.runs import FinalRunConflict
 
 
 class ErrorBody(BaseModel):

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, insert, select
 
 from api.errors import IdempotencyConflict
-from spreiding import tables
-from spreiding.access import Principal
+from spreiding.domain.access import Principal
+from spreiding.store import tables
 
 RECORD = tables.table_of(tables.IdempotencyRecord)
 

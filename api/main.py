@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from spreiding.config import Settings
-from spreiding.database import make_engine
+from spreiding.store.database import make_engine
 
 # Synchronous handlers run on AnyIO's thread pool (40 threads by default); each holds one
 # connection for its request, so the pool has one per thread and no request waits for one.

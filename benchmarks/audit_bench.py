@@ -23,8 +23,8 @@ import pandas as pd
 from benchmarks.generate import generate
 from benchmarks.settlement_bench import care_frames
 from settlement.audit.rules import audit
-from spreiding.agreements import Agreement
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.agreements import Agreement
 
 QUERY = """
 WITH decl AS (

@@ -13,9 +13,9 @@ import resource
 import time
 from pathlib import Path
 
-from spreiding.database import open_database
-from spreiding.reader import read_dataset
-from spreiding.store import import_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.store.database import open_database
+from spreiding.store.datasets import import_dataset
 
 
 def main() -> None:

@@ -24,12 +24,12 @@ from pathlib import Path
 import httpx2
 
 from benchmarks.generate import generate
-from settlement.runs import run_year
-from spreiding.access import create_key
-from spreiding.database import open_database
-from spreiding.reader import read_dataset
-from spreiding.run_store import RunStore
-from spreiding.store import import_dataset, load_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.services.runs import run_year
+from spreiding.store.database import open_database
+from spreiding.store.datasets import import_dataset, load_dataset
+from spreiding.store.keys import create_key
+from spreiding.store.runs import RunStore
 
 
 def prepare(url: str, folder: Path) -> tuple[str, int]:

@@ -20,9 +20,9 @@ import pandas as pd
 
 from benchmarks.generate import generate
 from settlement.engine import settle
-from spreiding.agreements import Agreement
-from spreiding.money import share_fraction
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.money import share_fraction
 
 QUERY = """
 WITH dbcs AS (

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from settlement.engine import LINE_COLUMNS, Netting, Settlement, summarise
-from spreiding.dataset import sort_rows
+from spreiding.domain.dataset import sort_rows
 
 KEY = ["creditor_agb", "debtor_agb", "dbc_id"]
 NEW, WITHDRAWN, CHANGED = "new", "withdrawn", "changed"

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from settlement import netting
-from spreiding.agreements import Agreement
-from spreiding.dataset import sort_rows
-from spreiding.money import format_share, share_fraction
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.dataset import sort_rows
+from spreiding.domain.money import format_share, share_fraction
 
 Netting = Literal["bilateral", "multilateral"]
 NETTINGS: tuple[Netting, ...] = ("bilateral", "multilateral")
@@ -77,7 +77,7 @@ def settle(
     year: int,
     netting: Netting = "bilateral",
 ) -> Settlement:
-    """Settle ``year``: frames in the canonical form of ``spreiding.dataset``."""
+    """Settle ``year``: frames in the canonical form of ``spreiding.domain.dataset``."""
     if netting not in NETTINGS:
         raise ValueError(f"netting must be one of {', '.join(NETTINGS)}, not {netting!r}")
     first_day = np.datetime64(f"{year:04d}-01-01", "s")

@@ -3,7 +3,7 @@
 Two computations with the same fingerprint used the same DBCs, prices, agreements, year and
 netting, so they give the same run; stored with a run, it lets anyone check later that a
 statement was computed from the data they hold. The frames are canonical (sorted by key; see
-``spreiding.dataset``), so the row order of the files plays no part.
+``spreiding.domain.dataset``), so the row order of the files plays no part.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from spreiding.agreements import Agreement, agreement_to_json
+from spreiding.domain.agreements import Agreement, agreement_to_json
 
 VERSION = "spreiding-settlement-v1"
 DBC_COLUMNS = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from settlement.engine import Settlement
-from spreiding.run_store import StoredRun
+from spreiding.domain.runs import StoredRun
 
 
 @dataclass(frozen=True)

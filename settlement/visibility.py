@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from settlement.engine import Settlement
-from spreiding.access import Principal
+from spreiding.domain.access import Principal
 
 
 def visible_part(result: Settlement, principal: Principal) -> Settlement:

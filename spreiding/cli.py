@@ -17,30 +17,31 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
-from api.statement_pdf import render_statement, statement_file_name
-from settlement.audit.report import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
 from settlement.audit.rules import audit
-from settlement.audit.runs import run_audit
 from settlement.engine import NETTINGS, Netting, settle
-from settlement.errors import SettlementError
-from settlement.report import (
+from settlement.statement import build_statement, pairs_of
+from spreiding.config import Settings
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.access import InvalidKeyRequest
+from spreiding.domain.dataset import Dataset
+from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.domain.run_errors import SettlementError
+from spreiding.render.audit import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
+from spreiding.render.settlement import (
     run_summary,
     run_to_json,
     settlement_table,
     settlement_to_json,
 )
-from settlement.runs import finalise, load_run, run_year
-from settlement.statement import build_statement, pairs_of
-from spreiding import queries
-from spreiding.access import InvalidKeyRequest, create_key
-from spreiding.audit_store import AuditStore
-from spreiding.config import Settings
-from spreiding.database import open_database
-from spreiding.dataset import Dataset
-from spreiding.errors import DatasetConflict, DatasetInvalid
-from spreiding.reader import read_dataset
-from spreiding.run_store import FinalRunConflict, RunStore
-from spreiding.store import import_dataset, load_dataset
+from spreiding.render.statement_pdf import render_statement, statement_file_name
+from spreiding.services.audits import run_audit
+from spreiding.services.runs import finalise, load_run, run_year
+from spreiding.store import visibility as queries
+from spreiding.store.audits import AuditStore
+from spreiding.store.database import open_database
+from spreiding.store.datasets import import_dataset, load_dataset
+from spreiding.store.keys import create_key
+from spreiding.store.runs import FinalRunConflict, RunStore
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 out = Console(highlight=False, soft_wrap=True, emoji=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, text
 
-from spreiding.database import make_engine, migrate
+from spreiding.store.database import make_engine, migrate
 
 POSTGRES_URL = os.environ.get("SPREIDING_TEST_DATABASE_URL")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

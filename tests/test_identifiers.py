@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from spreiding import identifiers as ids
+from spreiding.domain import identifiers as ids
 
 
 @pytest.mark.parametrize(

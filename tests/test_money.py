@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spreiding.money import (
+from spreiding.domain.money import (
     InvalidAmount,
     apply_share,
     apply_share_exact,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from spreiding.errors import DatasetInvalid
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.errors import DatasetInvalid
 from tests import files as f
 
 Files = dict[str, Any]

@@ -12,18 +12,19 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from settlement.errors import (
+from settlement.fingerprint import fingerprint
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.run_errors import (
     CorrectionOutdated,
     RunAlreadyFinal,
     RunNotFound,
     SettlementAlreadyFinal,
 )
-from settlement.fingerprint import fingerprint
-from settlement.report import settlement_to_json
-from settlement.runs import finalise, load_run, run_year
-from spreiding.reader import read_dataset
-from spreiding.run_store import RunStore, StoredRun
-from spreiding.store import import_dataset, load_dataset
+from spreiding.domain.runs import StoredRun
+from spreiding.render.settlement import settlement_to_json
+from spreiding.services.runs import finalise, load_run, run_year
+from spreiding.store.datasets import import_dataset, load_dataset
+from spreiding.store.runs import RunStore
 from tests import files as f
 from tests.conftest import clear
 from tests.strategies import datasets

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from samples.build import build
-from spreiding.reader import SPECS, read_dataset
+from spreiding.contract.reader import SPECS, read_dataset
 from tests.conftest import SAMPLES
 
 FOLDERS = sorted(p for p in SAMPLES.iterdir() if (p / "hospitals.csv").is_file())

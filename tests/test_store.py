@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from spreiding import tables
-from spreiding.errors import DatasetConflict
-from spreiding.reader import read_dataset
-from spreiding.store import import_dataset, load_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.errors import DatasetConflict
+from spreiding.store import tables
+from spreiding.store.datasets import import_dataset, load_dataset
 from tests import files as f
 from tests.conftest import clear
 from tests.strategies import datasets

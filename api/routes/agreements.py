@@ -13,11 +13,13 @@ from api import schemas
 from api.deps import Caller, Db, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
-from spreiding import queries, tables
-from spreiding.access import Principal
-from spreiding.agreements import Agreement, agreement_to_json, parse_agreements
-from spreiding.errors import DatasetError, DatasetInvalid
-from spreiding.store import store_agreements, stored_agreements
+from spreiding.contract.agreements import parse_agreements
+from spreiding.domain.access import Principal
+from spreiding.domain.agreements import Agreement, agreement_to_json
+from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.store import tables
+from spreiding.store import visibility as queries
+from spreiding.store.datasets import store_agreements, stored_agreements
 
 router = APIRouter(responses=RESPONSES, tags=["agreements"])
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]

@@ -11,11 +11,11 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
-from settlement.audit.report import audit_to_csv, audit_to_xlsx
-from settlement.audit.runs import finding_from_row, run_audit
-from spreiding import queries
-from spreiding.audit_store import AuditStore
-from spreiding.store import load_dataset
+from spreiding.render.audit import audit_to_csv, audit_to_xlsx
+from spreiding.services.audits import finding_from_row, run_audit
+from spreiding.store import visibility as queries
+from spreiding.store.audits import AuditStore
+from spreiding.store.datasets import load_dataset
 
 router = APIRouter(responses=RESPONSES, tags=["audit"])
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]

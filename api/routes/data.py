@@ -14,10 +14,10 @@ from api import convert, schemas
 from api.deps import Caller, Db, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
-from spreiding import queries
-from spreiding.errors import DatasetError, DatasetInvalid
-from spreiding.reader import SPECS, read_dataset, validate_transfers
-from spreiding.store import (
+from spreiding.contract.reader import SPECS, read_dataset, validate_transfers
+from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.store import visibility as queries
+from spreiding.store.datasets import (
     import_dataset,
     set_transfer_status,
     store_transfers,

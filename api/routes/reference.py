@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from api import schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES, NotFound
-from spreiding import queries
-from spreiding.money import format_cents
+from spreiding.domain.money import format_cents
+from spreiding.store import visibility as queries
 
 router = APIRouter(responses=RESPONSES)
 

@@ -13,15 +13,16 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId, require
 from api.errors import RESPONSES, NotFound
 from api.idempotency import respond
-from api.statement_pdf import render_statement, statement_file_name
 from settlement.engine import Settlement
-from settlement.runs import finalise, load_run, run_year
 from settlement.statement import Statement, build_pair_statement, pairs_of
 from settlement.visibility import visible_part
-from spreiding import queries
-from spreiding.access import Principal
-from spreiding.run_store import RunStore, StoredRun
-from spreiding.store import load_dataset
+from spreiding.domain.access import Principal
+from spreiding.domain.runs import StoredRun
+from spreiding.render.statement_pdf import render_statement, statement_file_name
+from spreiding.services.runs import finalise, load_run, run_year
+from spreiding.store import visibility as queries
+from spreiding.store.datasets import load_dataset
+from spreiding.store.runs import RunStore
 
 router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]

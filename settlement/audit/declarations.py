@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spreiding.dataset import sort_rows
+from spreiding.domain.dataset import sort_rows
 
 LINE_KEY = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
 

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from settlement.audit.declarations import later, live_lines, overlapping_pairs
-from spreiding.agreements import Agreement
-from spreiding.money import format_cents
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.money import format_cents
 
 ERROR, WARNING = "error", "warning"
 

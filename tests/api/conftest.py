@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from spreiding.access import create_key
-from spreiding.reader import read_dataset
-from spreiding.store import import_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.store.datasets import import_dataset
+from spreiding.store.keys import create_key
 from tests.conftest import SAMPLES
 
 ALRIJNE, GROENE_HART = "06010101", "06010102"

@@ -9,9 +9,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from api.statement_pdf import euro, render_statement
 from settlement.engine import settle
-from settlement.report import settlement_to_dict
 from settlement.statement import (
     Direction,
     Party,
@@ -20,8 +18,10 @@ from settlement.statement import (
     build_statement,
     pairs_of,
 )
-from spreiding.reader import read_dataset
-from spreiding.run_store import StoredRun
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.runs import StoredRun
+from spreiding.render.settlement import settlement_to_dict
+from spreiding.render.statement_pdf import euro, render_statement
 from tests import files as f
 
 A, B = f.HOSPITAL_A, f.HOSPITAL_B

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from settlement.audit.report import audit_to_json
 from settlement.audit.rules import CATALOGUE, audit
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.render.audit import audit_to_json
 from tests import files as f
 
 A, B, C = f.HOSPITAL_A, f.HOSPITAL_B, f.HOSPITAL_C

@@ -11,9 +11,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settlement.audit.report import audit_to_json
 from settlement.audit.rules import Finding, audit
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.render.audit import audit_to_json
 from tests import files as f
 from tests.strategies import audit_datasets
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from settlement.corrections import correct, settled_state
 from settlement.engine import Settlement, settle
-from settlement.report import settlement_to_dict
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.render.settlement import settlement_to_dict
 from tests import files as f
 
 A, B = f.HOSPITAL_A, f.HOSPITAL_B

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from settlement.engine import settle
-from settlement.report import settlement_to_dict
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.render.settlement import settlement_to_dict
 from tests import files as f
 
 A, B, C = f.HOSPITAL_A, f.HOSPITAL_B, f.HOSPITAL_C

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from settlement.engine import Settlement, settle
 from settlement.fingerprint import fingerprint
-from settlement.report import settlement_to_dict, settlement_to_json
-from spreiding.reader import read_dataset
+from spreiding.contract.reader import read_dataset
+from spreiding.render.settlement import settlement_to_dict, settlement_to_json
 from tests import files as f
 from tests.settlement.reference import reference_settle
 from tests.strategies import datasets

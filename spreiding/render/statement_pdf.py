@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from settlement.statement import Direction, Statement
-from spreiding.money import format_cents
+from spreiding.domain.money import format_cents
 
 REASONS_NL = {
     "OPEN": "DBC nog open",

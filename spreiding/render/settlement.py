@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from settlement.engine import Settlement
-from spreiding.money import format_cents
-from spreiding.run_store import StoredRun
+from spreiding.domain.money import format_cents
+from spreiding.domain.runs import StoredRun
 
 
 def settlement_to_dict(result: Settlement) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from spreiding.agreements import Agreement
+from spreiding.domain.agreements import Agreement
 
 Kind = Literal["str", "opt", "int", "cents", "date", "bool"]
 

@@ -1,4 +1,4 @@
-"""Settlement runs in the database: the repository behind ``settlement.runs``.
+"""Settlement runs in the database: the repository behind ``spreiding.services.runs``.
 
 It stores and reads frames and plain values only (this layer does not know the engine).
 A run's rows carry ``seq``, their order in the run, so a run reads back exactly as stored.
@@ -8,14 +8,14 @@ Changing a final run is refused by the database itself (migration 0002).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from spreiding import tables
+from spreiding.domain.runs import StoredRun
+from spreiding.store import tables
 
 RUN = tables.table_of(tables.SettlementRun)
 CHILD_TABLES: dict[str, Table] = {
@@ -26,18 +26,6 @@ CHILD_TABLES: dict[str, Table] = {
     "payments": tables.table_of(tables.SettlementPayment),
 }
 DATE_COLUMNS = {"end_date"}
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    run_id: int
-    kind: str  # settlement | correction
-    status: str  # draft | final
-    year: int
-    netting: str
-    fingerprint: str
-    corrects_run_id: int | None
-    total_cents: int
 
 
 class FinalRunConflict(Exception):

@@ -24,15 +24,15 @@ import pandas as pd
 
 from settlement.corrections import correct, settled_state
 from settlement.engine import LINE_COLUMNS, Netting, Settlement, settle
-from settlement.errors import (
+from settlement.fingerprint import fingerprint
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.run_errors import (
     CorrectionOutdated,
     RunAlreadyFinal,
     RunNotFound,
     SettlementAlreadyFinal,
 )
-from settlement.fingerprint import fingerprint
-from spreiding.agreements import Agreement
-from spreiding.run_store import StoredRun
+from spreiding.domain.runs import StoredRun
 
 
 class RunRepository(Protocol):

@@ -11,8 +11,8 @@ import pandas as pd
 
 from settlement.audit.rules import Finding, audit
 from settlement.fingerprint import DBC_COLUMNS
-from spreiding.agreements import Agreement, agreement_to_json
-from spreiding.audit_store import StoredAudit
+from spreiding.domain.agreements import Agreement, agreement_to_json
+from spreiding.domain.runs import StoredAudit
 
 VERSION = "spreiding-audit-v1"
 
@@ -33,7 +33,7 @@ def audit_fingerprint(
     *,
     year: int,
 ) -> str:
-    """SHA-256 of the canonical inputs of an audit (frames in ``spreiding.dataset`` form)."""
+    """SHA-256 of the canonical inputs of an audit (frames in ``spreiding.domain.dataset`` form)."""
     digest = hashlib.sha256(f"{VERSION}\nyear={year}\n".encode())
     ordered = sorted(agreements, key=lambda a: a.agreement_id)
     digest.update(json.dumps([agreement_to_json(a) for a in ordered], sort_keys=True).encode())
@@ -62,7 +62,7 @@ def _row(finding: Finding) -> dict[str, Any]:
 
 
 def finding_from_row(row: dict[str, Any]) -> Finding:
-    """A stored finding row (``spreiding.audit_store``) as a ``Finding``."""
+    """A stored finding row (``spreiding.store.audits``) as a ``Finding``."""
     return Finding(
         rule=row["rule"],
         severity=row["severity"],

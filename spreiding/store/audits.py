@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from spreiding import tables
+from spreiding.domain.runs import StoredAudit
+from spreiding.store import tables
 
 RUN = tables.table_of(tables.AuditRun)
 FINDING = tables.table_of(tables.AuditFinding)
-
-
-@dataclass(frozen=True)
-class StoredAudit:
-    run_id: int
-    year: int
-    fingerprint: str
-    findings: int
 
 
 class AuditStore:

@@ -11,32 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
 
-from spreiding import tables
+from spreiding.domain.access import ROLES, InvalidKeyRequest, Principal
+from spreiding.store import tables
 
-ROLES = ("hospital", "bureau", "insurer", "admin")
 KEY = tables.table_of(tables.ApiKey)
 KEY_AGREEMENT = tables.table_of(tables.ApiKeyAgreement)
-
-
-class InvalidKeyRequest(ValueError):
-    """A key asked for with a role and tenant that do not fit together."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: str
-    role: str
-    agb: str | None = None
-    uzovi: str | None = None
-    agreements: frozenset[str] = frozenset()
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 def _digest(secret: str) -> str:

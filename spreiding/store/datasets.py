@@ -3,7 +3,8 @@
 ``import_dataset`` stores a validated dataset in the caller's transaction: rows that are
 already stored with the same values are left alone (importing twice changes nothing); a row
 with a stored key but other values is a conflict, reported with both versions, and nothing is
-written. ``load_dataset`` reads everything back in the canonical form of ``spreiding.dataset``.
+written. ``load_dataset`` reads everything back in the canonical form of
+``spreiding.domain.dataset``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Table, insert, select, update
 
-from spreiding import agreements as domain
-from spreiding import tables
-from spreiding.dataset import (
+from spreiding.domain import agreements as domain
+from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
     HOSPITALS,
@@ -29,7 +29,8 @@ from spreiding.dataset import (
     TableSchema,
     conform,
 )
-from spreiding.errors import DatasetConflict
+from spreiding.domain.errors import DatasetConflict
+from spreiding.store import tables
 
 CHUNK_ROWS = 50_000
 

@@ -1,4 +1,4 @@
-"""Reads for the API, each already narrowed to what a principal may see (spreiding.access).
+"""Reads for the API, each already narrowed to what a principal may see (spreiding.store.keys).
 
 The visibility rules live here, once, as SQL conditions; the HTTP layer only calls these.
 """
@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from spreiding import tables
-from spreiding.access import Principal
+from spreiding.domain.access import Principal
+from spreiding.store import tables
 
 T: dict[str, Table] = {
     name: tables.table_of(model)

@@ -23,9 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from spreiding import identifiers
-from spreiding.agreements import PHASES, Agreement, parse_agreements
-from spreiding.dataset import (
+from spreiding.contract.agreements import parse_agreements
+from spreiding.domain import identifiers
+from spreiding.domain.agreements import PHASES, Agreement
+from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
     HOSPITALS,
@@ -36,8 +37,8 @@ from spreiding.dataset import (
     TableSchema,
     conform,
 )
-from spreiding.errors import DatasetError, DatasetInvalid
-from spreiding.money import MAX_CENTS, MONEY_PATTERN
+from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
 
 KINDS = ("umc", "topklinisch", "algemeen", "zbc")
 STATUSES = ("planned", "performed", "cancelled")

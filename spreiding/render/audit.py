@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from settlement.audit.rules import CATALOGUE, Finding
-from spreiding.money import cents_to_decimal, format_cents
+from spreiding.domain.money import cents_to_decimal, format_cents
 
 COLUMNS = [
     "rule", "severity", "agb", "uzovi", "declaration_id", "dbc_id", "transfer_id", "related",
