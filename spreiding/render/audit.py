@@ -12,6 +12,7 @@ from typing import Any
 
 from settlement.audit.rules import CATALOGUE, Finding
 from spreiding.domain.money import cents_to_decimal, format_cents
+from spreiding.render.cells import safe_text
 
 COLUMNS = [
     "rule", "severity", "agb", "uzovi", "declaration_id", "dbc_id", "transfer_id", "related",
@@ -55,10 +56,18 @@ def audit_table(year: int, findings: Sequence[Finding]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    # The amount is a number (``-12.50`` must stay one); every other cell is text, guarded
+    # against being read as a formula (``render.cells``).
+    return str(value) if column == "amount_at_stake" else safe_text(str(value))
+
+
 def _row(finding: Finding) -> list[str]:
     values = finding_to_dict(finding)
     values["related"] = " ".join(values["related"])
-    return ["" if values[c] is None else str(values[c]) for c in COLUMNS]
+    return [_cell(c, values[c]) for c in COLUMNS]
 
 
 def audit_to_csv(findings: Sequence[Finding]) -> str:
