@@ -1,8 +1,11 @@
 """The statement between two hospitals for one run: a view model, laid out by a renderer.
 
 Example: run 7 (final, 2024) between Alrijne (A) and Groene Hart (B). Lines where B performed
-for A: 13 lines, 27,671.72; where A performed for B: 10 lines, 77,907.00. Net: B pays A
-50,235.28. Every amount here is a sum of the run's own lines, so the statement always agrees
+for A: 13 lines, 27,671.72; where A performed for B: 10 lines, 77,907.00. On balance B owes
+A 50,235.28, and with bilateral netting that is the run's payment: B pays A 50,235.28. With
+multilateral netting the run's payments follow each hospital's net over all hospitals, so the
+statement states the run's own payments between the two, never the balance as a payment.
+Every amount here is a sum of the run's own lines, so the statement always agrees
 with the run's JSON to the cent.
 """
 
@@ -56,6 +59,15 @@ class Direction:
 
 
 @dataclass(frozen=True)
+class Payment:
+    """A payment of the run made or received by one of the two hospitals of the statement."""
+
+    payer: Party
+    payee: Party
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class Exclusion:
     agb: str
     dbc_id: str
@@ -75,10 +87,16 @@ class Statement:
     second: Party
     agreements: tuple[tuple[str, str], ...]  # (agreement_id, name)
     directions: tuple[Direction, Direction]  # first performed for second; then the reverse
-    net_cents: int  # what the payer pays the payee; 0: nothing to pay
+    # The balance of the lines both ways: what ``payer`` owes ``payee`` on balance (0: even).
+    net_cents: int
     payer: Party | None
     payee: Party | None
     excluded: tuple[Exclusion, ...]
+    # The run's payments made or received by either hospital. Bilateral netting pays the
+    # balance; multilateral netting pays each hospital's net over all hospitals, so two
+    # hospitals may settle their balance through a third and pay each other another amount,
+    # or nothing.
+    payments: tuple[Payment, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -139,10 +157,12 @@ def build_pair_statement(
     second: str,
     hospitals: Mapping[str, str],
     agreements: Mapping[str, str],
+    payments: pd.DataFrame,
 ) -> Statement:
-    """The statement from only the pair's lines and exclusions (as stored, or as computed)."""
+    """The statement from only the pair's lines, exclusions and payments (as stored, or as
+    computed)."""
     empty = pd.DataFrame()
-    partial = Settlement(run.year, "bilateral", lines, excluded, empty, empty, empty)
+    partial = Settlement(run.year, "bilateral", lines, excluded, empty, empty, payments)
     return build_statement(
         run, partial, first=first, second=second, hospitals=hospitals, agreements=agreements
     )
@@ -178,6 +198,16 @@ def build_statement(
         Exclusion(str(r["agb"]), str(r["dbc_id"]), str(r["reason"]))
         for r in excluded.loc[mask].to_dict("records")
     )
+    payments = result.payments
+    either = payments["from_agb"].isin(pair).to_numpy() | payments["to_agb"].isin(pair).to_numpy()
+    paid = tuple(
+        Payment(
+            Party(str(r["from_agb"]), hospitals.get(str(r["from_agb"]), str(r["from_agb"]))),
+            Party(str(r["to_agb"]), hospitals.get(str(r["to_agb"]), str(r["to_agb"]))),
+            int(r["amount_cents"]),
+        )
+        for r in payments.loc[either].to_dict("records")
+    )
     return Statement(
         run_id=run.run_id,
         kind=run.kind,
@@ -194,4 +224,5 @@ def build_statement(
         payer=payer,
         payee=payee,
         excluded=exclusions,
+        payments=paid,
     )

@@ -139,6 +139,7 @@ def _statement(
         second=second,
         hospitals=names,
         agreements=agreements,
+        payments=frames["payments"],
     )
 
 

@@ -127,6 +127,25 @@ def _signatures(statement: Statement) -> Table:
     return table
 
 
+def _multilateral_payments(s: Statement) -> list[list[str]]:
+    """The balance of the two is no payment under multilateral netting: each hospital pays or
+    receives its net over all hospitals, so the statement states the run's own payments of
+    both hospitals, to whomever they go."""
+    if s.payer is not None and s.payee is not None:
+        balance = f"{s.payer.name} is per saldo verschuldigd aan {s.payee.name} (geen betaling)"
+        rows = [[f"Saldo: {balance}", euro(s.net_cents)]]
+    else:
+        rows = [["Saldo: gelijk", euro(0)]]
+    for paid in s.payments:
+        who = f"{paid.payer.name} ({paid.payer.agb}) betaalt {paid.payee.name} ({paid.payee.agb})"
+        rows.append([f"Betaling volgens run {s.run_id}: {who}", euro(paid.amount_cents)])
+    if not s.payments:
+        rows.append(
+            [f"Betaling volgens run {s.run_id}: geen van beide betaalt of ontvangt", euro(0)]
+        )
+    return rows
+
+
 def _story(statement: Statement) -> list[object]:
     s = statement
     correction = s.kind == "correction"
@@ -166,11 +185,15 @@ def _story(statement: Statement) -> list[object]:
         [f"{d.debtor.name} is verschuldigd aan {d.creditor.name}", euro(d.total_cents)]
         for d in s.directions
     ]
-    if s.payer is not None and s.payee is not None:
-        net = f"{s.payer.name} ({s.payer.agb}) betaalt {s.payee.name} ({s.payee.agb})"
-        totals.append([f"Netto: {net}", euro(s.net_cents)])
+    if s.netting == "bilateral":
+        # Bilateral netting pays the balance of the two: the run's payment is the net.
+        if s.payer is not None and s.payee is not None:
+            net = f"{s.payer.name} ({s.payer.agb}) betaalt {s.payee.name} ({s.payee.agb})"
+            totals.append([f"Netto: {net}", euro(s.net_cents)])
+        else:
+            totals.append(["Netto: niets te betalen", euro(0)])
     else:
-        totals.append(["Netto: niets te betalen", euro(0)])
+        totals += _multilateral_payments(s)
     table = Table(totals, colWidths=[130 * mm, 40 * mm])
     table.setStyle(
         TableStyle(

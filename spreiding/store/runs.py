@@ -119,12 +119,19 @@ class RunStore:
         return stored
 
     def pair_frames(self, run_id: int, first: str, second: str) -> dict[str, pd.DataFrame]:
-        """Only the lines and exclusions between two hospitals: what their statement needs,
-        read through the (run, debtor, creditor) index instead of the whole run."""
+        """Only the lines and exclusions between two hospitals and the payments either makes or
+        receives: what their statement needs, read through the (run, debtor, creditor) index
+        instead of the whole run."""
         pair = (first, second)
         lines = CHILD_TABLES["lines"]
         excluded = CHILD_TABLES["excluded"]
+        payments = CHILD_TABLES["payments"]
         return {
+            "payments": self._frame(
+                payments,
+                (payments.c.run_id == run_id)
+                & (payments.c.from_agb.in_(pair) | payments.c.to_agb.in_(pair)),
+            ),
             "lines": self._frame(
                 lines,
                 (lines.c.run_id == run_id)
