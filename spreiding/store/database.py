@@ -45,6 +45,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite checks foreign keys only when asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
+    # REPLACE deletes the row it replaces; only with recursive triggers does that delete fire
+    # the DELETE triggers that protect a final run (migration 0002; 0007 refuses it as well).
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 

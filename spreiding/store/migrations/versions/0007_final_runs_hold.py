@@ -1,0 +1,150 @@
+"""final runs hold against every write: rows moved in, REPLACE, a role that can switch it off
+
+Migration 0002 checked a changed row's *old* run only, so ``UPDATE settlement_line SET run_id
+= <final run>`` moved a draft's line into a final run; and SQLite's REPLACE deletes the row it
+replaces without firing DELETE triggers. Now, on PostgreSQL and SQLite alike:
+
+- a child row is refused if its old *or* new run is final;
+- a run is inserted as a draft (only finalising makes it final) and its id never changes;
+- SQLite: an insert under a final run's id, or a second final run of a year or corrected run,
+  is refused by a trigger before REPLACE could delete the final row, so a client that opens
+  the file without the application's ``PRAGMA recursive_triggers`` cannot do it either.
+
+The PostgreSQL trigger functions resolve table names in their own schema only (a fixed
+``search_path`` with ``pg_temp`` last): otherwise a session could shadow ``settlement_run``
+with an empty temporary table and every check would find no final run.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+CHILDREN = (
+    "settlement_line",
+    "settlement_exclusion",
+    "settlement_pair",
+    "settlement_position",
+    "settlement_payment",
+)
+MESSAGE = "settlement run is final and cannot be changed"
+BORN_DRAFT = "a settlement run is stored as a draft and only finalising makes it final"
+SAME_ID = "the id of a settlement run cannot change"
+ONE_FINAL = "a final run already exists for this year or corrected run"
+
+
+def _postgres_functions(schema: str) -> str:
+    # The error code of 0002 (restrict_violation), so callers see an IntegrityError as before.
+    options = f"LANGUAGE plpgsql SET search_path = {schema}, pg_temp"
+    return f"""
+CREATE OR REPLACE FUNCTION spreiding_refuse_final_run() RETURNS trigger {options} AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'draft' THEN
+            RAISE EXCEPTION '{BORN_DRAFT} (run %)', NEW.run_id USING ERRCODE = 'restrict_violation';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF OLD.status = 'final' THEN
+        RAISE EXCEPTION '{MESSAGE} (run %)', OLD.run_id USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    IF NEW.run_id <> OLD.run_id THEN
+        RAISE EXCEPTION '{SAME_ID} (run %)', OLD.run_id USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION spreiding_refuse_final_child() RETURNS trigger {options} AS $$
+BEGIN
+    IF TG_OP <> 'INSERT'
+       AND EXISTS (SELECT 1 FROM settlement_run WHERE run_id = OLD.run_id AND status = 'final') THEN
+        RAISE EXCEPTION '{MESSAGE} (run %)', OLD.run_id USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP <> 'DELETE'
+       AND EXISTS (SELECT 1 FROM settlement_run WHERE run_id = NEW.run_id AND status = 'final') THEN
+        RAISE EXCEPTION '{MESSAGE} (run %)', NEW.run_id USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION spreiding_refuse_truncate() RETURNS trigger {options} AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM settlement_run WHERE status = 'final') THEN
+        RAISE EXCEPTION '{MESSAGE} (truncate)' USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def _refuse(message: str) -> str:
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+def _final(row: str) -> str:
+    return f"(SELECT status FROM settlement_run WHERE run_id = {row}.run_id) = 'final'"
+
+
+SQLITE_TRIGGERS = {
+    **{
+        f"{table}_final_update_new": f"BEFORE UPDATE ON {table} WHEN {_final('NEW')} "
+        + _refuse(MESSAGE)
+        for table in CHILDREN
+    },
+    # REPLACE under a final run's id would delete it first: refused before it can.
+    "settlement_run_insert": "BEFORE INSERT ON settlement_run WHEN NEW.status <> 'draft' "
+    "OR EXISTS (SELECT 1 FROM settlement_run WHERE run_id = NEW.run_id AND status = 'final') "
+    + _refuse(BORN_DRAFT),
+    "settlement_run_same_id": "BEFORE UPDATE OF run_id ON settlement_run "
+    "WHEN NEW.run_id IS NOT OLD.run_id " + _refuse(SAME_ID),
+    # The unique indexes of 0002 would let UPDATE OR REPLACE delete the existing final run.
+    "settlement_run_one_final": "BEFORE UPDATE ON settlement_run WHEN NEW.status = 'final' "
+    "AND EXISTS (SELECT 1 FROM settlement_run f WHERE f.status = 'final' "
+    "AND f.run_id <> OLD.run_id AND f.kind = NEW.kind AND ("
+    "(NEW.kind = 'settlement' AND f.year = NEW.year) "
+    "OR (NEW.kind = 'correction' AND f.corrects_run_id = NEW.corrects_run_id))) "
+    + _refuse(ONE_FINAL),
+}
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
+        op.execute(_postgres_functions(bind.dialect.identifier_preparer.quote(schema)))
+        op.execute("DROP TRIGGER settlement_run_final ON settlement_run")
+        op.execute(
+            "CREATE TRIGGER settlement_run_final BEFORE INSERT OR UPDATE OR DELETE "
+            "ON settlement_run FOR EACH ROW EXECUTE FUNCTION spreiding_refuse_final_run()"
+        )
+    else:
+        for name, body in SQLITE_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        from importlib import import_module
+
+        previous = import_module("spreiding.store.migrations.versions.0002_settlement_runs")
+        op.execute("DROP TRIGGER settlement_run_final ON settlement_run")
+        op.execute("DROP FUNCTION spreiding_refuse_final_run()")
+        op.execute("DROP FUNCTION spreiding_refuse_final_child() CASCADE")
+        op.execute("DROP FUNCTION spreiding_refuse_truncate() CASCADE")
+        op.execute(previous.POSTGRES_FUNCTIONS)
+        for statement in previous._postgres_triggers():
+            op.execute(statement)
+    else:
+        for name in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER {name}")
