@@ -6,18 +6,25 @@ however many callers ask at once; parallel imports of the same data converge."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from spreiding.contract.reader import read_dataset
+from spreiding.services.audit import run_audit
 from spreiding.services.runs import finalise, load_run, run_year
+from spreiding.store.audits import AuditStore
+from spreiding.store.database import make_engine, migrate
 from spreiding.store.datasets import import_dataset, load_dataset
 from spreiding.store.runs import RunStore
 from tests import files as f
+from tests.conftest import POSTGRES_URL
 
 CHILDREN = (
     "settlement_line",
@@ -172,3 +179,147 @@ def test_replace_is_refused_to_a_client_without_the_applications_pragmas(
     finally:
         plain.close()
     assert_final_run_intact(engine, final)
+
+
+# --- item 8: the same inputs give one run, however many callers ask at once ------------------
+
+CALLERS = 10
+
+
+def in_parallel(engine: Engine, work: Callable[[Connection, threading.Barrier], int]) -> list[int]:
+    """``work`` in CALLERS threads at once, each in its own transaction; their answers.
+    ``work`` reads what it needs, then waits at the barrier for the others, so that every
+    caller asks before any has stored its run: ten clicks on "settle" at once."""
+    barrier = threading.Barrier(CALLERS, timeout=60)
+
+    def call(_: int) -> int:
+        with engine.begin() as connection:
+            return work(connection, barrier)
+
+    with ThreadPoolExecutor(CALLERS) as pool:
+        return list(pool.map(call, range(CALLERS)))
+
+
+def settle_together(connection: Connection, barrier: threading.Barrier) -> int:
+    dataset = load_dataset(connection)
+    barrier.wait()
+    run, _ = run_year(
+        RunStore(connection), dbcs=dataset.dbcs, prices=dataset.prices,
+        agreements=dataset.agreements, year=2024,
+    )  # fmt: skip
+    return run.run_id
+
+
+def audit_together(connection: Connection, barrier: threading.Barrier) -> int:
+    dataset = load_dataset(connection)
+    barrier.wait()
+    run, _, _ = run_audit(
+        AuditStore(connection), dbcs=dataset.dbcs, agreements=dataset.agreements,
+        declarations=dataset.declarations, transfers=dataset.transfers, year=2024,
+    )  # fmt: skip
+    return run.run_id
+
+
+def run_ids(engine: Engine, table: str) -> list[int]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(text(f"SELECT run_id FROM {table} ORDER BY run_id")).scalars()
+        )
+
+
+def test_parallel_settles_give_one_draft_run(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, f.base_files())
+    answers = in_parallel(engine, settle_together)
+    assert run_ids(engine, "settlement_run") == [answers[0]]
+    assert answers == [answers[0]] * CALLERS
+    assert counts(engine, answers[0]) == {**ROWS, "settlement_exclusion": 0}
+
+
+def test_parallel_settles_after_the_final_run_give_one_draft_correction(
+    engine: Engine, tmp_path: Path
+) -> None:
+    load(engine, tmp_path / "a", f.base_files())
+    final = settle_db(engine)
+    with engine.begin() as connection:
+        finalise(RunStore(connection), final)
+    more = f.base_files()
+    more["dbcs.csv"].append(f.dbc(dbc_id="D2", end="2024-06-01"))
+    load(engine, tmp_path / "b", more)
+    answers = in_parallel(engine, settle_together)
+    assert run_ids(engine, "settlement_run") == [final, answers[0]]
+    assert answers == [answers[0]] * CALLERS
+    with engine.connect() as connection:
+        correction = RunStore(connection).get(answers[0])
+    assert correction is not None
+    assert (correction.kind, correction.status, correction.corrects_run_id) == (
+        "correction", "draft", final,
+    )  # fmt: skip
+
+
+def test_parallel_audits_give_one_audit_run(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, f.base_files())
+    answers = in_parallel(engine, audit_together)
+    assert run_ids(engine, "audit_run") == [answers[0]]
+    assert answers == [answers[0]] * CALLERS
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of its own (PostgreSQL: a schema of its own in the test database)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrate.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL: SPREIDING_TEST_DATABASE_URL is not set")
+    owner = make_engine(POSTGRES_URL)
+    with owner.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS trust_migration CASCADE"))
+        connection.execute(text("CREATE SCHEMA trust_migration"))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": "-csearch_path=trust_migration"})
+    engine = make_engine(url.render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with owner.begin() as connection:
+        connection.execute(text("DROP SCHEMA trust_migration CASCADE"))
+    owner.dispose()
+
+
+def test_the_migration_keeps_the_oldest_of_identical_runs(unmigrated: Engine) -> None:
+    migrate(unmigrated, "0006")
+    run = (
+        "INSERT INTO settlement_run (run_id, kind, status, year, netting, fingerprint, "
+        "corrects_run_id, total_cents) VALUES (:id, :kind, 'draft', 2024, 'bilateral', :fp, "
+        ":corrects, 0)"
+    )
+    line = (
+        "INSERT INTO settlement_payment (run_id, seq, from_agb, to_agb, amount_cents) "
+        "VALUES (:id, 0, '06010001', '06010002', 100)"
+    )
+    runs = [
+        (1, "settlement", "F", None), (2, "settlement", "F", None), (3, "settlement", "G", None),
+        (4, "settlement", "F", None), (5, "settlement", "X", None),
+        (6, "correction", "F", 5), (7, "correction", "F", 5), (8, "correction", "H", 5),
+    ]  # fmt: skip
+    with unmigrated.begin() as connection:
+        for run_id, kind, fp, corrects in runs:
+            connection.execute(
+                text(run), {"id": run_id, "kind": kind, "fp": fp, "corrects": corrects}
+            )
+            connection.execute(text(line), {"id": run_id})
+            if run_id == 5:
+                connection.execute(
+                    text("UPDATE settlement_run SET status = 'final' WHERE run_id = 5")
+                )
+        for run_id, fp in ((1, "A"), (2, "A"), (3, "B")):
+            connection.execute(
+                text(
+                    "INSERT INTO audit_run (run_id, year, fingerprint, findings) VALUES (:id, 2024, :fp, 0)"
+                ),
+                {"id": run_id, "fp": fp},
+            )
+    migrate(unmigrated)
+    assert run_ids(unmigrated, "settlement_run") == [1, 3, 5, 6, 8]
+    assert run_ids(unmigrated, "settlement_payment") == [1, 3, 5, 6, 8]
+    assert run_ids(unmigrated, "audit_run") == [1, 3]

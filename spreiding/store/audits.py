@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, select
 
 from spreiding.domain.runs import StoredAudit
 from spreiding.store import tables
+from spreiding.store.database import insert_once
 
 RUN = tables.table_of(tables.AuditRun)
 FINDING = tables.table_of(tables.AuditFinding)
@@ -31,11 +32,13 @@ class AuditStore:
     def add(
         self, *, year: int, fingerprint: str, findings: Sequence[dict[str, Any]]
     ) -> StoredAudit:
-        run_id = self.connection.execute(
-            insert(RUN)
-            .values(year=year, fingerprint=fingerprint, findings=len(findings))
-            .returning(RUN.c.run_id)
-        ).scalar_one()
+        run = {"year": year, "fingerprint": fingerprint, "findings": len(findings)}
+        run_id = insert_once(self.connection, RUN, run, returning=RUN.c.run_id)
+        if run_id is None:
+            # Another caller stored the audit of the same inputs first (migration 0007).
+            stored = self.by_fingerprint(fingerprint)
+            assert stored is not None
+            return stored
         rows = [{"run_id": run_id, "seq": seq, **finding} for seq, finding in enumerate(findings)]
         for start in range(0, len(rows), 20_000):
             self.connection.execute(insert(FINDING), rows[start : start + 20_000])

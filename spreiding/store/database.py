@@ -9,7 +9,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Column, Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,6 +40,18 @@ def open_database(url: str, *, upgrade: bool = True) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def insert_once(
+    connection: Connection, table: Table, values: dict[str, Any], *, returning: Column[Any]
+) -> Any | None:
+    """``INSERT ... ON CONFLICT DO NOTHING``: the new row's ``returning`` value, or None when a
+    unique index already holds a row with the same key. A caller inserting the same key as a
+    transaction still in progress waits for it (PostgreSQL: on the index; SQLite: on the write
+    lock) and then finds its row, instead of failing or storing a second one."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[connection.dialect.name]
+    statement = dialect.insert(table).values(values).on_conflict_do_nothing().returning(returning)
+    return connection.execute(statement).scalar_one_or_none()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

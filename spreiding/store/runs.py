@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from spreiding.domain.runs import StoredRun
 from spreiding.store import tables
+from spreiding.store.database import insert_once
 
 RUN = tables.table_of(tables.SettlementRun)
 CHILD_TABLES: dict[str, Table] = {
@@ -74,19 +75,27 @@ class RunStore:
         total_cents: int,
         frames: Mapping[str, pd.DataFrame],
     ) -> StoredRun:
-        run_id = self.connection.execute(
-            insert(RUN)
-            .values(
-                kind=kind,
-                status="draft",
-                year=year,
-                netting=netting,
-                fingerprint=fingerprint,
-                corrects_run_id=corrects_run_id,
-                total_cents=total_cents,
+        run = {
+            "kind": kind,
+            "status": "draft",
+            "year": year,
+            "netting": netting,
+            "fingerprint": fingerprint,
+            "corrects_run_id": corrects_run_id,
+            "total_cents": total_cents,
+        }
+        run_id = insert_once(self.connection, RUN, run, returning=RUN.c.run_id)
+        if run_id is None:
+            # Another caller stored a draft of the same inputs first (the unique indexes of
+            # migration 0007): that run is this one. It may have been finalised since.
+            same = self._runs(
+                RUN.c.kind == kind,
+                RUN.c.fingerprint == fingerprint,
+                RUN.c.corrects_run_id.is_(None)
+                if corrects_run_id is None
+                else RUN.c.corrects_run_id == corrects_run_id,
             )
-            .returning(RUN.c.run_id)
-        ).scalar_one()
+            return min(same, key=lambda found: found.status != "draft")
         for name, table in CHILD_TABLES.items():
             frame = frames[name]
             if frame.empty:

@@ -10,6 +10,11 @@ replaces without firing DELETE triggers. Now, on PostgreSQL and SQLite alike:
   is refused by a trigger before REPLACE could delete the final row, so a client that opens
   the file without the application's ``PRAGMA recursive_triggers`` cannot do it either.
 
+The same inputs give one run, enforced by unique indexes (parallel callers each inserted their
+own before): one draft settlement per fingerprint, one draft correction per fingerprint and
+corrected run, one audit run per fingerprint. Duplicates stored before this migration are
+identical by construction (same fingerprint, same inputs); all but the oldest are deleted.
+
 The PostgreSQL trigger functions resolve table names in their own schema only (a fixed
 ``search_path`` with ``pg_temp`` last): otherwise a session could shadow ``settlement_run``
 with an empty temporary table and every check would find no final run.
@@ -21,6 +26,7 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
@@ -117,7 +123,65 @@ SQLITE_TRIGGERS = {
 }
 
 
+# Runs the same inputs may reuse (``spreiding.services.runs``), and what "the same" means.
+DRAFT_SETTLEMENT = "kind = 'settlement' AND status = 'draft'"
+DRAFT_CORRECTION = "kind = 'correction' AND status = 'draft'"
+ONE_RUN_INDEXES = (
+    ("ux_settlement_run_draft_settlement", "settlement_run", ["fingerprint"], DRAFT_SETTLEMENT),
+    (
+        "ux_settlement_run_draft_correction",
+        "settlement_run",
+        ["corrects_run_id", "fingerprint"],
+        DRAFT_CORRECTION,
+    ),
+    ("ux_audit_run_fingerprint", "audit_run", ["fingerprint"], None),
+)
+LATER_DRAFTS = """
+SELECT r.run_id FROM settlement_run r
+WHERE r.status = 'draft' AND EXISTS (
+    SELECT 1 FROM settlement_run o
+    WHERE o.status = 'draft' AND o.kind = r.kind AND o.fingerprint = r.fingerprint
+      AND (o.corrects_run_id = r.corrects_run_id
+           OR (o.corrects_run_id IS NULL AND r.corrects_run_id IS NULL))
+      AND o.run_id < r.run_id)
+"""
+LATER_AUDITS = """
+SELECT r.run_id FROM audit_run r
+WHERE EXISTS (
+    SELECT 1 FROM audit_run o WHERE o.fingerprint = r.fingerprint AND o.run_id < r.run_id)
+"""
+
+
+def _one_run_per_input() -> None:
+    later_drafts = [row[0] for row in op.get_bind().execute(sa.text(LATER_DRAFTS))]
+    later_audits = [row[0] for row in op.get_bind().execute(sa.text(LATER_AUDITS))]
+    for tables, ids in (
+        ((*CHILDREN, "settlement_run"), later_drafts),
+        (("audit_finding", "audit_run"), later_audits),
+    ):
+        for table in tables:
+            for start in range(0, len(ids), 1000):
+                op.get_bind().execute(
+                    sa.text(f"DELETE FROM {table} WHERE run_id IN :ids").bindparams(
+                        sa.bindparam("ids", expanding=True)
+                    ),
+                    {"ids": ids[start : start + 1000]},
+                )
+    op.drop_index("ix_audit_run_fingerprint", table_name="audit_run")
+    for name, table, columns, where in ONE_RUN_INDEXES:
+        condition = None if where is None else sa.text(where)
+        op.create_index(
+            name,
+            table,
+            columns,
+            unique=True,
+            postgresql_where=condition,
+            sqlite_where=condition,
+        )
+
+
 def upgrade() -> None:
+    _one_run_per_input()
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
@@ -133,6 +197,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, table, _columns, _where in ONE_RUN_INDEXES:
+        op.drop_index(name, table_name=table)
+    op.create_index("ix_audit_run_fingerprint", "audit_run", ["fingerprint"])
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         from importlib import import_module
