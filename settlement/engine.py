@@ -20,10 +20,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from settlement import netting
+from settlement import coverage, netting
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import sort_rows
-from spreiding.domain.money import format_share, share_fraction
 
 Netting = Literal["bilateral", "multilateral"]
 NETTINGS: tuple[Netting, ...] = ("bilateral", "multilateral")
@@ -92,7 +91,7 @@ def settle(
     candidates = odv.loc[~is_open & (ends >= first_day) & (ends <= last_day)]
 
     # Step 2: exactly one (agreement, care type) in force must cover the DBC.
-    matches = _matching_care_types(candidates, _care_types(agreements))
+    matches = _matching_care_types(candidates, coverage.care_types(agreements))
     counts = matches.groupby("row", sort=False).size()
     count = pd.Series(
         counts.reindex(candidates.index, fill_value=0).to_numpy(), index=candidates.index
@@ -181,91 +180,28 @@ def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
     ).astype({"agb": "str", "dbc_id": "str", "reason": "str", "requesting_agb": "str"})
 
 
-def _care_types(agreements: Sequence[Agreement]) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
-    """Care types in force somewhere (stage past ``verkennen``), what they cover, and the
-    set of ``agreement_id␟agb`` party keys."""
-    rows: list[dict[str, object]] = []
-    covers: list[tuple[int, str, str]] = []
-    parties: set[str] = set()
-    for agreement in agreements:
-        if agreement.stage == "verkennen":
-            continue  # exploring: nothing is binding, nothing may settle
-        parties |= {f"{agreement.agreement_id}\x1f{agb}" for agb in agreement.parties}
-        for care in agreement.care_types:
-            terms = care.settlement
-            if terms.method == "odv_benchmark":
-                assert terms.share is not None
-                num, den = share_fraction(terms.share)
-                share_text = format_share(terms.share)
-            else:
-                num, den, share_text = 1, 1, "1.00"
-            index = len(rows)
-            rows.append(
-                {
-                    "ct": index,
-                    "agreement_id": agreement.agreement_id,
-                    "care_type": care.care_type,
-                    "valid_from": np.datetime64(agreement.valid_from, "s"),
-                    "valid_to": np.datetime64(agreement.valid_to or "9999-12-31", "s"),
-                    "performing_agb": care.performing_agb or "",
-                    "method": terms.method,
-                    "price_list": terms.price_list or "",
-                    "fee_cents": terms.fee_cents or 0,
-                    "share_num": num,
-                    "share_den": den,
-                    "share_text": share_text if terms.method != "fixed_fee" else "1.00",
-                }
-            )
-            covers += [(index, "code", code) for code in care.zorgproduct_codes]
-            covers += [(index, "group", group) for group in care.zorgproductgroepen]
-    columns = [
-        "ct", "agreement_id", "care_type", "valid_from", "valid_to", "performing_agb", "method",
-        "price_list", "fee_cents", "share_num", "share_den", "share_text",
-    ]  # fmt: skip
-    care_frame = pd.DataFrame(rows, columns=columns).astype(
-        {"ct": "int64", "fee_cents": "int64", "share_num": "int64", "share_den": "int64"}
-    )
-    cover_frame = pd.DataFrame(covers, columns=["ct", "kind", "code"]).astype(
-        {"ct": "int64", "kind": "str", "code": "str"}
-    )
-    return care_frame, cover_frame, parties
-
-
-def _matching_care_types(
-    candidates: pd.DataFrame, care: tuple[pd.DataFrame, pd.DataFrame, set[str]]
-) -> pd.DataFrame:
-    """Every (candidate row, care type) pair of CONTRACT §3 step 2, with the care type's terms."""
-    care_frame, covers, parties = care
-    frame = pd.DataFrame(
-        {
-            "row": candidates.index.to_numpy(),
-            "agb": candidates["agb"].to_numpy(),
-            "requesting_agb": candidates["requesting_agb"].astype("str").to_numpy(),
-            "code": candidates["zorgproduct_code"].to_numpy(),
-            "group": candidates["zorgproduct_code"].str.slice(0, 6).to_numpy(),
-            "end_date": candidates["end_date"].to_numpy(),
-        }
-    )
-    by_code = frame.merge(covers.loc[covers["kind"] == "code", ["ct", "code"]], on="code")
-    by_group = frame.merge(
-        covers.loc[covers["kind"] == "group", ["ct", "code"]].rename(columns={"code": "group"}),
-        on="group",
-    )
-    pairs = pd.concat([by_code, by_group], ignore_index=True).drop_duplicates(["row", "ct"])
-    pairs = pairs.merge(care_frame, on="ct")
-    party_keys = list(parties)
-    in_force = (
-        (pairs["valid_from"] <= pairs["end_date"])
-        & (pairs["end_date"] <= pairs["valid_to"])
-        & (pairs["agreement_id"] + "\x1f" + pairs["agb"]).isin(party_keys)
-        & (pairs["agreement_id"] + "\x1f" + pairs["requesting_agb"]).isin(party_keys)
-        & ((pairs["performing_agb"] == "") | (pairs["performing_agb"] == pairs["agb"]))
-    )
-    keep = [
-        "row", "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
+def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> pd.DataFrame:
+    """Every (candidate row, care type) pair of CONTRACT §3 step 2, with the care type's terms:
+    the care type covers the DBC's zorgproduct, its agreement is in force on the DBC's end date
+    with both hospitals as parties, and it names no performer or the DBC's own hospital."""
+    position, ct = coverage.covering(care, candidates["zorgproduct_code"])
+    agb = coverage.hospital_numbers(care, candidates["agb"])[position]
+    requesting = coverage.hospital_numbers(care, candidates["requesting_agb"])[position]
+    keep = coverage.parties(care, ct, agb) & coverage.parties(care, ct, requesting)
+    position, ct = position[keep], ct[keep]
+    end = candidates["end_date"].to_numpy()[position]
+    keep = coverage.in_force(care, ct, end, end)
+    position, ct = position[keep], ct[keep]
+    performer = care.terms["performing_agb"].to_numpy()[ct]
+    keep = (performer == "") | (performer == candidates["agb"].to_numpy()[position])
+    position, ct = position[keep], ct[keep]
+    terms = [
+        "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
         "share_den", "share_text",
     ]  # fmt: skip
-    return pairs.loc[in_force.to_numpy(), keep].sort_values(["row"], kind="stable")
+    matches = care.terms.iloc[ct][terms].reset_index(drop=True)
+    matches.insert(0, "row", candidates.index.to_numpy()[position])
+    return matches.sort_values(["row"], kind="stable")
 
 
 def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,225 @@
+"""Which care types cover a zorgproduct, and whether their agreement binds the hospitals: written
+once, for the settlement (CONTRACT §3 step 2) and for the audit (PAR-001, PAR-003).
+
+A care type covers a zorgproduct code when the code is one of its ``zorgproduct_codes`` or the
+code's first six digits, its zorgproductgroep, are one of its ``zorgproductgroepen``. Its
+agreement binds from ``valid_from`` to ``valid_to`` (open: no end), once it is past the stage
+``verkennen`` (exploring: nothing is binding yet), and only the hospitals that are its parties.
+
+Worked example: Samen+ (stage ``implementeren``, from 2024-01-01, parties 06010001 and
+06010002) has care type ``liesbreuk`` covering zorgproductgroep ``131999``. ``covering`` pairs
+code ``131999061`` with it and code ``131998001`` with nothing; ``in_force`` holds on
+2024-03-01 and not on 2023-12-31; ``parties`` holds for 06010002 and not for 06010003.
+
+
+Everything is vectorised: the care types become flat frames once (``care_types``), and a
+column of codes meets them in one join over its distinct codes, never in a loop per care type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.money import format_share, share_fraction
+
+OPEN_END = np.datetime64("9999-12-31", "s")
+TERMS = [
+    "agreement_id", "care_type", "valid_from", "valid_to", "performing_agb", "method",
+    "price_list", "fee_cents", "share_num", "share_den", "share_text",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CareTypes:
+    """The care types of the binding agreements, numbered ``ct`` = 0, 1, ... in agreement order.
+
+    ``terms``: one row per care type (position ``ct``), columns ``TERMS``; ``performing_agb``
+    and ``price_list`` are "" when absent, a share is an exact fraction ``share_num /
+    share_den``. ``codes`` (ct, code) and ``groups`` (ct, group): what each care type covers.
+    ``consents`` (ct, uzovi, valid_from, valid_to): the insurers' consents to parallel
+    declaration, only of care types settled ``parallel`` (where such a consent means something).
+    """
+
+    terms: pd.DataFrame
+    codes: pd.DataFrame
+    groups: pd.DataFrame
+    consents: pd.DataFrame
+    agreement_of: np.ndarray  # per care type: its agreement's row in ``party_of``
+    hospitals: pd.Index  # every party AGB; column h of ``party_of`` is ``hospitals[h]``
+    party_of: np.ndarray  # bool [agreement, hospital]; one more column, never a party
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def care_types(agreements: Sequence[Agreement]) -> CareTypes:
+    """The care types of every agreement past ``verkennen``, as flat frames."""
+    binding = [a for a in agreements if a.stage != "verkennen"]  # exploring: nothing binds
+    rows: list[dict[str, object]] = []
+    codes: list[tuple[int, str]] = []
+    groups: list[tuple[int, str]] = []
+    consents: list[tuple[int, str, np.datetime64, np.datetime64]] = []
+    agreement_of: list[int] = []
+    for number, agreement in enumerate(binding):
+        for care in agreement.care_types:
+            ct = len(rows)
+            terms = care.settlement
+            num, den, share_text = 1, 1, "1.00"
+            if terms.method == "odv_benchmark":
+                assert terms.share is not None
+                num, den = share_fraction(terms.share)
+                share_text = format_share(terms.share)
+            rows.append(
+                {
+                    "agreement_id": agreement.agreement_id,
+                    "care_type": care.care_type,
+                    "valid_from": np.datetime64(agreement.valid_from, "s"),
+                    "valid_to": _end(agreement.valid_to),
+                    "performing_agb": care.performing_agb or "",
+                    "method": terms.method,
+                    "price_list": terms.price_list or "",
+                    "fee_cents": terms.fee_cents or 0,
+                    "share_num": num,
+                    "share_den": den,
+                    "share_text": share_text,
+                }
+            )
+            agreement_of.append(number)
+            codes += [(ct, code) for code in care.zorgproduct_codes]
+            groups += [(ct, group) for group in care.zorgproductgroepen]
+            if terms.method == "parallel":
+                consents += [
+                    (ct, c.uzovi, np.datetime64(c.valid_from, "s"), _end(c.valid_to))
+                    for c in care.parallel_consents
+                ]
+    hospitals = pd.Index(sorted({agb for a in binding for agb in a.parties}), dtype="str")
+    party_of = np.zeros((len(binding), len(hospitals) + 1), dtype=bool)
+    for number, agreement in enumerate(binding):
+        party_of[number, hospitals.get_indexer(pd.Index(agreement.parties, dtype="str"))] = True
+    terms_frame = pd.DataFrame(rows, columns=TERMS).astype(
+        {"fee_cents": "int64", "share_num": "int64", "share_den": "int64"}
+    )
+    return CareTypes(
+        terms=terms_frame.astype({"valid_from": "datetime64[s]", "valid_to": "datetime64[s]"}),
+        codes=pd.DataFrame(codes, columns=["ct", "code"]).astype({"ct": "int64", "code": "str"}),
+        groups=pd.DataFrame(groups, columns=["ct", "group"]).astype(
+            {"ct": "int64", "group": "str"}
+        ),
+        consents=pd.DataFrame(consents, columns=["ct", "uzovi", "valid_from", "valid_to"]).astype(
+            {
+                "ct": "int64",
+                "uzovi": "str",
+                "valid_from": "datetime64[s]",
+                "valid_to": "datetime64[s]",
+            }
+        ),
+        agreement_of=np.array(agreement_of, dtype="int64"),
+        hospitals=hospitals,
+        party_of=party_of,
+    )
+
+
+def covering(care: CareTypes, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Every (position, ct) where care type ``ct`` covers ``codes.iloc[position]``, ordered by
+    position, then ct. The join runs over the distinct codes, then fans out to the rows."""
+    inverse, distinct = _distinct(codes)
+    code_of, ct_of = _covered(care, distinct)
+    # A CSR fan-out: the care types of distinct code u are ct_of[start[u] : start[u] + count[u]].
+    count = np.bincount(code_of, minlength=len(distinct))
+    start = np.cumsum(count) - count
+    per_row = count[inverse]
+    position = np.repeat(np.arange(len(inverse), dtype="int64"), per_row)
+    offset = np.arange(len(position), dtype="int64") - np.repeat(
+        np.cumsum(per_row) - per_row, per_row
+    )
+    return position, ct_of[np.repeat(start[inverse], per_row) + offset]
+
+
+def covers(care: CareTypes, ct: np.ndarray, codes: pd.Series) -> np.ndarray:
+    """Per row i: care type ``ct[i]`` covers ``codes.iloc[i]``."""
+    inverse, distinct = _distinct(codes)
+    code_of, ct_of = _covered(care, distinct)
+    size = max(len(care), 1)
+    return np.isin(inverse * size + ct, code_of * size + ct_of)
+
+
+def in_force(care: CareTypes, ct: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Per row i: the agreement of care type ``ct[i]`` is in force on every day from
+    ``first[i]`` to ``last[i]`` (a validity is one interval, so both ends suffice)."""
+    return _within(
+        care.terms["valid_from"].to_numpy()[ct], care.terms["valid_to"].to_numpy()[ct], first, last
+    )
+
+
+def hospital_numbers(care: CareTypes, agbs: pd.Series | np.ndarray) -> np.ndarray:
+    """Each AGB as its column in ``care.party_of`` (a hospital that is no party anywhere: the
+    column that is never a party). Numbered once per row, then looked up per care type."""
+    number = care.hospitals.get_indexer(pd.Index(agbs, dtype="str"))
+    number[number < 0] = len(care.hospitals)
+    return number
+
+
+def parties(care: CareTypes, ct: np.ndarray, hospital: np.ndarray) -> np.ndarray:
+    """Per row i: hospital number ``hospital[i]`` (``hospital_numbers``) is a party of the
+    agreement of care type ``ct[i]``."""
+    return np.asarray(care.party_of[care.agreement_of[ct], hospital], dtype=bool)
+
+
+def consented(
+    care: CareTypes, ct: np.ndarray, uzovi: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    """Per row i: insurer ``uzovi[i]`` consented to parallel declaration under care type
+    ``ct[i]`` on every day from ``first[i]`` to ``last[i]``."""
+    rows = pd.DataFrame({"row": np.arange(len(ct), dtype="int64"), "ct": ct}).merge(
+        care.consents, on="ct"
+    )
+    row = rows["row"].to_numpy("int64")
+    ok = (rows["uzovi"].to_numpy() == uzovi[row]) & _within(
+        rows["valid_from"].to_numpy(), rows["valid_to"].to_numpy(), first[row], last[row]
+    )
+    found = np.zeros(len(ct), dtype=bool)
+    found[row[ok]] = True
+    return found
+
+
+def _end(day: date | None) -> np.datetime64:
+    return OPEN_END if day is None else np.datetime64(day, "s")
+
+
+def _within(
+    valid_from: np.ndarray, valid_to: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    return np.asarray((valid_from <= first) & (last <= valid_to), dtype=bool)
+
+
+def _distinct(codes: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Per row the number of its code among the distinct codes, and those codes."""
+    inverse, distinct = pd.factorize(
+        pd.Series(codes, dtype="str").reset_index(drop=True), use_na_sentinel=False
+    )
+    return inverse.astype("int64"), pd.Series(distinct, dtype="str")
+
+
+def _covered(care: CareTypes, distinct: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Every (distinct code u, ct) where ct covers ``distinct[u]``: by code or by group,
+    once each, ordered by u, then ct."""
+    frame = pd.DataFrame(
+        {"u": np.arange(len(distinct), dtype="int64"), "code": distinct.to_numpy()}
+    ).assign(group=distinct.str.slice(0, 6).to_numpy())
+    found = pd.concat(
+        [
+            frame.merge(care.codes, on="code")[["u", "ct"]],
+            frame.merge(care.groups, on="group")[["u", "ct"]],
+        ],
+        ignore_index=True,
+    ).drop_duplicates()
+    code_of = found["u"].to_numpy("int64")
+    ct_of = found["ct"].to_numpy("int64")
+    order = np.lexsort((ct_of, code_of))
+    return code_of[order], ct_of[order]
