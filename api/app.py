@@ -1,6 +1,6 @@
-"""The HTTP API. Handlers translate requests into calls of ``spreiding`` and ``settlement``;
-domain errors become statuses in ``api.errors``; who sees what is decided in ``api.deps`` and
-``spreiding.store.visibility``."""
+"""The HTTP API. Handlers translate a request into a call of one service
+(``spreiding.services``) and its result into a response schema (``api.convert``); domain errors
+become statuses in ``api.errors``; who sees what is decided in ``spreiding.store.visibility``."""
 
 from __future__ import annotations
 

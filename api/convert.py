@@ -1,4 +1,5 @@
-"""Stored rows and engine results to response schemas (formatting only)."""
+"""Service results (domain values, engine results, stored rows) to response schemas
+(formatting only)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from datetime import date
 from typing import Any
 
 from api import schemas
+from settlement.audit.rules import Finding
 from settlement.engine import Settlement
 from settlement.statement import Direction, Party, Statement
+from spreiding.domain.agreements import Agreement, agreement_to_json
 from spreiding.domain.money import format_cents
-from spreiding.domain.runs import StoredRun
+from spreiding.domain.runs import StoredAudit, StoredRun
+from spreiding.render.audit import finding_to_dict
 from spreiding.render.settlement import settlement_to_dict
 
 
@@ -125,10 +129,27 @@ def statement(value: Statement) -> schemas.StatementPublic:
     )
 
 
-def finding(row: dict[str, Any]) -> schemas.FindingPublic:
-    cents = row["amount_at_stake_cents"]
-    return schemas.FindingPublic(
-        **{k: v for k, v in row.items() if k not in ("amount_at_stake_cents", "related")},
-        related=row["related"].split() if row["related"] else [],
-        amount_at_stake=None if cents is None else format_cents(cents),
+def finding(value: Finding) -> schemas.FindingPublic:
+    return schemas.FindingPublic(**finding_to_dict(value))
+
+
+def audit_run(stored: StoredAudit) -> schemas.AuditRunPublic:
+    return schemas.AuditRunPublic(
+        run_id=stored.run_id,
+        year=stored.year,
+        fingerprint=stored.fingerprint,
+        findings=stored.findings,
+    )
+
+
+def agreement(value: Agreement) -> schemas.AgreementPublic:
+    return schemas.AgreementPublic(**agreement_to_json(value))
+
+
+def price(row: dict[str, Any]) -> schemas.PricePublic:
+    return schemas.PricePublic(
+        price_list=row["price_list"],
+        year=row["year"],
+        zorgproduct_code=row["zorgproduct_code"],
+        price_eur=format_cents(row["price_cents"]),
     )

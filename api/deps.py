@@ -1,7 +1,8 @@
 """Dependencies: the database connection of a request and the principal behind its key.
 
-Ownership is checked here and in ``spreiding.store.visibility`` only: handlers receive a
-``Principal`` and call queries that are already narrowed to it."""
+Handlers receive a ``Principal`` and pass it to the one service of their use case, which checks
+the role (``spreiding.services.access.require``) and reads through queries already narrowed to
+the principal (``spreiding.store.visibility``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Connection, Engine
 
-from api.errors import Forbidden, Unauthenticated
+from api.errors import Unauthenticated
 from spreiding.domain.access import Principal
 from spreiding.store.keys import authenticate
 
@@ -44,11 +45,6 @@ def get_principal(
 
 
 Caller = Annotated[Principal, Depends(get_principal)]
-
-
-def require(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"a {principal.role} key may not do this (needs: {', '.join(roles)})")
 
 
 # Run ids are database integers: anything outside their range is simply not there.

@@ -18,6 +18,7 @@ from spreiding.domain.run_errors import (
     RunNotFound,
     SettlementAlreadyFinal,
 )
+from spreiding.services.errors import Forbidden, NotFound
 from spreiding.store.runs import FinalRunConflict
 
 
@@ -26,16 +27,8 @@ class ErrorBody(BaseModel):
     detail: str | list[str]
 
 
-class NotFound(Exception):
-    """Nothing with this id that the caller may see (another tenant's id reads the same)."""
-
-
 class Unauthenticated(Exception):
     """No API key, or one that is not known."""
-
-
-class Forbidden(Exception):
-    """The caller's role may not do this."""
 
 
 class IdempotencyConflict(Exception):

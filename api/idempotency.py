@@ -1,5 +1,6 @@
 """``Idempotency-Key`` on creating requests: the same key and body give the first response
-again; the same key with another body is refused (409)."""
+again; the same key with another body is refused (409). The responses are kept by
+``spreiding.store.idempotency``; this module is the HTTP side only."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from api.errors import IdempotencyConflict
 from spreiding.domain.access import Principal
-from spreiding.store import tables
-
-RECORD = tables.table_of(tables.IdempotencyRecord)
+from spreiding.store.idempotency import KeptResponse, keep_response, kept_response
 
 
 def respond(
@@ -31,9 +30,7 @@ def respond(
         status, body = produce()
         return JSONResponse(status_code=status, content=jsonable_encoder(body))
     digest = hashlib.sha256(request).hexdigest()
-    found = connection.execute(
-        select(RECORD).where(RECORD.c.key_id == principal.key_id, RECORD.c.idempotency_key == key)
-    ).first()
+    found = kept_response(connection, principal.key_id, key)
     if found is not None:
         if found.request_sha256 != digest:
             raise IdempotencyConflict(
@@ -42,13 +39,6 @@ def respond(
         return JSONResponse(status_code=found.status_code, content=json.loads(found.body))
     status, body = produce()
     content = jsonable_encoder(body)
-    connection.execute(
-        insert(RECORD).values(
-            key_id=principal.key_id,
-            idempotency_key=key,
-            request_sha256=digest,
-            status_code=status,
-            body=json.dumps(content, sort_keys=True),
-        )
-    )
+    kept = KeptResponse(digest, status, json.dumps(content, sort_keys=True))
+    keep_response(connection, principal.key_id, key, kept)
     return JSONResponse(status_code=status, content=content)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -11,24 +10,15 @@ from fastapi import APIRouter, Header, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api import convert, schemas
-from api.deps import Caller, Db, require
-from api.errors import RESPONSES, NotFound
+from api.deps import Caller, Db
+from api.errors import RESPONSES
 from api.idempotency import respond
-from spreiding.contract.reader import SPECS, read_dataset, validate_transfers
-from spreiding.domain.errors import DatasetError, DatasetInvalid
-from spreiding.store import visibility as queries
-from spreiding.store.datasets import (
-    import_dataset,
-    set_transfer_status,
-    store_transfers,
-    stored_agreements,
-)
+from spreiding.services import datasets, reference, transfers
 
 router = APIRouter(responses=RESPONSES)
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=10_000)]
 Offset = Annotated[int, Query(ge=0, le=2_147_483_647)]
-FILES = {spec.name for spec in SPECS.values()} | {"agreements.json"}
 
 
 @router.post(
@@ -37,27 +27,17 @@ FILES = {spec.name for spec in SPECS.values()} | {"agreements.json"}
 def import_files(
     files: list[UploadFile], db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Upload the files of one dataset (CONTRACT §1); stored whole, or refused whole with the
-    contract's error list."""
-    require(caller, "admin", "bureau")
-    contents = {}
-    for upload in files:
-        name = Path(upload.filename or "").name
-        if name not in FILES:
-            raise DatasetInvalid(
-                [DatasetError(name or "(unnamed)", 0, "(file)", "not a file of the contract")]
-            )
-        contents[name] = upload.file.read()
+    """Upload the files of one dataset (docs/data-format.md §1); stored whole, or refused
+    whole with the contract's error list."""
+    names = [Path(upload.filename or "").name for upload in files]
+    datasets.check_upload(caller, names)  # before a kept response is replayed
+    contents = {name: upload.file.read() for name, upload in zip(names, files, strict=True)}
     digest = hashlib.sha256()
     for name in sorted(contents):
         digest.update(name.encode() + b"\0" + hashlib.sha256(contents[name]).digest())
 
     def produce() -> tuple[int, schemas.ImportReportPublic]:
-        with tempfile.TemporaryDirectory() as folder:
-            for name, content in contents.items():
-                (Path(folder) / name).write_bytes(content)
-            dataset = read_dataset(folder)
-        report = import_dataset(db, dataset)
+        report = datasets.import_files(db, caller, contents)
         return 201, schemas.ImportReportPublic(added=report.added, unchanged=report.unchanged)
 
     return respond(db, caller, idempotency_key, digest.hexdigest().encode(), produce)
@@ -67,7 +47,7 @@ def import_files(
 def list_dbcs(
     db: Db, caller: Caller, limit: Limit = 1000, offset: Offset = 0
 ) -> list[schemas.DbcPublic]:
-    return [convert.dbc(row) for row in queries.dbcs(db, caller, limit=limit, offset=offset)]
+    return [convert.dbc(row) for row in reference.dbcs(db, caller, limit=limit, offset=offset)]
 
 
 @router.get("/declarations", response_model=list[schemas.DeclarationPublic], tags=["data"])
@@ -76,7 +56,7 @@ def list_declarations(
 ) -> list[schemas.DeclarationPublic]:
     return [
         convert.declaration(row)
-        for row in queries.declarations(db, caller, limit=limit, offset=offset)
+        for row in reference.declarations(db, caller, limit=limit, offset=offset)
     ]
 
 
@@ -85,7 +65,8 @@ def list_transfers(
     db: Db, caller: Caller, limit: Limit = 1000, offset: Offset = 0
 ) -> list[schemas.TransferPublic]:
     return [
-        convert.transfer(row) for row in queries.transfers(db, caller, limit=limit, offset=offset)
+        convert.transfer(row)
+        for row in transfers.list_transfers(db, caller, limit=limit, offset=offset)
     ]
 
 
@@ -96,30 +77,19 @@ def register_transfer(
     body: schemas.TransferCreate, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """The alliance bureau registers a patient transfer under one of its agreements."""
-    require(caller, "admin", "bureau")
-    if not caller.is_admin and body.agreement_id not in caller.agreements:
-        raise NotFound(f"there is no agreement {body.agreement_id!r}")
-
-    def produce() -> tuple[int, schemas.TransferPublic]:
-        frame = validate_transfers(
-            [body.model_dump()],
-            hospitals={h["agb"] for h in queries.hospitals(db)},
-            agreements=stored_agreements(db),
-        )
-        store_transfers(db, frame)
-        stored = queries.transfer(db, caller, body.transfer_id)
-        assert stored is not None
-        return 201, convert.transfer(stored)
-
-    return respond(db, caller, idempotency_key, body.model_dump_json().encode(), produce)
+    transfers.check_registration(caller, body.agreement_id)  # before a kept response is replayed
+    return respond(
+        db,
+        caller,
+        idempotency_key,
+        body.model_dump_json().encode(),
+        lambda: (201, convert.transfer(transfers.register_transfer(db, caller, body.model_dump()))),
+    )
 
 
 @router.get("/transfers/{transfer_id}", response_model=schemas.TransferPublic, tags=["transfers"])
 def get_transfer(transfer_id: str, db: Db, caller: Caller) -> schemas.TransferPublic:
-    row = queries.transfer(db, caller, transfer_id)
-    if row is None:
-        raise NotFound(f"there is no transfer {transfer_id!r}")
-    return convert.transfer(row)
+    return convert.transfer(transfers.get_transfer(db, caller, transfer_id))
 
 
 @router.patch("/transfers/{transfer_id}", response_model=schemas.TransferPublic, tags=["transfers"])
@@ -127,10 +97,4 @@ def update_transfer(
     transfer_id: str, body: schemas.TransferUpdate, db: Db, caller: Caller
 ) -> schemas.TransferPublic:
     """The bureau records that a planned transfer was performed or cancelled."""
-    require(caller, "admin", "bureau")
-    if queries.transfer(db, caller, transfer_id) is None:
-        raise NotFound(f"there is no transfer {transfer_id!r}")
-    set_transfer_status(db, transfer_id, body.status)
-    row = queries.transfer(db, caller, transfer_id)
-    assert row is not None
-    return convert.transfer(row)
+    return convert.transfer(transfers.update_transfer(db, caller, transfer_id, body.status))

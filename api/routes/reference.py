@@ -4,43 +4,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api import schemas
+from api import convert, schemas
 from api.deps import Caller, Db
-from api.errors import RESPONSES, NotFound
-from spreiding.domain.money import format_cents
-from spreiding.store import visibility as queries
+from api.errors import RESPONSES
+from spreiding.services import reference
 
 router = APIRouter(responses=RESPONSES)
 
 
 @router.get("/hospitals", response_model=list[schemas.HospitalPublic], tags=["reference"])
 def list_hospitals(db: Db, _caller: Caller) -> list[schemas.HospitalPublic]:
-    return [schemas.HospitalPublic(**row) for row in queries.hospitals(db)]
+    return [schemas.HospitalPublic(**row) for row in reference.hospitals(db)]
 
 
 @router.get("/insurers", response_model=list[schemas.InsurerPublic], tags=["reference"])
 def list_insurers(db: Db, _caller: Caller) -> list[schemas.InsurerPublic]:
-    return [schemas.InsurerPublic(**row) for row in queries.insurers(db)]
+    return [schemas.InsurerPublic(**row) for row in reference.insurers(db)]
 
 
 @router.get("/price-lists", response_model=list[schemas.PriceListPublic], tags=["reference"])
 def list_price_lists(db: Db, _caller: Caller) -> list[schemas.PriceListPublic]:
-    return [schemas.PriceListPublic(**row) for row in queries.price_lists(db)]
+    return [schemas.PriceListPublic(**row) for row in reference.price_lists(db)]
 
 
 @router.get(
     "/price-lists/{price_list}", response_model=list[schemas.PricePublic], tags=["reference"]
 )
 def get_price_list(price_list: str, db: Db, _caller: Caller) -> list[schemas.PricePublic]:
-    rows = queries.prices(db, price_list)
-    if not rows:
-        raise NotFound(f"there is no price list {price_list!r}")
-    return [
-        schemas.PricePublic(
-            price_list=r["price_list"],
-            year=r["year"],
-            zorgproduct_code=r["zorgproduct_code"],
-            price_eur=format_cents(r["price_cents"]),
-        )
-        for r in rows
-    ]
+    return [convert.price(row) for row in reference.price_list(db, price_list)]

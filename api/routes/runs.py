@@ -7,51 +7,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Connection
 
 from api import convert, schemas
-from api.deps import Caller, Db, RunId, require
-from api.errors import RESPONSES, NotFound
+from api.deps import Caller, Db, RunId
+from api.errors import RESPONSES
 from api.idempotency import respond
-from settlement.engine import Settlement
-from settlement.statement import Statement, build_pair_statement, pairs_of
-from settlement.visibility import visible_part
-from spreiding.domain.access import Principal
-from spreiding.domain.runs import StoredRun
 from spreiding.render.statement_pdf import render_statement, statement_file_name
-from spreiding.services.runs import finalise, load_run, run_year
-from spreiding.store import visibility as queries
-from spreiding.store.datasets import load_dataset
-from spreiding.store.runs import RunStore
+from spreiding.services import settlement, statements
+from spreiding.services.settlement import SettledYear
 
 router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
 
 
-def _load(db: Connection, caller: Principal, run_id: int) -> tuple[StoredRun, Settlement]:
-    if not queries.run_visible(db, caller, run_id):
-        raise NotFound(f"there is no settlement run {run_id}")
-    return load_run(RunStore(db), run_id)
-
-
-def _settle(db: Connection, year: int, netting: str) -> tuple[int, schemas.RunPublic]:
-    dataset = load_dataset(db)
-    run, created = run_year(
-        RunStore(db),
-        dbcs=dataset.dbcs,
-        prices=dataset.prices,
-        agreements=dataset.agreements,
-        year=year,
-        netting="multilateral" if netting == "multilateral" else "bilateral",
-    )
-    return (201 if created else 200), convert.run(run)
+def _settled(settled: SettledYear) -> tuple[int, schemas.RunPublic]:
+    return (201 if settled.created else 200), convert.run(settled.run)
 
 
 @router.get("/settlement-runs", response_model=list[schemas.RunPublic])
 def list_runs(db: Db, caller: Caller) -> list[schemas.RunPublic]:
-    store = RunStore(db)
-    runs = [store.get(run_id) for run_id in queries.visible_run_ids(db, caller)]
-    return [convert.run(run) for run in runs if run is not None]
+    return [convert.run(run) for run in settlement.list_runs(db, caller)]
 
 
 @router.post(
@@ -67,29 +42,26 @@ def create_run(
 ) -> JSONResponse:
     """Settle a year: a draft run; once the year has a final run, a correction of it; the same
     inputs give the existing run (200)."""
-    require(caller, "admin", "hospital")
+    settlement.check_settle(caller)  # before a kept response is replayed
     return respond(
         db,
         caller,
         idempotency_key,
         body.model_dump_json().encode(),
-        lambda: _settle(db, body.year, body.netting),
+        lambda: _settled(settlement.settle_year(db, caller, year=body.year, netting=body.netting)),
     )
 
 
 @router.get("/settlement-runs/{run_id}", response_model=schemas.RunDetailPublic)
 def get_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunDetailPublic:
-    run, result = _load(db, caller, run_id)
-    return convert.run_detail(run, visible_part(result, caller))
+    view = settlement.get_run(db, caller, run_id)
+    return convert.run_detail(view.run, view.result)
 
 
 @router.post("/settlement-runs/{run_id}/finalise", response_model=schemas.RunPublic)
 def finalise_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunPublic:
     """Make a draft final: from then on neither it nor its lines can change."""
-    require(caller, "admin")
-    if not queries.run_visible(db, caller, run_id):
-        raise NotFound(f"there is no settlement run {run_id}")
-    return convert.run(finalise(RunStore(db), run_id))
+    return convert.run(settlement.finalise_run(db, caller, run_id))
 
 
 @router.post(
@@ -104,55 +76,24 @@ def correct_run(
     run_id: RunId, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Settle the run's year again on the current data: a correction when anything changed."""
-    require(caller, "admin", "hospital")
-    run, _ = _load(db, caller, run_id)
+    settlement.correctable_run(db, caller, run_id)  # before a kept response is replayed
     return respond(
         db,
         caller,
         idempotency_key,
         str(run_id).encode(),
-        lambda: _settle(db, run.year, run.netting),
-    )
-
-
-def _statement(
-    db: Connection, caller: Principal, run_id: int, first: str, second: str
-) -> Statement:
-    if not queries.run_visible(db, caller, run_id):
-        raise NotFound(f"there is no settlement run {run_id}")
-    first, second = sorted((first, second))
-    if not caller.is_admin and caller.agb not in (first, second):
-        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
-    store = RunStore(db)
-    run = store.get(run_id)
-    assert run is not None
-    frames = store.pair_frames(run_id, first, second)
-    if frames["lines"].empty and frames["excluded"].empty:
-        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
-    names = {h["agb"]: h["name"] for h in queries.hospitals(db)}
-    agreements = {row["agreement_id"]: row["name"] for row in queries.agreement_names(db)}
-    return build_pair_statement(
-        run,
-        frames["lines"],
-        frames["excluded"],
-        first=first,
-        second=second,
-        hospitals=names,
-        agreements=agreements,
-        payments=frames["payments"],
+        lambda: _settled(settlement.correct_run(db, caller, run_id)),
     )
 
 
 @router.get("/settlement-runs/{run_id}/statements", response_model=list[schemas.StatementRefPublic])
 def list_statements(run_id: RunId, db: Db, caller: Caller) -> list[schemas.StatementRefPublic]:
-    _, result = _load(db, caller, run_id)
-    pairs = [p for p in pairs_of(result) if caller.is_admin or caller.agb in p]
     base = f"/settlement-runs/{run_id}/statements"
     return [
         schemas.StatementRefPublic(
             first_agb=a, second_agb=b, json_url=f"{base}/{a}/{b}", pdf_url=f"{base}/{a}/{b}/pdf"
         )
-        for a, b in pairs
+        for a, b in statements.statement_pairs(db, caller, run_id)
     ]
 
 
@@ -168,19 +109,12 @@ _STATEMENTS_KEPT = 2048
     "/settlement-runs/{run_id}/statements/{first}/{second}", response_model=schemas.StatementPublic
 )
 def get_statement(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
-    if not queries.run_visible(db, caller, run_id):
-        raise NotFound(f"there is no settlement run {run_id}")
-    first, second = sorted((first, second))
-    if not caller.is_admin and caller.agb not in (first, second):
-        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
-    run = RunStore(db).get(run_id)
-    assert run is not None
+    ref = statements.locate_statement(db, caller, run_id, first, second)
     # The fingerprint too: a run id that a deleted draft freed may come back for other inputs.
-    key = (str(db.engine.url), run_id, run.status, run.fingerprint, first, second)
+    key = (str(db.engine.url), run_id, ref.run.status, ref.run.fingerprint, ref.first, ref.second)
     body = _STATEMENTS.get(key)
     if body is None:
-        statement = _statement(db, caller, run_id, first, second)
-        body = convert.statement(statement).model_dump_json().encode()
+        body = convert.statement(statements.pair_statement(db, ref)).model_dump_json().encode()
         _STATEMENTS[key] = body
         if len(_STATEMENTS) > _STATEMENTS_KEPT:
             _STATEMENTS.popitem(last=False)
@@ -193,7 +127,7 @@ def get_statement(run_id: RunId, first: str, second: str, db: Db, caller: Caller
     responses={200: {"content": {"application/pdf": {}}, "description": "The statement as PDF"}},
 )
 def get_statement_pdf(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
-    statement = _statement(db, caller, run_id, first, second)
+    statement = statements.statement(db, caller, run_id, first, second)
     return Response(
         render_statement(statement),
         media_type="application/pdf",

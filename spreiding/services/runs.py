@@ -12,7 +12,8 @@ The rules, in the order they are applied to a request to settle year Y:
 Finalising makes a run and its rows immutable (the database refuses changes). A year has one
 final settlement; a run has at most one final correction, so corrections form a single chain.
 
-The store is passed in (``RunRepository``); this module does no I/O of its own.
+The store is passed in (``RunRepository``); this module does no I/O of its own. The use cases
+that open it on a connection are ``spreiding.services.settlement``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 from settlement.corrections import correct, settled_state
 from settlement.engine import LINE_COLUMNS, Netting, Settlement, settle
 from settlement.fingerprint import fingerprint
+from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.run_errors import (
     CorrectionOutdated,
@@ -40,7 +42,9 @@ class RunRepository(Protocol):
     def by_fingerprint(self, fingerprint: str) -> list[StoredRun]: ...
     def final_settlement(self, year: int) -> StoredRun | None: ...
     def final_correction_of(self, run_id: int) -> StoredRun | None: ...
-    def frames(self, run_id: int) -> dict[str, pd.DataFrame]: ...
+    def frames(
+        self, run_id: int, principal: Principal | None = None
+    ) -> dict[str, pd.DataFrame]: ...
     def finalise(self, run_id: int) -> StoredRun: ...
     def add(
         self,
@@ -75,18 +79,37 @@ def run_year(
     netting: Netting = "bilateral",
 ) -> tuple[StoredRun, bool]:
     """Settle ``year`` into a run; return it and whether it was created now."""
+    run, _, created = settle_into_run(
+        store, dbcs=dbcs, prices=prices, agreements=agreements, year=year, netting=netting
+    )
+    return run, created
+
+
+def settle_into_run(
+    store: RunRepository,
+    *,
+    dbcs: pd.DataFrame,
+    prices: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    year: int,
+    netting: Netting = "bilateral",
+) -> tuple[StoredRun, Settlement | None, bool]:
+    """Settle ``year`` into a run; return it, what was computed and stored now (None when a
+    run with the same inputs is reused: nothing was computed), and whether it is new."""
     chain = final_chain(store, year)
     inputs = fingerprint(dbcs, prices, agreements, year=year, netting=netting)
     for run in store.by_fingerprint(inputs):
         if _current(run, chain):
-            return run, False
+            return run, None, False
     result = settle(dbcs, prices, agreements, year=year, netting=netting)
     if not chain:
-        return _add(store, result, kind="settlement", fingerprint=inputs, corrects=None), True
+        run = _add(store, result, kind="settlement", fingerprint=inputs, corrects=None)
+        return run, result, True
     settled = settled_state([store.frames(run.run_id)["lines"] for run in chain])
     correction = correct(settled, result, netting=netting)
     latest = chain[-1].run_id
-    return _add(store, correction, kind="correction", fingerprint=inputs, corrects=latest), True
+    run = _add(store, correction, kind="correction", fingerprint=inputs, corrects=latest)
+    return run, correction, True
 
 
 def _current(run: StoredRun, chain: list[StoredRun]) -> bool:
@@ -135,11 +158,14 @@ def finalise(store: RunRepository, run_id: int) -> StoredRun:
     return store.finalise(run_id)
 
 
-def load_run(store: RunRepository, run_id: int) -> tuple[StoredRun, Settlement]:
+def load_run(
+    store: RunRepository, run_id: int, principal: Principal | None = None
+) -> tuple[StoredRun, Settlement]:
+    """A stored run as a ``Settlement``; with ``principal``, only the part it may see."""
     run = store.get(run_id)
     if run is None:
         raise RunNotFound(run_id)
-    frames = store.frames(run_id)
+    frames = store.frames(run_id, principal)
     lines = frames["lines"]
     if run.kind == "settlement":
         lines = lines[LINE_COLUMNS]

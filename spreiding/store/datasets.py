@@ -4,14 +4,14 @@
 already stored with the same values are left alone (importing twice changes nothing); a row
 with a stored key but other values is a conflict, reported with both versions, and nothing is
 written. ``load_dataset`` reads everything back in the canonical form of
-``spreiding.domain.dataset``.
+``spreiding.domain.dataset``; ``load_settlement_inputs`` and ``load_audit_inputs`` read only the
+tables settling or auditing a year needs. Agreements are stored by ``spreiding.store.agreements``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -31,6 +31,7 @@ from spreiding.domain.dataset import (
 )
 from spreiding.domain.errors import DatasetConflict
 from spreiding.store import tables
+from spreiding.store.agreements import compare_agreements, insert_agreements, stored_agreements
 
 CHUNK_ROWS = 50_000
 
@@ -71,14 +72,8 @@ def import_dataset(connection: Connection, dataset: Dataset) -> ImportReport:
     unchanged: dict[str, int] = {}
     frames = dataset.frames()
 
-    stored_agreements = {a.agreement_id: a for a in _load_agreements(connection)}
-    new_agreements = []
-    for agreement in dataset.agreements:
-        stored = stored_agreements.get(agreement.agreement_id)
-        if stored is None:
-            new_agreements.append(agreement)
-        elif stored != agreement:
-            conflicts.append(_agreement_conflict(stored, agreement))
+    new_agreements, clashes = compare_agreements(connection, dataset.agreements)
+    conflicts.extend(clashes)
     unchanged["agreements"] = len(dataset.agreements) - len(new_agreements)
 
     # Agreements are stored between insurers and prices: transfers refer to their care types.
@@ -97,7 +92,7 @@ def import_dataset(connection: Connection, dataset: Dataset) -> ImportReport:
     added: dict[str, int] = {}
     for schema, table in FRAME_TABLES:
         if schema.name == "prices":
-            _insert_agreements(connection, new_agreements)
+            insert_agreements(connection, new_agreements)
             added["agreements"] = len(new_agreements)
         if schema.name in new_frames:
             frame = new_frames[schema.name]
@@ -112,41 +107,72 @@ def load_dataset(connection: Connection) -> Dataset:
     """Everything stored, as one dataset. Declarations and transfers are None when none
     are stored."""
     frames = {schema.name: _load_frame(connection, schema, table) for schema, table in FRAME_TABLES}
-    declarations = frames["declarations"]
-    transfers = frames["transfers"]
     return Dataset(
         hospitals=frames["hospitals"],
         insurers=frames["insurers"],
-        agreements=tuple(_load_agreements(connection)),
+        agreements=tuple(stored_agreements(connection)),
         prices=frames["prices"],
         dbcs=frames["dbcs"],
-        declarations=declarations if len(declarations) else None,
-        transfers=transfers if len(transfers) else None,
+        declarations=_none_if_empty(frames["declarations"]),
+        transfers=_none_if_empty(frames["transfers"]),
         source=str(connection.engine.url.render_as_string(hide_password=True)),
     )
 
 
-def store_agreements(connection: Connection, agreements: list[domain.Agreement]) -> int:
-    """Store agreements not stored yet; the same agreement again changes nothing; another
-    agreement under a stored id is a conflict. Returns how many were added."""
-    stored = {a.agreement_id: a for a in _load_agreements(connection)}
-    conflicts = [
-        _agreement_conflict(stored[a.agreement_id], a)
-        for a in agreements
-        if a.agreement_id in stored and stored[a.agreement_id] != a
-    ]
-    if conflicts:
-        raise DatasetConflict(conflicts)
-    new = [a for a in agreements if a.agreement_id not in stored]
-    _insert_agreements(connection, new)
-    return len(new)
+@dataclass(frozen=True)
+class SettlementInputs:
+    """What settling a year reads: DBCs, prices and agreements (CONTRACT §3), no more."""
+
+    dbcs: pd.DataFrame
+    prices: pd.DataFrame
+    agreements: tuple[domain.Agreement, ...]
+
+
+def load_settlement_inputs(connection: Connection) -> SettlementInputs:
+    """The stored DBCs, prices and agreements, as ``load_dataset`` gives them; hospitals,
+    insurers, declarations and transfers are not read."""
+    return SettlementInputs(
+        dbcs=_load_frame(connection, DBCS, _table(tables.Dbc)),
+        prices=_load_frame(connection, PRICES, _table(tables.Price)),
+        agreements=tuple(stored_agreements(connection)),
+    )
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """What auditing a year reads (CONTRACT §4): DBCs, agreements, declarations and
+    transfers (None when none are stored)."""
+
+    dbcs: pd.DataFrame
+    agreements: tuple[domain.Agreement, ...]
+    declarations: pd.DataFrame | None
+    transfers: pd.DataFrame | None
+
+
+def load_audit_inputs(connection: Connection) -> AuditInputs:
+    """The stored DBCs, agreements, declarations and transfers, as ``load_dataset`` gives
+    them; hospitals, insurers and prices are not read."""
+    return AuditInputs(
+        dbcs=_load_frame(connection, DBCS, _table(tables.Dbc)),
+        agreements=tuple(stored_agreements(connection)),
+        declarations=_none_if_empty(
+            _load_frame(connection, DECLARATIONS, _table(tables.Declaration))
+        ),
+        transfers=_none_if_empty(_load_frame(connection, TRANSFERS, _table(tables.Transfer))),
+    )
+
+
+def _none_if_empty(frame: pd.DataFrame) -> pd.DataFrame | None:
+    return frame if len(frame) else None
 
 
 def store_transfers(connection: Connection, frame: pd.DataFrame) -> int:
     """Store transfers (typed frame); the same transfer again changes nothing, another under a
-    stored id is a conflict. Returns how many were added."""
+    stored id is a conflict. Returns how many were added. Only the stored transfers with
+    these ids are read, so registering one transfer reads at most one row."""
     table = _table(tables.Transfer)
-    stored = _load_frame(connection, TRANSFERS, table)
+    ids = sorted(set(frame["transfer_id"]))
+    stored = _load_frame(connection, TRANSFERS, table, table.c.transfer_id.in_(ids))
     fresh, _same, clashes = _compare(TRANSFERS, stored, frame)
     if clashes:
         raise DatasetConflict(clashes)
@@ -162,16 +188,17 @@ def set_transfer_status(connection: Connection, transfer_id: str, status: str) -
     )
 
 
-def stored_agreements(connection: Connection) -> list[domain.Agreement]:
-    return _load_agreements(connection)
-
-
 # --- frames -------------------------------------------------------------------------------
 
 
-def _load_frame(connection: Connection, schema: TableSchema, table: Table) -> pd.DataFrame:
+def _load_frame(
+    connection: Connection, schema: TableSchema, table: Table, where: Any = None
+) -> pd.DataFrame:
     columns = [table.c[name] for name in schema.columns]
-    result = connection.execute(select(*columns))
+    statement = select(*columns)
+    if where is not None:
+        statement = statement.where(where)
+    result = connection.execute(statement)
     frame = pd.DataFrame(result.fetchall(), columns=list(schema.columns))
     if frame.empty:
         frame = pd.DataFrame({c: pd.Series([], dtype="object") for c in schema.columns})
@@ -234,151 +261,3 @@ def _records(
                 columns[name] = [None if pd.isna(v) else str(v) for v in series]
         names = list(columns)
         yield [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-# --- agreements ---------------------------------------------------------------------------
-
-
-def _agreement_conflict(stored: domain.Agreement, incoming: domain.Agreement) -> str:
-    fields = [
-        name
-        for name in domain.Agreement.__dataclass_fields__
-        if getattr(stored, name) != getattr(incoming, name)
-    ]
-    stored_json = domain.agreement_to_json(stored)
-    incoming_json = domain.agreement_to_json(incoming)
-    detail = "; ".join(
-        f"{name}: stored {stored_json[name]!r}, dataset {incoming_json[name]!r}"
-        if name != "care_types"
-        else "care_types differ"
-        for name in fields
-    )
-    return f"agreements ({incoming.agreement_id}) is stored with other values: {detail}"
-
-
-def _insert_agreements(connection: Connection, agreements: list[domain.Agreement]) -> None:
-    rows: dict[type, list[dict[str, Any]]] = {
-        tables.Agreement: [],
-        tables.AgreementParty: [],
-        tables.CareType: [],
-        tables.CareTypeProduct: [],
-        tables.ParallelConsent: [],
-        tables.PlannedVolume: [],
-        tables.PathwayStep: [],
-    }
-    for a in agreements:
-        rows[tables.Agreement].append(
-            {
-                "agreement_id": a.agreement_id,
-                "name": a.name,
-                "category": a.category,
-                "stage": a.stage,
-                "valid_from": a.valid_from,
-                "valid_to": a.valid_to,
-                "parent_id": a.parent_id,
-            }
-        )
-        rows[tables.AgreementParty] += [
-            {"agreement_id": a.agreement_id, "position": i, "agb": agb}
-            for i, agb in enumerate(a.parties)
-        ]
-        for position, c in enumerate(a.care_types):
-            key = {"agreement_id": a.agreement_id, "care_type": c.care_type}
-            terms = c.settlement
-            rows[tables.CareType].append(
-                key
-                | {
-                    "position": position,
-                    "performing_agb": c.performing_agb,
-                    "method": terms.method,
-                    "price_list": terms.price_list,
-                    "share": None if terms.share is None else str(terms.share),
-                    "fee_cents": terms.fee_cents,
-                }
-            )
-            rows[tables.CareTypeProduct] += [
-                key | {"kind": "code", "position": i, "code": code}
-                for i, code in enumerate(c.zorgproduct_codes)
-            ] + [
-                key | {"kind": "group", "position": i, "code": code}
-                for i, code in enumerate(c.zorgproductgroepen)
-            ]
-            rows[tables.ParallelConsent] += [
-                key
-                | {
-                    "position": i,
-                    "uzovi": p.uzovi,
-                    "valid_from": p.valid_from,
-                    "valid_to": p.valid_to,
-                }
-                for i, p in enumerate(c.parallel_consents)
-            ]
-            rows[tables.PlannedVolume] += [
-                key | {"year": year, "patients": patients} for year, patients in c.planned_volume
-            ]
-            rows[tables.PathwayStep] += [
-                key | {"position": i, "phase": s.phase, "at": s.at} for i, s in enumerate(c.pathway)
-            ]
-    for model, batch in rows.items():
-        if batch:
-            connection.execute(insert(_table(model)), batch)
-
-
-def _load_agreements(connection: Connection) -> list[domain.Agreement]:
-    def fetch(model: type, *order: str) -> list[Any]:
-        table = _table(model)
-        return list(connection.execute(select(table).order_by(*(table.c[o] for o in order))))
-
-    parties: dict[str, list[str]] = {}
-    for row in fetch(tables.AgreementParty, "agreement_id", "position"):
-        parties.setdefault(row.agreement_id, []).append(row.agb)
-    codes: dict[tuple[str, str, str], list[str]] = {}
-    for row in fetch(tables.CareTypeProduct, "agreement_id", "care_type", "kind", "position"):
-        codes.setdefault((row.agreement_id, row.care_type, row.kind), []).append(row.code)
-    consents: dict[tuple[str, str], list[domain.ParallelConsent]] = {}
-    for row in fetch(tables.ParallelConsent, "agreement_id", "care_type", "position"):
-        consents.setdefault((row.agreement_id, row.care_type), []).append(
-            domain.ParallelConsent(row.uzovi, row.valid_from, row.valid_to)
-        )
-    volumes: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for row in fetch(tables.PlannedVolume, "agreement_id", "care_type", "year"):
-        volumes.setdefault((row.agreement_id, row.care_type), []).append((row.year, row.patients))
-    steps: dict[tuple[str, str], list[domain.PathwayStep]] = {}
-    for row in fetch(tables.PathwayStep, "agreement_id", "care_type", "position"):
-        steps.setdefault((row.agreement_id, row.care_type), []).append(
-            domain.PathwayStep(row.phase, row.at)
-        )
-    care_types: dict[str, list[domain.CareType]] = {}
-    for row in fetch(tables.CareType, "agreement_id", "position"):
-        key = (row.agreement_id, row.care_type)
-        care_types.setdefault(row.agreement_id, []).append(
-            domain.CareType(
-                care_type=row.care_type,
-                zorgproduct_codes=tuple(codes.get((*key, "code"), ())),
-                zorgproductgroepen=tuple(codes.get((*key, "group"), ())),
-                performing_agb=row.performing_agb,
-                settlement=domain.SettlementTerms(
-                    method=row.method,
-                    price_list=row.price_list,
-                    share=None if row.share is None else Decimal(row.share),
-                    fee_cents=row.fee_cents,
-                ),
-                parallel_consents=tuple(consents.get(key, ())),
-                planned_volume=tuple(volumes.get(key, ())),
-                pathway=tuple(steps.get(key, ())),
-            )
-        )
-    return [
-        domain.Agreement(
-            agreement_id=row.agreement_id,
-            name=row.name,
-            category=row.category,
-            stage=row.stage,
-            parties=tuple(parties.get(row.agreement_id, ())),
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            parent_id=row.parent_id,
-            care_types=tuple(care_types.get(row.agreement_id, ())),
-        )
-        for row in fetch(tables.Agreement, "agreement_id")
-    ]

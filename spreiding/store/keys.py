@@ -75,3 +75,8 @@ def authenticate(connection: Connection, presented: str) -> Principal | None:
         ).scalars()
     )
     return Principal(key_id, row.role, row.agb, row.uzovi, agreements)
+
+
+def grant_agreement(connection: Connection, key_id: str, agreement_id: str) -> None:
+    """Let bureau key ``key_id`` see ``agreement_id`` (and its transfers) from now on."""
+    connection.execute(insert(KEY_AGREEMENT).values(key_id=key_id, agreement_id=agreement_id))

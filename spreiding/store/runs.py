@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, and_, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
+from spreiding.domain.access import Principal
 from spreiding.domain.runs import StoredRun
-from spreiding.store import tables
+from spreiding.store import tables, visibility
 from spreiding.store.database import insert_once
 
 RUN = tables.table_of(tables.SettlementRun)
@@ -156,9 +157,12 @@ class RunStore:
             ),
         }
 
-    def frames(self, run_id: int) -> dict[str, pd.DataFrame]:
+    def frames(self, run_id: int, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
+        """The rows of a run, per child table; with ``principal``, only the part it may see
+        (``spreiding.store.visibility.run_part``), narrowed in SQL."""
+        part = visibility.run_part(principal) if principal is not None else {}
         return {
-            name: self._frame(table, table.c.run_id == run_id)
+            name: self._frame(table, and_(table.c.run_id == run_id, part.get(name, true())))
             for name, table in CHILD_TABLES.items()
         }
 

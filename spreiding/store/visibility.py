@@ -1,16 +1,21 @@
-"""Reads for the API, each already narrowed to what a principal may see (spreiding.store.keys).
+"""What a principal may see, written once as SQL conditions, and the reads narrowed by them.
 
-The visibility rules live here, once, as SQL conditions; the HTTP layer only calls these.
+A hospital (AGB 06010101) sees the runs with a line or an exclusion that concerns it, and of such
+a run only those lines, exclusions, pairs, payments and its own position; an admin sees all.
+Services call these reads; no other module filters by tenant (``spreiding.store.keys`` says who
+the principal is).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, exists, false, or_, select, true
+from sqlalchemy import Connection, Table, and_, exists, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from spreiding.domain.access import Principal
+from spreiding.domain.runs import StoredAudit, StoredRun
 from spreiding.store import tables
 
 T: dict[str, Table] = {
@@ -29,6 +34,9 @@ T: dict[str, Table] = {
         "run": tables.SettlementRun,
         "line": tables.SettlementLine,
         "exclusion": tables.SettlementExclusion,
+        "pair": tables.SettlementPair,
+        "position": tables.SettlementPosition,
+        "payment": tables.SettlementPayment,
         "audit_run": tables.AuditRun,
         "finding": tables.AuditFinding,
     }.items()
@@ -42,6 +50,13 @@ def _rows(connection: Connection, statement: Any) -> list[dict[str, Any]]:
 def hospitals(connection: Connection) -> list[dict[str, Any]]:
     h = T["hospital"]
     return _rows(connection, select(h).order_by(h.c.agb))
+
+
+def known_hospitals(connection: Connection, agbs: Collection[str]) -> set[str]:
+    """Which of ``agbs`` are stored hospitals (reads those rows only)."""
+    h = T["hospital"]
+    statement = select(h.c.agb).where(h.c.agb.in_(sorted(set(agbs))))
+    return set(connection.execute(statement).scalars())
 
 
 def insurers(connection: Connection) -> list[dict[str, Any]]:
@@ -67,6 +82,11 @@ def agreement_condition(principal: Principal) -> ColumnElement[bool]:
 def agreement_names(connection: Connection) -> list[dict[str, Any]]:
     a = T["agreement"]
     return _rows(connection, select(a.c.agreement_id, a.c.name))
+
+
+def agreement_ids(connection: Connection) -> set[str]:
+    a = T["agreement"]
+    return set(connection.execute(select(a.c.agreement_id)).scalars())
 
 
 def visible_agreement_ids(connection: Connection, principal: Principal) -> list[str]:
@@ -162,8 +182,6 @@ def transfer(
 
 def price_lists(connection: Connection) -> list[dict[str, Any]]:
     p = T["price"]
-    from sqlalchemy import func
-
     statement = (
         select(p.c.price_list, p.c.year, func.count().label("prices"))
         .group_by(p.c.price_list, p.c.year)
@@ -200,19 +218,71 @@ def run_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def visible_run_ids(connection: Connection, principal: Principal) -> list[int]:
+def visible_runs(connection: Connection, principal: Principal) -> list[StoredRun]:
+    """The headers of the runs ``principal`` may see, oldest first, in one query."""
     r = T["run"]
-    return list(
-        connection.execute(
-            select(r.c.run_id).where(run_condition(principal)).order_by(r.c.run_id)
-        ).scalars()
+    rows = connection.execute(select(r).where(run_condition(principal)).order_by(r.c.run_id))
+    return [StoredRun(**row._mapping) for row in rows]
+
+
+def visible_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun | None:
+    """The header of run ``run_id`` if ``principal`` may see it; None when it may not or the
+    run does not exist (the two read the same)."""
+    r = T["run"]
+    statement = select(r).where(r.c.run_id == run_id, run_condition(principal))
+    row = connection.execute(statement).first()
+    return None if row is None else StoredRun(**row._mapping)
+
+
+def run_part(principal: Principal) -> dict[str, ColumnElement[bool]]:
+    """Per child table of a run (``lines``, ``excluded``, ``pairs``, ``positions``,
+    ``payments``): the rows ``principal`` may see. A hospital sees what it is a party to and
+    only its own position; an admin sees every row."""
+    line, exclusion, pair = T["line"], T["exclusion"], T["pair"]
+    position, payment = T["position"], T["payment"]
+    if principal.is_admin:
+        return {name: true() for name in ("lines", "excluded", "pairs", "positions", "payments")}
+    if principal.role != "hospital":
+        return {name: false() for name in ("lines", "excluded", "pairs", "positions", "payments")}
+    agb = principal.agb
+    return {
+        "lines": or_(line.c.creditor_agb == agb, line.c.debtor_agb == agb),
+        "excluded": or_(exclusion.c.agb == agb, exclusion.c.requesting_agb == agb),
+        "pairs": or_(pair.c.debtor_agb == agb, pair.c.creditor_agb == agb),
+        "positions": position.c.agb == agb,
+        "payments": or_(payment.c.from_agb == agb, payment.c.to_agb == agb),
+    }
+
+
+# An exclusion of a DBC without a requesting hospital: the engine's text column holds "nan" or
+# "None" for it, and a row may hold NULL or "": none of these names a second hospital.
+NO_HOSPITAL = ("", "nan", "None")
+
+
+def statement_pairs(
+    connection: Connection, principal: Principal, run_id: int
+) -> list[tuple[str, str]]:
+    """Every two hospitals (lower AGB first) with a line or an exclusion between them in run
+    ``run_id``, of those ``principal`` may see."""
+    line, exclusion = T["line"], T["exclusion"]
+    part = run_part(principal)
+    lines = (
+        select(line.c.creditor_agb, line.c.debtor_agb)
+        .where(line.c.run_id == run_id, part["lines"])
+        .distinct()
     )
-
-
-def run_visible(connection: Connection, principal: Principal, run_id: int) -> bool:
-    r = T["run"]
-    statement = select(r.c.run_id).where(r.c.run_id == run_id, run_condition(principal))
-    return connection.execute(statement).first() is not None
+    excluded = (
+        select(exclusion.c.agb, exclusion.c.requesting_agb)
+        .where(
+            exclusion.c.run_id == run_id,
+            exclusion.c.requesting_agb.is_not(None),
+            exclusion.c.requesting_agb.not_in(NO_HOSPITAL),
+            part["excluded"],
+        )
+        .distinct()
+    )
+    found = {tuple(sorted(row)) for row in connection.execute(lines.union(excluded))}
+    return sorted((a, b) for a, b in found)
 
 
 def finding_condition(principal: Principal) -> ColumnElement[bool]:
@@ -226,19 +296,21 @@ def finding_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def audit_runs(connection: Connection, principal: Principal) -> list[dict[str, Any]]:
+def audit_runs(connection: Connection, principal: Principal) -> list[StoredAudit]:
     a = T["audit_run"]
     if principal.role not in ("admin", "insurer", "hospital"):
         return []
-    return _rows(connection, select(a).order_by(a.c.run_id))
+    return [
+        StoredAudit(**row._mapping) for row in connection.execute(select(a).order_by(a.c.run_id))
+    ]
 
 
-def audit_run(connection: Connection, principal: Principal, run_id: int) -> dict[str, Any] | None:
+def audit_run(connection: Connection, principal: Principal, run_id: int) -> StoredAudit | None:
     a = T["audit_run"]
     if principal.role not in ("admin", "insurer", "hospital"):
         return None
-    rows = _rows(connection, select(a).where(a.c.run_id == run_id))
-    return rows[0] if rows else None
+    row = connection.execute(select(a).where(a.c.run_id == run_id)).first()
+    return None if row is None else StoredAudit(**row._mapping)
 
 
 def findings(connection: Connection, principal: Principal, run_id: int) -> list[dict[str, Any]]:

@@ -1,0 +1,5 @@
+"""``python -m spreiding.cli``: the ``spreiding`` command."""
+
+from spreiding.cli import app
+
+app()

@@ -1,0 +1,62 @@
+"""``demo``: every sample validated, imported, settled and audited, and every statement
+written as PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from spreiding.cli.common import SAMPLE_YEAR, names, out, refuse
+from spreiding.cli.runs import write_statements
+from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.render.audit import audit_table
+from spreiding.render.settlement import settlement_table
+from spreiding.services import audit, datasets, settlement, statements
+from spreiding.services.access import OPERATOR
+from spreiding.store.database import open_database
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
+
+
+def demo(
+    samples: Annotated[Path, typer.Option(help="The folder of sample datasets.")] = SAMPLES,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes.")] = Path("out"),
+) -> None:
+    """Validate and import every sample into a fresh local SQLite database and show it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / "demo.db"
+    database.unlink(missing_ok=True)
+    with open_database(f"sqlite:///{database}") as engine:
+        _samples(engine, samples)
+        with engine.begin() as connection:
+            # Settle the year on everything imported (a draft run) and state every pair.
+            settled = settlement.settle_year(connection, OPERATOR, year=SAMPLE_YEAR)
+            run_id = settled.run.run_id
+            every = statements.run_statements(connection, OPERATOR, run_id)
+            paths = write_statements(every, out_dir / "statements")
+    out.rule("statements")
+    for path in paths:
+        out.print(str(path), markup=False)
+    out.print(f"{len(paths)} statements (PDF) written; demo database: {database}", markup=False)
+
+
+def _samples(engine: Engine, samples: Path) -> None:
+    folders = sorted(p for p in samples.iterdir() if (p / "hospitals.csv").is_file())
+    for folder in folders:
+        try:
+            dataset = datasets.read_folder(folder)
+            with engine.begin() as connection:
+                report = datasets.import_dataset(connection, dataset)
+        except (DatasetInvalid, DatasetConflict) as exc:
+            raise refuse(exc, f"sample {folder.name}") from None
+        out.rule(folder.name)
+        out.print(f"loaded: {dataset.summary()}", markup=False)
+        out.print(f"stored: {report.summary()}", markup=False)
+        result = settlement.settle_dataset(dataset, year=SAMPLE_YEAR)
+        out.print(settlement_table(result, names(dataset)), markup=False)
+        findings = audit.audit_dataset(dataset, year=SAMPLE_YEAR)
+        out.print(audit_table(SAMPLE_YEAR, findings), markup=False)
+    out.print(f"{len(folders)} samples loaded, settled and audited for {SAMPLE_YEAR}")

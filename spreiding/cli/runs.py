@@ -1,0 +1,110 @@
+"""``runs``: the settlement runs stored in the database, their statements, finalising one."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from spreiding.cli.common import Format, FormatOption, err, fail, out
+from spreiding.config import Settings
+from spreiding.domain.run_errors import SettlementError
+from spreiding.render.settlement import run_summary, run_to_json, settlement_table
+from spreiding.render.statement_pdf import render_statement, statement_file_name
+from spreiding.services import reference, settlement, statements
+from spreiding.services.access import OPERATOR
+from spreiding.services.errors import NotFound
+from spreiding.services.statements import RunStatements
+from spreiding.store.database import open_database
+from spreiding.store.runs import FinalRunConflict
+
+runs_app = typer.Typer(no_args_is_help=True, help="Settlement runs stored in the database.")
+RunId = Annotated[int, typer.Argument(help="The run's id (see `spreiding runs list`).")]
+PAGE = re.compile(rb"/Type /Page(?!s)")  # a page object in a PDF (not the /Pages tree)
+
+
+@runs_app.command("list")
+def runs_list() -> None:
+    """Every stored run, oldest first."""
+    with open_database(Settings().database_url) as engine, engine.connect() as connection:
+        for run in settlement.list_runs(connection, OPERATOR):
+            out.print(run_summary(run), markup=False)
+
+
+@runs_app.command("show")
+def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
+    """A stored run as JSON (its id, status, fingerprint and settlement) or as a table."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+            view = settlement.get_run(connection, OPERATOR, run_id)
+            names = reference.hospital_names(connection)
+    except (SettlementError, NotFound) as exc:
+        raise fail(exc) from None
+    if format_ is Format.json:
+        typer.echo(run_to_json(view.run, view.result), nl=False)
+    else:
+        typer.echo(run_summary(view.run))
+        typer.echo(settlement_table(view.result, names), nl=False)
+
+
+@runs_app.command("statements")
+def runs_statements(
+    run_id: RunId,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the PDFs go.")] = Path("out"),
+) -> None:
+    """Render the PDF statement of every pair of hospitals in a run, with a progress bar."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+            every = statements.run_statements(connection, OPERATOR, run_id)
+            paths = write_statements(every, out_dir, progress=True)
+    except (SettlementError, NotFound) as exc:
+        raise fail(exc) from None
+    out.print(f"{len(paths)} statements written to {out_dir}", markup=False)
+
+
+@runs_app.command("finalise")
+def runs_finalise(run_id: RunId) -> None:
+    """Make a draft run final: from then on neither it nor its lines can change."""
+    try:
+        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            run = settlement.finalise_run(connection, OPERATOR, run_id)
+    except (SettlementError, FinalRunConflict, NotFound) as exc:
+        raise fail(exc) from None
+    out.print(f"finalised {run_summary(run)}", markup=False)
+
+
+def write_statements(every: RunStatements, folder: Path, *, progress: bool = False) -> list[Path]:
+    """Write the PDF of every statement to ``folder``; with ``progress``, a bar on stderr and
+    the pages per second at the end."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    pages = 0
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("statements"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task("render", total=len(every))
+        for statement in every:
+            pdf = render_statement(statement)
+            pages += len(PAGE.findall(pdf))
+            path = folder / statement_file_name(statement)
+            path.write_bytes(pdf)
+            paths.append(path)
+            bar.advance(task)
+    if progress:
+        seconds = time.perf_counter() - started
+        err.print(
+            f"{len(paths)} statements, {pages} pages in {seconds:.1f} s: "
+            f"{pages / seconds if seconds else 0:.1f} pages per second",
+            markup=False,
+        )
+    return paths

@@ -1,0 +1,37 @@
+"""Who may do what, and issuing API keys.
+
+A use case names the roles that may start it (``require(principal, "admin", "hospital")``);
+what a principal may *see* is narrowed in SQL by ``spreiding.store.visibility``. The command
+line acts as ``OPERATOR``: whoever runs it holds the database, so it sees everything.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from spreiding.domain.access import Principal
+from spreiding.services.errors import Forbidden
+from spreiding.store.keys import create_key
+
+OPERATOR = Principal(key_id="operator", role="admin")
+
+
+def require(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} key may not do this (needs: {', '.join(roles)})")
+
+
+def create_api_key(
+    connection: Connection,
+    *,
+    role: str,
+    agb: str | None = None,
+    uzovi: str | None = None,
+    agreements: tuple[str, ...] = (),
+    label: str = "",
+) -> str:
+    """Issue a key (``spr_<id>_<secret>``); it is returned once and stored only as a hash.
+    Raises ``InvalidKeyRequest`` for a role without its tenant."""
+    return create_key(
+        connection, role=role, agb=agb, uzovi=uzovi, agreements=agreements, label=label
+    )

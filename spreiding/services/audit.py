@@ -1,0 +1,167 @@
+"""Auditing: a year's audit as a stored run (the same inputs give the same run, as for
+settlements), and the audit runs and findings a principal may read.
+
+Example: ``audit_year(connection, OPERATOR, year=2024)`` on the samen-plus sample stores audit
+run 1 with 5 findings (ODV-001, ODV-002, PAR-001, PAR-002, TRF-001); asked again, it returns
+run 1 and its stored findings (``created`` False). An insurer reads only the findings on
+declarations sent to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from settlement.audit.rules import Finding, audit
+from settlement.fingerprint import DBC_COLUMNS
+from spreiding.domain.access import Principal
+from spreiding.domain.agreements import Agreement, agreement_to_json
+from spreiding.domain.dataset import Dataset
+from spreiding.domain.runs import StoredAudit
+from spreiding.services.access import require
+from spreiding.services.errors import NotFound
+from spreiding.store import visibility
+from spreiding.store.audits import AuditStore
+from spreiding.store.datasets import load_audit_inputs
+
+VERSION = "spreiding-audit-v1"
+
+
+class AuditRepository(Protocol):
+    def by_fingerprint(self, fingerprint: str) -> StoredAudit | None: ...
+    def add(
+        self, *, year: int, fingerprint: str, findings: Sequence[dict[str, Any]]
+    ) -> StoredAudit: ...
+    def findings(self, run_id: int) -> list[dict[str, Any]]: ...
+
+
+def audit_fingerprint(
+    dbcs: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    declarations: pd.DataFrame | None,
+    transfers: pd.DataFrame | None,
+    *,
+    year: int,
+) -> str:
+    """SHA-256 of the canonical inputs of an audit (frames in ``spreiding.domain.dataset`` form)."""
+    digest = hashlib.sha256(f"{VERSION}\nyear={year}\n".encode())
+    ordered = sorted(agreements, key=lambda a: a.agreement_id)
+    digest.update(json.dumps([agreement_to_json(a) for a in ordered], sort_keys=True).encode())
+    frames = [dbcs[DBC_COLUMNS], declarations, transfers]
+    for name, frame in zip(("dbcs", "declarations", "transfers"), frames, strict=True):
+        digest.update(f"\n{name}:{'absent' if frame is None else len(frame)}\n".encode())
+        if frame is not None:
+            csv = frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
+            digest.update(csv.encode())
+    return digest.hexdigest()
+
+
+def _row(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "agb": finding.agb,
+        "uzovi": finding.uzovi,
+        "declaration_id": finding.declaration_id,
+        "dbc_id": finding.dbc_id,
+        "transfer_id": finding.transfer_id,
+        "related": " ".join(finding.related),
+        "amount_at_stake_cents": finding.amount_at_stake_cents,
+        "message": finding.message,
+    }
+
+
+def finding_from_row(row: dict[str, Any]) -> Finding:
+    """A stored finding row (``spreiding.store.audits``) as a ``Finding``."""
+    return Finding(
+        rule=row["rule"],
+        severity=row["severity"],
+        agb=row["agb"],
+        uzovi=row["uzovi"],
+        declaration_id=row["declaration_id"],
+        dbc_id=row["dbc_id"],
+        transfer_id=row["transfer_id"],
+        related=tuple(row["related"].split()) if row["related"] else (),
+        amount_at_stake_cents=row["amount_at_stake_cents"],
+        message=row["message"],
+    )
+
+
+def run_audit(
+    store: AuditRepository,
+    *,
+    dbcs: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    declarations: pd.DataFrame | None,
+    transfers: pd.DataFrame | None,
+    year: int,
+) -> tuple[StoredAudit, list[Finding], bool]:
+    """Audit ``year`` into a stored run; return it, its findings and whether it is new."""
+    inputs = audit_fingerprint(dbcs, agreements, declarations, transfers, year=year)
+    existing = store.by_fingerprint(inputs)
+    if existing is not None:
+        return existing, [finding_from_row(r) for r in store.findings(existing.run_id)], False
+    found = audit(dbcs, agreements, declarations, transfers, year=year)
+    run = store.add(year=year, fingerprint=inputs, findings=[_row(f) for f in found])
+    return run, found, True
+
+
+@dataclass(frozen=True)
+class AuditedYear:
+    """A request to audit a year: the stored run that answers it, its findings, and whether
+    it was created now."""
+
+    run: StoredAudit
+    findings: list[Finding]
+    created: bool
+
+
+def audit_dataset(dataset: Dataset, *, year: int) -> list[Finding]:
+    """Audit ``year`` of a dataset read from files: computed, not stored."""
+    return audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+    )
+
+
+def audit_year(connection: Connection, principal: Principal, *, year: int) -> AuditedYear:
+    """Audit ``year`` on the stored data into an audit run, or return the run of the same
+    inputs."""
+    check_audit(principal)
+    inputs = load_audit_inputs(connection)
+    run, findings, created = run_audit(
+        AuditStore(connection),
+        dbcs=inputs.dbcs,
+        agreements=inputs.agreements,
+        declarations=inputs.declarations,
+        transfers=inputs.transfers,
+        year=year,
+    )
+    return AuditedYear(run, findings, created)
+
+
+def check_audit(principal: Principal) -> None:
+    """Whether ``principal`` may audit a year."""
+    require(principal, "admin", "insurer")
+
+
+def audit_runs(connection: Connection, principal: Principal) -> list[StoredAudit]:
+    return visibility.audit_runs(connection, principal)
+
+
+def audit_run(connection: Connection, principal: Principal, run_id: int) -> StoredAudit:
+    run = visibility.audit_run(connection, principal, run_id)
+    if run is None:
+        raise NotFound(f"there is no audit run {run_id}")
+    return run
+
+
+def findings(connection: Connection, principal: Principal, run_id: int) -> list[Finding]:
+    """The findings of audit run ``run_id`` that ``principal`` may read, in their order."""
+    audit_run(connection, principal, run_id)
+    return [finding_from_row(row) for row in visibility.findings(connection, principal, run_id)]

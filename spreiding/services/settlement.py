@@ -1,0 +1,119 @@
+"""Settling: the use cases on runs, each on the caller's connection (the caller owns the
+transaction) and for a principal, returning domain values.
+
+Example: ``settle_year(connection, OPERATOR, year=2024)`` on a database holding the samen-plus
+sample stores draft run 1 and returns it with the settlement just computed (total 145275.72);
+called again with the same data it returns run 1 unchanged (``created`` False, nothing
+computed). The rules that decide between reusing, drafting and correcting are
+``spreiding.services.runs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from settlement.engine import Netting, Settlement, settle
+from spreiding.domain.access import Principal
+from spreiding.domain.dataset import Dataset
+from spreiding.domain.runs import StoredRun
+from spreiding.services import runs
+from spreiding.services.access import require
+from spreiding.services.errors import NotFound
+from spreiding.store import visibility
+from spreiding.store.datasets import load_settlement_inputs
+from spreiding.store.runs import RunStore
+
+
+@dataclass(frozen=True)
+class SettledYear:
+    """A request to settle a year: the run that answers it, whether it was created now, and
+    the settlement computed and stored now (None when an existing run was reused: nothing
+    was computed; ``get_run`` reads it)."""
+
+    run: StoredRun
+    created: bool
+    result: Settlement | None
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A stored run and the part of its settlement a principal may see."""
+
+    run: StoredRun
+    result: Settlement
+
+
+def settle_dataset(dataset: Dataset, *, year: int, netting: Netting = "bilateral") -> Settlement:
+    """Settle ``year`` of a dataset read from files: computed, not stored."""
+    return settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=netting)
+
+
+def settle_year(
+    connection: Connection, principal: Principal, *, year: int, netting: Netting = "bilateral"
+) -> SettledYear:
+    """Settle ``year`` on the stored data: a draft run; once the year has a final run, a
+    correction of it; the same inputs give the existing run."""
+    check_settle(principal)
+    return _settle(connection, year=year, netting=netting)
+
+
+def check_settle(principal: Principal) -> None:
+    """Whether ``principal`` may settle a year (or correct a run)."""
+    require(principal, "admin", "hospital")
+
+
+def _settle(connection: Connection, *, year: int, netting: Netting) -> SettledYear:
+    inputs = load_settlement_inputs(connection)
+    run, result, created = runs.settle_into_run(
+        RunStore(connection),
+        dbcs=inputs.dbcs,
+        prices=inputs.prices,
+        agreements=inputs.agreements,
+        year=year,
+        netting=netting,
+    )
+    return SettledYear(run, created, result)
+
+
+def visible_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
+    """The header of run ``run_id``, or ``NotFound`` when ``principal`` may not see it (or it
+    does not exist: the two read the same). Every use case on one run starts here."""
+    run = visibility.visible_run(connection, principal, run_id)
+    if run is None:
+        raise NotFound(f"there is no settlement run {run_id}")
+    return run
+
+
+def correctable_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
+    """The run ``correct_run`` would settle again, after checking who asks."""
+    check_settle(principal)
+    return visible_run(connection, principal, run_id)
+
+
+def correct_run(connection: Connection, principal: Principal, run_id: int) -> SettledYear:
+    """Settle the run's year again on the current data: a correction when anything changed,
+    the existing run when nothing did."""
+    run = correctable_run(connection, principal, run_id)
+    netting: Netting = "multilateral" if run.netting == "multilateral" else "bilateral"
+    return _settle(connection, year=run.year, netting=netting)
+
+
+def finalise_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
+    """Make a draft run final: from then on neither it nor its rows can change."""
+    require(principal, "admin")
+    visible_run(connection, principal, run_id)
+    return runs.finalise(RunStore(connection), run_id)
+
+
+def get_run(connection: Connection, principal: Principal, run_id: int) -> RunView:
+    """A run and the part of it ``principal`` may see, read in SQL narrowed to that part."""
+    visible_run(connection, principal, run_id)
+    run, result = runs.load_run(RunStore(connection), run_id, principal)
+    return RunView(run, result)
+
+
+def list_runs(connection: Connection, principal: Principal) -> list[StoredRun]:
+    """The headers of every run ``principal`` may see, oldest first."""
+    return visibility.visible_runs(connection, principal)

@@ -1,0 +1,127 @@
+"""Statements: the view model of what two hospitals owe each other in one run. Rendering (PDF,
+JSON) is the front end's; these use cases return ``settlement.statement.Statement`` values.
+
+Example: in run 1 of the samen-plus sample, Alrijne (06010101) sees the pairs it is part of,
+``statement(connection, alrijne, 1, "06010102", "06010101")`` gives the statement of Alrijne
+and Groene Hart (AGBs sorted), and asking for a pair without Alrijne reads as not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from settlement.engine import Settlement
+from settlement.statement import Statement, build_pair_statement, build_statement
+from spreiding.domain.access import Principal
+from spreiding.domain.runs import StoredRun
+from spreiding.services import runs
+from spreiding.services.errors import NotFound
+from spreiding.services.settlement import visible_run
+from spreiding.store import visibility
+from spreiding.store.runs import RunStore
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """A statement a principal may read: the run's header and the pair, lower AGB first."""
+
+    run: StoredRun
+    first: str
+    second: str
+
+
+def statement_pairs(
+    connection: Connection, principal: Principal, run_id: int
+) -> list[tuple[str, str]]:
+    """The pairs of hospitals with a statement in run ``run_id`` that ``principal`` may read."""
+    visible_run(connection, principal, run_id)
+    return visibility.statement_pairs(connection, principal, run_id)
+
+
+def locate_statement(
+    connection: Connection, principal: Principal, run_id: int, first: str, second: str
+) -> StatementRef:
+    """Check that ``principal`` may read the statement of ``first`` and ``second`` (in either
+    order) in run ``run_id``; another tenant's pair reads as not found."""
+    run = visible_run(connection, principal, run_id)
+    first, second = sorted((first, second))
+    if not principal.is_admin and principal.agb not in (first, second):
+        raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
+    return StatementRef(run, first, second)
+
+
+def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
+    """The statement of a located pair, from only that pair's rows of the run."""
+    frames = RunStore(connection).pair_frames(ref.run.run_id, ref.first, ref.second)
+    if frames["lines"].empty and frames["excluded"].empty:
+        raise NotFound(f"there is no statement {ref.first}-{ref.second} in run {ref.run.run_id}")
+    return build_pair_statement(
+        ref.run,
+        frames["lines"],
+        frames["excluded"],
+        first=ref.first,
+        second=ref.second,
+        hospitals=_hospital_names(connection),
+        agreements=_agreement_names(connection),
+        payments=frames["payments"],
+    )
+
+
+def statement(
+    connection: Connection, principal: Principal, run_id: int, first: str, second: str
+) -> Statement:
+    """The statement of two hospitals in one run, if ``principal`` may read it."""
+    return pair_statement(
+        connection, locate_statement(connection, principal, run_id, first, second)
+    )
+
+
+@dataclass(frozen=True)
+class RunStatements:
+    """Every statement of a run that a principal may read, built one at a time as they are
+    iterated (a large run has thousands of pairs: only one view model is held at once)."""
+
+    run: StoredRun
+    result: Settlement
+    pairs: tuple[tuple[str, str], ...]
+    hospitals: dict[str, str]
+    agreements: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[Statement]:
+        for first, second in self.pairs:
+            yield build_statement(
+                self.run,
+                self.result,
+                first=first,
+                second=second,
+                hospitals=self.hospitals,
+                agreements=self.agreements,
+            )
+
+
+def run_statements(connection: Connection, principal: Principal, run_id: int) -> RunStatements:
+    """The statements of every pair in run ``run_id`` that ``principal`` may read."""
+    visible_run(connection, principal, run_id)
+    run, result = runs.load_run(RunStore(connection), run_id, principal)
+    pairs = visibility.statement_pairs(connection, principal, run_id)
+    return RunStatements(
+        run,
+        result,
+        tuple(pairs),
+        _hospital_names(connection),
+        _agreement_names(connection),
+    )
+
+
+def _hospital_names(connection: Connection) -> dict[str, str]:
+    return {h["agb"]: h["name"] for h in visibility.hospitals(connection)}
+
+
+def _agreement_names(connection: Connection) -> dict[str, str]:
+    return {row["agreement_id"]: row["name"] for row in visibility.agreement_names(connection)}

@@ -1,0 +1,70 @@
+"""Patient transfers the alliance bureau registers under its agreements.
+
+Example: the bureau of ``samen-plus-liesbreuk-2024`` registers transfer T1 (Alrijne to Groene
+Hart, planned) and later marks it performed; a hospital sees the transfers from or to it, and
+another bureau's agreement reads as not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from spreiding.contract.reader import validate_transfers
+from spreiding.domain.access import Principal
+from spreiding.services.access import require
+from spreiding.services.errors import NotFound
+from spreiding.store import visibility
+from spreiding.store.agreements import stored_agreements
+from spreiding.store.datasets import set_transfer_status, store_transfers
+
+
+def list_transfers(
+    connection: Connection, principal: Principal, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    return visibility.transfers(connection, principal, limit=limit, offset=offset)
+
+
+def get_transfer(connection: Connection, principal: Principal, transfer_id: str) -> dict[str, Any]:
+    row = visibility.transfer(connection, principal, transfer_id)
+    if row is None:
+        raise NotFound(f"there is no transfer {transfer_id!r}")
+    return row
+
+
+def check_registration(principal: Principal, agreement_id: str) -> None:
+    """Whether ``principal`` may register a transfer under ``agreement_id``."""
+    require(principal, "admin", "bureau")
+    if not principal.is_admin and agreement_id not in principal.agreements:
+        raise NotFound(f"there is no agreement {agreement_id!r}")
+
+
+def register_transfer(
+    connection: Connection, principal: Principal, row: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """Check one transfer by the rules of ``transfers.csv`` and store it. Only what the row
+    names is read: its two hospitals, its agreement and a stored transfer with its id."""
+    check_registration(principal, str(row["agreement_id"]))
+    # The reader reads an absent value as empty and strips blanks; so does this lookup.
+    named = {column: str(value or "").strip() for column, value in row.items()}
+    frame = validate_transfers(
+        [named],
+        hospitals=visibility.known_hospitals(
+            connection, {named.get("from_agb", ""), named.get("to_agb", "")}
+        ),
+        agreements=stored_agreements(connection, {named.get("agreement_id", "")}),
+    )
+    store_transfers(connection, frame)
+    return get_transfer(connection, principal, str(row["transfer_id"]))
+
+
+def update_transfer(
+    connection: Connection, principal: Principal, transfer_id: str, status: str
+) -> dict[str, Any]:
+    """Record that a planned transfer was performed or cancelled."""
+    require(principal, "admin", "bureau")
+    get_transfer(connection, principal, transfer_id)
+    set_transfer_status(connection, transfer_id, status)
+    return get_transfer(connection, principal, transfer_id)
