@@ -1,11 +1,12 @@
-"""Cooperation agreements: the domain values and their parser from ``agreements.json``.
+"""Cooperation agreements as domain values, and their JSON form.
 
 An agreement binds two or more hospitals; each care type says which zorgproducten it covers,
 who performs the spread care and how it is settled. Example: Samen+'s care type ``liesbreuk``
 covers zorgproductgroep ``131999``, is performed by ``06010002`` and settled as ODV at the
 ``benchmark`` price list times share ``0.90``.
 
-The parser of ``agreements.json`` is ``spreiding.contract.agreements``.
+The parser of ``agreements.json`` is ``spreiding.contract.agreements``; what a care type
+covers and when an agreement binds is decided, vectorised, in ``settlement.coverage``.
 """
 
 from __future__ import annotations
@@ -39,9 +40,6 @@ class ParallelConsent:
     valid_from: date
     valid_to: date | None
 
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
 
 @dataclass(frozen=True)
 class PathwayStep:
@@ -60,12 +58,6 @@ class CareType:
     planned_volume: tuple[tuple[int, int], ...] = ()
     pathway: tuple[PathwayStep, ...] = ()
 
-    def covers(self, zorgproduct_code: str) -> bool:
-        return (
-            zorgproduct_code in self.zorgproduct_codes
-            or zorgproduct_code[:6] in self.zorgproductgroepen
-        )
-
 
 @dataclass(frozen=True)
 class Agreement:
@@ -78,14 +70,6 @@ class Agreement:
     valid_to: date | None
     parent_id: str | None
     care_types: tuple[CareType, ...] = field(default=())
-
-    def in_force_on(self, day: date) -> bool:
-        """Binding on ``day``: past the exploring stage and within its validity."""
-        return (
-            self.stage != "verkennen"
-            and self.valid_from <= day
-            and (self.valid_to is None or day <= self.valid_to)
-        )
 
 
 def agreement_to_json(agreement: Agreement) -> dict[str, Any]:
