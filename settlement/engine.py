@@ -22,7 +22,7 @@ import pandas as pd
 
 from settlement import coverage, netting
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.dataset import sort_rows
+from spreiding.domain.dataset import DBCS, sort_rows
 
 Netting = Literal["bilateral", "multilateral"]
 NETTINGS: tuple[Netting, ...] = ("bilateral", "multilateral")
@@ -82,8 +82,7 @@ def settle(
     first_day = np.datetime64(f"{year:04d}-01-01", "s")
     last_day = np.datetime64(f"{year:04d}-12-31", "s")
 
-    needed = ["dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "end_date",
-              "requesting_agb", "primary_dbc_id"]  # fmt: skip
+    needed = [c for c in DBCS.rule_columns if c != "odv"]
     odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool), needed]
     is_open = odv["end_date"].isna()
     excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from spreiding.domain.agreements import Agreement, agreement_to_json
+from spreiding.domain.dataset import DBCS
 
 VERSION = "spreiding-settlement-v1"
-DBC_COLUMNS = [
-    "agb", "dbc_id", "patient_ref", "zorgproduct_code", "start_date", "end_date", "odv",
-    "requesting_agb", "primary_dbc_id",
-]  # fmt: skip
+# The DBC columns a settlement reads (not the descriptive ones), key first: the order is part
+# of the fingerprint, so stored runs keep theirs.
+DBC_COLUMNS = list(DBCS.rule_columns)
 
 
 def fingerprint(

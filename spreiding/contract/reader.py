@@ -32,6 +32,7 @@ from spreiding.domain.dataset import (
     HOSPITALS,
     INSURERS,
     PRICES,
+    SCHEMAS,
     TRANSFERS,
     Dataset,
     TableSchema,
@@ -54,58 +55,18 @@ class FileSpec:
     money: tuple[str, ...] = ()
 
 
-SPECS = {
-    "hospitals": FileSpec("hospitals.csv", ("agb", "name", "kind")),
-    "insurers": FileSpec("insurers.csv", ("uzovi", "name")),
-    "prices": FileSpec(
-        "prices.csv", ("price_list", "year", "zorgproduct_code", "price_eur"), money=("price_eur",)
-    ),
-    "dbcs": FileSpec(
-        "dbcs.csv",
-        (
-            "dbc_id",
-            "agb",
-            "patient_ref",
-            "zorgproduct_code",
-            "start_date",
-            "end_date",
-            "odv",
-            "requesting_agb",
-            "primary_dbc_id",
-        ),
-        ("specialism", "diagnosis", "zorgtype"),
-    ),
-    "declarations": FileSpec(
-        "declarations.csv",
-        (
-            "declaration_id",
-            "agb",
-            "uzovi",
-            "patient_ref",
-            "zorgproduct_code",
-            "start_date",
-            "end_date",
-            "amount_eur",
-            "declared_on",
-        ),
-        ("dbc_id", "declaratiecode"),
-        money=("amount_eur",),
-    ),
-    "transfers": FileSpec(
-        "transfers.csv",
-        (
-            "transfer_id",
-            "agreement_id",
-            "care_type",
-            "patient_ref",
-            "from_agb",
-            "to_agb",
-            "transfer_date",
-            "status",
-        ),
-        ("phase",),
-    ),
-}
+def file_spec(schema: TableSchema) -> FileSpec:
+    """The header rules of a file, from its schema: every column required unless the schema
+    lets the file leave it out; money in euros."""
+    return FileSpec(
+        schema.file,
+        required=tuple(schema.file_column(c) for c in schema.columns if c not in schema.optional),
+        optional=tuple(schema.file_column(c) for c in schema.columns if c in schema.optional),
+        money=tuple(schema.file_column(c) for c, kind in schema.columns.items() if kind == "cents"),
+    )
+
+
+SPECS = {schema.name: file_spec(schema) for schema in SCHEMAS}
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -668,13 +629,13 @@ def _typed(
         frame = raw.pop(name)
         if frame is None:
             return None
-        if name == "prices":
-            frame["price_cents"] = _cents(frame.pop("price_eur"))
-        elif name == "dbcs":
-            frame["odv"] = frame["odv"] == "true"
-            frame["end_date"] = frame["end_date"].replace("", None)
-        elif name == "declarations":
-            frame["amount_cents"] = _cents(frame.pop("amount_eur"))
+        for column, kind in schema.columns.items():
+            if kind == "cents":
+                frame[column] = _cents(frame.pop(schema.file_column(column)))
+            elif kind == "bool":
+                frame[column] = frame[column] == "true"
+        for column in schema.open_dates:
+            frame[column] = frame[column].replace("", None)
         return conform(frame, schema, consume=True)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:

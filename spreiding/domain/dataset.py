@@ -24,9 +24,50 @@ Kind = Literal["str", "opt", "int", "cents", "date", "bool"]
 
 @dataclass(frozen=True)
 class TableSchema:
+    """One file of the contract and its table: the one list of its columns, from which the
+    reader, the fingerprint and the engines take theirs (the database tables and the API
+    schemas are checked against it by ``tests/test_schema.py``).
+
+    ``columns``: name and kind, in order. ``key``: what identifies a row. ``optional``: columns
+    the file may leave out of its header (they read as empty). ``open_dates``: date columns
+    that may be empty (a DBC not closed yet). ``descriptive``: carried and stored, read by no
+    rule. A money column is ``<x>_cents`` in the frame and ``<x>_eur`` in the file and the API.
+    Example: ``PRICES.file`` is ``prices.csv``, ``PRICES.file_columns`` ends with
+    ``price_eur``, ``DBCS.rule_columns`` starts with ``("agb", "dbc_id", "patient_ref")``.
+    """
+
     name: str
     columns: Mapping[str, Kind]
     key: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    open_dates: tuple[str, ...] = ()
+    descriptive: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def file_column(self, column: str) -> str:
+        """The column's name in the file: money in euros there (``price_cents``: ``price_eur``)."""
+        if self.columns[column] == "cents":
+            return column.removesuffix("_cents") + "_eur"
+        return column
+
+    @property
+    def file_columns(self) -> tuple[str, ...]:
+        return tuple(self.file_column(c) for c in self.columns)
+
+    @property
+    def nullable(self) -> tuple[str, ...]:
+        """The columns whose value may be absent (None / NaT)."""
+        return tuple(c for c, k in self.columns.items() if k == "opt" or c in self.open_dates)
+
+    @property
+    def rule_columns(self) -> tuple[str, ...]:
+        """The key, then every other column a rule reads, in schema order: what a computation
+        over the table depends on (the settlement fingerprint hashes these, in this order)."""
+        rest = [c for c in self.columns if c not in self.key and c not in self.descriptive]
+        return (*self.key, *rest)
 
 
 HOSPITALS = TableSchema("hospitals", {"agb": "str", "name": "str", "kind": "str"}, ("agb",))
@@ -53,6 +94,9 @@ DBCS = TableSchema(
         "zorgtype": "opt",
     },
     ("agb", "dbc_id"),
+    optional=("specialism", "diagnosis", "zorgtype"),
+    open_dates=("end_date",),
+    descriptive=("specialism", "diagnosis", "zorgtype"),
 )
 DECLARATIONS = TableSchema(
     "declarations",
@@ -70,6 +114,7 @@ DECLARATIONS = TableSchema(
         "declaratiecode": "opt",
     },
     ("declaration_id",),
+    optional=("dbc_id", "declaratiecode"),
 )
 TRANSFERS = TableSchema(
     "transfers",
@@ -85,6 +130,7 @@ TRANSFERS = TableSchema(
         "phase": "opt",
     },
     ("transfer_id",),
+    optional=("phase",),
 )
 SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS)
 
