@@ -5,6 +5,7 @@ however many callers ask at once; parallel imports of the same data converge."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -17,14 +18,15 @@ from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from spreiding.contract.reader import read_dataset
+from spreiding.domain.dataset import Dataset
 from spreiding.services.audit import run_audit
 from spreiding.services.runs import finalise, load_run, run_year
 from spreiding.store.audits import AuditStore
-from spreiding.store.database import make_engine, migrate
+from spreiding.store.database import make_engine, migrate, open_database
 from spreiding.store.datasets import import_dataset, load_dataset
 from spreiding.store.runs import RunStore
 from tests import files as f
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, SAMPLES
 
 CHILDREN = (
     "settlement_line",
@@ -323,3 +325,44 @@ def test_the_migration_keeps_the_oldest_of_identical_runs(unmigrated: Engine) ->
     assert run_ids(unmigrated, "settlement_run") == [1, 3, 5, 6, 8]
     assert run_ids(unmigrated, "settlement_payment") == [1, 3, 5, 6, 8]
     assert run_ids(unmigrated, "audit_run") == [1, 3]
+
+
+# --- item 10: parallel imports of the same data converge --------------------------------------
+
+IMPORTERS = 20
+
+
+def _import_in_child(url: str, dataset: Dataset, barrier: Any, answers: Any) -> None:
+    """One importer process, doing what ``spreiding import`` does: open the database (which
+    migrates it) and store the dataset in one transaction."""
+    try:
+        barrier.wait()
+        with open_database(url) as engine, engine.begin() as connection:
+            report = import_dataset(connection, dataset)
+        answers.put(("ok", sum(report.added.values())))
+    except Exception as exc:  # the answer the test reports, whatever went wrong
+        answers.put(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0]}"))
+
+
+def test_parallel_imports_of_the_same_data_converge(unmigrated: Engine) -> None:
+    """Twenty imports at once into a new database: the tables are created once, the data is
+    stored once, and every importer succeeds."""
+    dataset = read_dataset(SAMPLES / "hartnet")
+    url = unmigrated.url.render_as_string(hide_password=False)
+    # Forked, so that the children need not import pandas again; they open their own engines.
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(IMPORTERS, timeout=120)
+    answers = context.Queue()
+    children = [
+        context.Process(target=_import_in_child, args=(url, dataset, barrier, answers))
+        for _ in range(IMPORTERS)
+    ]
+    for child in children:
+        child.start()
+    outcomes = sorted(answers.get(timeout=300) for _ in children)
+    for child in children:
+        child.join(timeout=60)
+    rows = sum(len(frame) for frame in dataset.frames().values() if frame is not None)
+    assert outcomes == [("ok", 0)] * (IMPORTERS - 1) + [("ok", rows + len(dataset.agreements))]
+    with unmigrated.connect() as connection:
+        assert load_dataset(connection).same_content(dataset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,10 +10,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Column, Connection, Engine, Table, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_MS = 120_000
 
 
 def make_engine(url: str, *, connections: int | None = None) -> Engine:
@@ -54,6 +58,23 @@ def insert_once(
     return connection.execute(statement).scalar_one_or_none()
 
 
+def lock_for_writing(connection: Connection, name: str) -> None:
+    """Hold ``name`` until the caller's transaction ends: another transaction asking for it
+    waits until this one has committed, and then reads what it committed. Writers that read
+    before they write (compare, then insert what is new) take it first, so that two of them
+    never both find a row missing and both insert it.
+
+    PostgreSQL: a transaction-level advisory lock (any role may take one). SQLite: the
+    database's write lock, taken now instead of at the first write (``BEGIN IMMEDIATE``)."""
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # pysqlite begins a transaction only at the first INSERT/UPDATE/DELETE; after one,
+        # the write lock is held already.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite checks foreign keys only when asked, per connection.
@@ -61,20 +82,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # REPLACE deletes the row it replaces; only with recursive triggers does that delete fire
     # the DELETE triggers that protect a final run (migration 0002; 0007 refuses it as well).
     cursor.execute("PRAGMA recursive_triggers=ON")
+    # One writer at a time: a writer waits for the one before (an import holds the write lock
+    # while it compares) instead of failing with "database is locked" after pysqlite's 5 s.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.attributes["connection"] = connection
     return config
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (``alembic upgrade``)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema to ``revision`` (``alembic upgrade``), in one transaction.
+
+    Migrations run one at a time: twenty ``spreiding import`` started at once on a new
+    database would otherwise each create the tables, and all but one fail. A schema already
+    at the latest revision is only read, so a role that may not change it can open it."""
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        if revision == "head" and _at_head(connection, config):
+            return
+        lock_for_writing(connection, "spreiding.migrate")
+        command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with engine.begin() as connection:
+        lock_for_writing(connection, "spreiding.migrate")
+        command.downgrade(alembic_config(connection), revision)
+
+
+def _at_head(connection: Connection, config: Config) -> bool:
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(ScriptDirectory.from_config(config).get_heads())

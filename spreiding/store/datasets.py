@@ -32,6 +32,7 @@ from spreiding.domain.dataset import (
 from spreiding.domain.errors import DatasetConflict
 from spreiding.store import tables
 from spreiding.store.agreements import compare_agreements, insert_agreements, stored_agreements
+from spreiding.store.database import lock_for_writing
 
 CHUNK_ROWS = 50_000
 
@@ -66,7 +67,11 @@ class ImportReport:
 
 def import_dataset(connection: Connection, dataset: Dataset) -> ImportReport:
     """Store ``dataset`` within the caller's transaction; raise ``DatasetConflict`` first if
-    any row conflicts with stored data."""
+    any row conflicts with stored data.
+
+    Imports run one at a time (``lock_for_writing``): parallel imports of the same data each
+    find what the one before stored, as unchanged, instead of inserting it a second time."""
+    lock_for_writing(connection, "spreiding.import_dataset")
     conflicts: list[str] = []
     new_frames: dict[str, pd.DataFrame] = {}
     unchanged: dict[str, int] = {}

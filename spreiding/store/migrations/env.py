@@ -1,4 +1,5 @@
-"""Alembic environment: runs against the engine the caller passes in ``config.attributes``."""
+"""Alembic environment: runs on the connection the caller passes in ``config.attributes``,
+inside the caller's transaction (``spreiding.store.database.migrate``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from sqlmodel import SQLModel
 import spreiding.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
-engine = config.attributes["engine"]
+connection = config.attributes["connection"]
 
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=SQLModel.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    context.run_migrations()
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+context.run_migrations()
