@@ -1,16 +1,18 @@
 """Reading ``agreements.json``: every breach as a ``DatasetError`` whose line is the agreement's
 index in the list (0-based) and whose column is the field path (``care_types[0].settlement.share``).
+
+The parsers of single fields (text, dates, AGB codes, money, shares) are in
+``agreement_fields``; this module parses the structure and checks what spans fields: parties,
+care types, consents, pathways, and ``parent_id`` across agreements.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
+from spreiding.contract.agreement_fields import FieldParser, Invalid
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import (
     CATEGORIES,
@@ -26,118 +28,10 @@ from spreiding.domain.agreements import (
     SettlementTerms,
 )
 from spreiding.domain.errors import DatasetError
-from spreiding.domain.money import InvalidAmount, parse_eur, parse_share
 
 
-class _Invalid(Exception):
-    """Internal: a value could not be parsed; the error has been recorded."""
-
-
-@dataclass
-class _Parser:
-    hospitals: Collection[str]
-    insurers: Collection[str]
-    price_lists: Collection[str] | None
-    errors: list[DatasetError] = field(default_factory=list)
-    index: int = 0
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(DatasetError(FILE, self.index, path or "(agreement)", message))
-
-    def fields(
-        self, obj: Any, path: str, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, Any]:
-        if not isinstance(obj, dict):
-            self.error(path, f"must be an object, not {type(obj).__name__}")
-            raise _Invalid
-        prefix = f"{path}." if path else ""
-        for key in obj:
-            if key not in required and key not in optional:
-                self.error(f"{prefix}{key}", "unknown field")
-        for key in required:
-            if key not in obj:
-                self.error(f"{prefix}{key}", "required field is missing")
-        return obj
-
-    def get(
-        self, obj: dict[str, Any], key: str, path: str, parse: Callable[[Any, str], Any]
-    ) -> Any:
-        """Parse ``obj[key]``; a missing key was reported by ``fields``."""
-        full = f"{path}.{key}" if path else key
-        if key not in obj:
-            raise _Invalid
-        return parse(obj[key], full)
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.error(path, "must be a non-empty string")
-            raise _Invalid
-        return value
-
-    def optional_text(self, value: Any, path: str) -> str | None:
-        return None if value is None else self.text(value, path)
-
-    def choice(self, options: tuple[str, ...]) -> Callable[[Any, str], str]:
-        def parse(value: Any, path: str) -> str:
-            if value not in options:
-                self.error(path, f"{value!r} is not one of {', '.join(options)}")
-                raise _Invalid
-            return str(value)
-
-        return parse
-
-    def day(self, value: Any, path: str) -> date:
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.error(path, f"{value!r} is not a date YYYY-MM-DD")
-        raise _Invalid
-
-    def optional_day(self, value: Any, path: str) -> date | None:
-        return None if value is None else self.day(value, path)
-
-    def hospital(self, value: Any, path: str) -> str:
-        if not isinstance(value, str):
-            self.error(path, f"{value!r} is not an AGB code (a string of 8 digits)")
-            raise _Invalid
-        try:
-            code = identifiers.agb.validate(value)
-        except identifiers.InvalidIdentifier as exc:
-            self.error(path, str(exc))
-            raise _Invalid from exc
-        if code != value:
-            self.error(path, f"{value!r} must be written as 8 digits without separators")
-            raise _Invalid
-        if code not in self.hospitals:
-            self.error(path, f"AGB {code} is not in hospitals.csv")
-            raise _Invalid
-        return code
-
-    def code_list(self, code: identifiers.DigitCode) -> Callable[[Any, str], tuple[str, ...]]:
-        def parse(value: Any, path: str) -> tuple[str, ...]:
-            if not isinstance(value, list):
-                self.error(path, "must be a list")
-                raise _Invalid
-            out: list[str] = []
-            failed = False
-            for i, item in enumerate(value):
-                if not isinstance(item, str) or not code.is_valid(item) or len(item) != code.length:
-                    self.error(
-                        f"{path}[{i}]", f"{item!r} is not a {code.label} of {code.length} digits"
-                    )
-                    failed = True
-                elif item in out:
-                    self.error(f"{path}[{i}]", f"{item} is listed twice")
-                    failed = True
-                else:
-                    out.append(item)
-            if failed:
-                raise _Invalid
-            return tuple(out)
-
-        return parse
+class _Parser(FieldParser):
+    """The structure of an agreement: its fields, parties and care types."""
 
     def agreement(self, obj: Any) -> Agreement:
         obj = self.fields(
@@ -170,7 +64,7 @@ class _Parser:
         for key, parse in parsers.items():
             try:
                 values[key] = self.get(obj, key, "", parse)
-            except _Invalid:
+            except Invalid:
                 failed = True
         if (
             not failed
@@ -183,22 +77,22 @@ class _Parser:
             failed = True
         try:
             care_types = self.care_types(obj.get("care_types"), values.get("parties", ()))
-        except _Invalid:
+        except Invalid:
             failed = True
         if failed:
-            raise _Invalid
+            raise Invalid
         return Agreement(care_types=care_types, **values)
 
     def parties(self, value: Any, path: str) -> tuple[str, ...]:
         if not isinstance(value, list):
             self.error(path, "must be a list of AGB codes")
-            raise _Invalid
+            raise Invalid
         out: list[str] = []
         failed = False
         for i, item in enumerate(value):
             try:
                 agb = self.hospital(item, f"{path}[{i}]")
-            except _Invalid:
+            except Invalid:
                 failed = True
                 continue
             if agb in out:
@@ -209,20 +103,20 @@ class _Parser:
             self.error(path, f"an agreement needs at least 2 parties, has {len(value)}")
             failed = True
         if failed:
-            raise _Invalid
+            raise Invalid
         return tuple(out)
 
     def care_types(self, value: Any, parties: tuple[str, ...]) -> tuple[CareType, ...]:
         # A framework agreement (raamovereenkomst) may have no care types of its own.
         if not isinstance(value, list):
             self.error("care_types", "must be a list")
-            raise _Invalid
+            raise Invalid
         out: list[CareType] = []
         failed = False
         for i, item in enumerate(value):
             try:
                 care = self.care_type(item, f"care_types[{i}]", parties)
-            except _Invalid:
+            except Invalid:
                 failed = True
                 continue
             if any(c.care_type == care.care_type for c in out):
@@ -230,7 +124,7 @@ class _Parser:
                 failed = True
             out.append(care)
         if failed:
-            raise _Invalid
+            raise Invalid
         return tuple(out)
 
     def care_type(self, obj: Any, path: str, parties: tuple[str, ...]) -> CareType:
@@ -265,7 +159,7 @@ class _Parser:
                 continue
             try:
                 values[key] = self.get(obj, key, path, parse)
-            except _Invalid:
+            except Invalid:
                 failed = True
         if (
             "zorgproduct_codes" in values
@@ -276,7 +170,7 @@ class _Parser:
             self.error(path, "zorgproduct_codes and zorgproductgroepen are both empty")
             failed = True
         if failed:
-            raise _Invalid
+            raise Invalid
         return CareType(**values)
 
     def performing(self, parties: tuple[str, ...]) -> Callable[[Any, str], str | None]:
@@ -286,7 +180,7 @@ class _Parser:
             agb = self.hospital(value, path)
             if parties and agb not in parties:
                 self.error(path, f"AGB {agb} is not a party of this agreement")
-                raise _Invalid
+                raise Invalid
             return agb
 
         return parse
@@ -294,11 +188,11 @@ class _Parser:
     def settlement(self, obj: Any, path: str) -> SettlementTerms:
         if not isinstance(obj, dict):
             self.error(path, "must be an object")
-            raise _Invalid
+            raise Invalid
         method = self.get(obj, "method", path, self.choice(METHODS)) if "method" in obj else None
         if method is None:
             self.error(f"{path}.method", "required field is missing")
-            raise _Invalid
+            raise Invalid
         if method == "odv_benchmark":
             obj = self.fields(obj, path, required=("method", "price_list", "share"))
             price_list = self.get(obj, "price_list", path, self.price_list)
@@ -310,37 +204,10 @@ class _Parser:
         self.fields(obj, path, required=("method",))
         return SettlementTerms(method)
 
-    def price_list(self, value: Any, path: str) -> str:
-        name = self.text(value, path)
-        if self.price_lists is not None and name not in self.price_lists:
-            self.error(path, f"price list {name!r} is not in prices.csv")
-            raise _Invalid
-        return name
-
-    def share(self, value: Any, path: str) -> Decimal:
-        if not isinstance(value, str):
-            self.error(path, f'{value!r} must be a decimal string such as "0.90"')
-            raise _Invalid
-        try:
-            return parse_share(value)
-        except InvalidAmount as exc:
-            self.error(path, str(exc))
-            raise _Invalid from exc
-
-    def fee(self, value: Any, path: str) -> int:
-        if not isinstance(value, str):
-            self.error(path, f'{value!r} must be a money string such as "1250.00"')
-            raise _Invalid
-        try:
-            return parse_eur(value)
-        except InvalidAmount as exc:
-            self.error(path, str(exc))
-            raise _Invalid from exc
-
     def consents(self, value: Any, path: str) -> tuple[ParallelConsent, ...]:
         if not isinstance(value, list):
             self.error(path, "must be a list")
-            raise _Invalid
+            raise Invalid
         out: list[ParallelConsent] = []
         failed = False
         for i, item in enumerate(value):
@@ -350,7 +217,7 @@ class _Parser:
                 uzovi = self.get(obj, "uzovi", p, self.insurer)
                 valid_from = self.get(obj, "valid_from", p, self.day)
                 valid_to = self.get(obj, "valid_to", p, self.optional_day)
-            except _Invalid:
+            except Invalid:
                 failed = True
                 continue
             if valid_to is not None and valid_to < valid_from:
@@ -359,22 +226,13 @@ class _Parser:
                 continue
             out.append(ParallelConsent(uzovi, valid_from, valid_to))
         if failed:
-            raise _Invalid
+            raise Invalid
         return tuple(out)
-
-    def insurer(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not identifiers.uzovi.is_valid(value) or len(value) != 4:
-            self.error(path, f"{value!r} is not a UZOVI code of 4 digits")
-            raise _Invalid
-        if value not in self.insurers:
-            self.error(path, f"UZOVI {value} is not in insurers.csv")
-            raise _Invalid
-        return value
 
     def planned_volume(self, value: Any, path: str) -> tuple[tuple[int, int], ...]:
         if not isinstance(value, dict):
             self.error(path, "must be an object of year -> number of patients")
-            raise _Invalid
+            raise Invalid
         out: list[tuple[int, int]] = []
         failed = False
         for key, count in value.items():
@@ -387,14 +245,14 @@ class _Parser:
             else:
                 out.append((int(key), count))
         if failed:
-            raise _Invalid
+            raise Invalid
         return tuple(sorted(out))
 
     def pathway(self, parties: tuple[str, ...]) -> Callable[[Any, str], tuple[PathwayStep, ...]]:
         def parse(value: Any, path: str) -> tuple[PathwayStep, ...]:
             if not isinstance(value, list):
                 self.error(path, "must be a list")
-                raise _Invalid
+                raise Invalid
             out: list[PathwayStep] = []
             failed = False
             for i, item in enumerate(value):
@@ -407,13 +265,13 @@ class _Parser:
                         at = self.get(obj, "at", p, self.performing(parties))
                         if at is None:
                             self.error(f"{p}.at", "must be 'home' or a party's AGB code")
-                            raise _Invalid
-                except _Invalid:
+                            raise Invalid
+                except Invalid:
                     failed = True
                     continue
                 out.append(PathwayStep(phase, at))
             if failed:
-                raise _Invalid
+                raise Invalid
             return tuple(out)
 
         return parse
@@ -444,7 +302,7 @@ def parse_agreements(
         parser.index = index
         try:
             agreement = parser.agreement(obj)
-        except _Invalid:
+        except Invalid:
             continue
         if agreement.agreement_id in seen:
             first = seen[agreement.agreement_id]

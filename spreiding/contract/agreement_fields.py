@@ -1,0 +1,166 @@
+"""Parsing the fields of ``agreements.json``: each parser takes a JSON value and its path,
+returns the typed value, or records a ``DatasetError`` and raises ``Invalid``.
+
+Example: ``FieldParser(...).day("2024-13-01", "valid_from")`` records ``agreements.json:0:
+valid_from: '2024-13-01' is not a date YYYY-MM-DD`` (0: the agreement's index in the list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from spreiding.domain import identifiers
+from spreiding.domain.agreements import FILE
+from spreiding.domain.errors import DatasetError
+from spreiding.domain.money import InvalidAmount, parse_eur, parse_share
+
+
+class Invalid(Exception):
+    """A value could not be parsed; the error has been recorded."""
+
+
+@dataclass
+class FieldParser:
+    hospitals: Collection[str]
+    insurers: Collection[str]
+    price_lists: Collection[str] | None
+    errors: list[DatasetError] = field(default_factory=list)
+    index: int = 0
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(DatasetError(FILE, self.index, path or "(agreement)", message))
+
+    def fields(
+        self, obj: Any, path: str, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        if not isinstance(obj, dict):
+            self.error(path, f"must be an object, not {type(obj).__name__}")
+            raise Invalid
+        prefix = f"{path}." if path else ""
+        for key in obj:
+            if key not in required and key not in optional:
+                self.error(f"{prefix}{key}", "unknown field")
+        for key in required:
+            if key not in obj:
+                self.error(f"{prefix}{key}", "required field is missing")
+        return obj
+
+    def get(
+        self, obj: dict[str, Any], key: str, path: str, parse: Callable[[Any, str], Any]
+    ) -> Any:
+        """Parse ``obj[key]``; a missing key was reported by ``fields``."""
+        full = f"{path}.{key}" if path else key
+        if key not in obj:
+            raise Invalid
+        return parse(obj[key], full)
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.error(path, "must be a non-empty string")
+            raise Invalid
+        return value
+
+    def optional_text(self, value: Any, path: str) -> str | None:
+        return None if value is None else self.text(value, path)
+
+    def choice(self, options: tuple[str, ...]) -> Callable[[Any, str], str]:
+        def parse(value: Any, path: str) -> str:
+            if value not in options:
+                self.error(path, f"{value!r} is not one of {', '.join(options)}")
+                raise Invalid
+            return str(value)
+
+        return parse
+
+    def day(self, value: Any, path: str) -> date:
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(path, f"{value!r} is not a date YYYY-MM-DD")
+        raise Invalid
+
+    def optional_day(self, value: Any, path: str) -> date | None:
+        return None if value is None else self.day(value, path)
+
+    def hospital(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            self.error(path, f"{value!r} is not an AGB code (a string of 8 digits)")
+            raise Invalid
+        try:
+            code = identifiers.agb.validate(value)
+        except identifiers.InvalidIdentifier as exc:
+            self.error(path, str(exc))
+            raise Invalid from exc
+        if code != value:
+            self.error(path, f"{value!r} must be written as 8 digits without separators")
+            raise Invalid
+        if code not in self.hospitals:
+            self.error(path, f"AGB {code} is not in hospitals.csv")
+            raise Invalid
+        return code
+
+    def code_list(self, code: identifiers.DigitCode) -> Callable[[Any, str], tuple[str, ...]]:
+        def parse(value: Any, path: str) -> tuple[str, ...]:
+            if not isinstance(value, list):
+                self.error(path, "must be a list")
+                raise Invalid
+            out: list[str] = []
+            failed = False
+            for i, item in enumerate(value):
+                if not isinstance(item, str) or not code.is_valid(item) or len(item) != code.length:
+                    self.error(
+                        f"{path}[{i}]", f"{item!r} is not a {code.label} of {code.length} digits"
+                    )
+                    failed = True
+                elif item in out:
+                    self.error(f"{path}[{i}]", f"{item} is listed twice")
+                    failed = True
+                else:
+                    out.append(item)
+            if failed:
+                raise Invalid
+            return tuple(out)
+
+        return parse
+
+    def price_list(self, value: Any, path: str) -> str:
+        name = self.text(value, path)
+        if self.price_lists is not None and name not in self.price_lists:
+            self.error(path, f"price list {name!r} is not in prices.csv")
+            raise Invalid
+        return name
+
+    def share(self, value: Any, path: str) -> Decimal:
+        if not isinstance(value, str):
+            self.error(path, f'{value!r} must be a decimal string such as "0.90"')
+            raise Invalid
+        try:
+            return parse_share(value)
+        except InvalidAmount as exc:
+            self.error(path, str(exc))
+            raise Invalid from exc
+
+    def fee(self, value: Any, path: str) -> int:
+        if not isinstance(value, str):
+            self.error(path, f'{value!r} must be a money string such as "1250.00"')
+            raise Invalid
+        try:
+            return parse_eur(value)
+        except InvalidAmount as exc:
+            self.error(path, str(exc))
+            raise Invalid from exc
+
+    def insurer(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not identifiers.uzovi.is_valid(value) or len(value) != 4:
+            self.error(path, f"{value!r} is not a UZOVI code of 4 digits")
+            raise Invalid
+        if value not in self.insurers:
+            self.error(path, f"UZOVI {value} is not in insurers.csv")
+            raise Invalid
+        return value

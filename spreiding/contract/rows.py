@@ -1,0 +1,189 @@
+"""Vectorised checks over one file's raw frame: each flags the rows that break a rule and
+builds a message only for those. Example: ``rows.date("start_date")`` on the value
+``2024-02-30`` reports ``dbcs.csv:7: start_date: '2024-02-30' is not a date YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from spreiding.contract.files import LINE
+from spreiding.domain import identifiers
+from spreiding.domain.errors import DatasetError
+from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
+
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+class Rows:
+    """A raw frame of one file and the error list its checks append to."""
+
+    def __init__(self, file: str, frame: pd.DataFrame, errors: list[DatasetError]):
+        self.file = file
+        self.frame = frame
+        self.errors = errors
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self.frame[column]
+
+    def flag(
+        self, mask: pd.Series, column: str, message: str | Callable[[pd.Series], str]
+    ) -> pd.Series:
+        """Report ``message`` for each row where ``mask`` holds; return the mask."""
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            bad = self.frame.loc[mask]
+            for _, row in bad.iterrows():
+                text = message(row) if callable(message) else message
+                self.errors.append(DatasetError(self.file, int(row[LINE]), column, text))
+        return mask
+
+    def present(self, column: str) -> pd.Series:
+        return self.frame[column] != ""
+
+    def required(self, *columns: str) -> None:
+        for column in columns:
+            self.flag(~self.present(column), column, "a value is required")
+
+    def code(self, column: str, code: identifiers.DigitCode) -> pd.Series:
+        """Flag values that are not ``code``; return where the value is well formed."""
+        values = self.frame[column]
+        ok = values.str.fullmatch(code.pattern).fillna(False).astype(bool)
+        self.flag(
+            self.present(column) & ~ok,
+            column,
+            lambda row: code_message(code, row[column]),
+        )
+        return ok
+
+    def choice(self, column: str, options: Iterable[str]) -> None:
+        options = tuple(options)
+        self.flag(
+            self.present(column) & ~isin(self.frame[column], options),
+            column,
+            lambda row: f"{row[column]!r} is not one of {', '.join(options)}",
+        )
+
+    def date(self, column: str) -> pd.Series:
+        """Flag values that are not a date; return the parsed dates (NaT where none)."""
+        values = self.frame[column]
+        shaped = values.str.fullmatch(DATE_PATTERN).fillna(False).astype(bool)
+        parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
+        self.flag(
+            self.present(column) & parsed.isna(),
+            column,
+            lambda row: f"{row[column]!r} is not a date YYYY-MM-DD",
+        )
+        return parsed
+
+    def money(self, column: str, *, negative_allowed: bool) -> None:
+        values = self.frame[column]
+        shaped = values.str.fullmatch(MONEY_PATTERN).fillna(False).astype(bool)
+        self.flag(
+            self.present(column) & ~shaped,
+            column,
+            lambda row: (
+                f"{row[column]!r} is not an amount in euros with '.' and at most two decimals"
+            ),
+        )
+        whole_digits = values.str.lstrip("-").str.split(".").str[0].str.len()
+        self.flag(
+            shaped & (whole_digits > len(str(MAX_CENTS)) - 3),
+            column,
+            lambda row: f"{row[column]!r} is out of range (at most 13 digits before the point)",
+        )
+        if not negative_allowed:
+            self.flag(
+                shaped & values.str.startswith("-") & (values.str.strip("-0.") != ""),
+                column,
+                lambda row: f"{row[column]} is negative; only a positive amount is allowed here",
+            )
+
+    def boolean(self, column: str) -> None:
+        self.flag(
+            self.present(column) & ~isin(self.frame[column], ("true", "false")),
+            column,
+            lambda row: f"{row[column]!r} is not true or false",
+        )
+
+    def reference(
+        self, column: str, known: Collection[str] | None, what: str, *, shaped: pd.Series
+    ) -> None:
+        """Flag well-formed (``shaped``) values that are not in ``known``."""
+        if known is None:
+            return
+        values = self.frame[column]
+        self.flag(
+            shaped & ~isin(values, known),
+            column,
+            lambda row: f"{row[column]} is not in {what}",
+        )
+
+    def unique(self, *columns: str) -> None:
+        keys = list(columns)
+        present = np.logical_and.reduce([self.present(c) for c in keys])
+        frame = self.frame.loc[present]
+        duplicated = frame.duplicated(keys, keep="first")
+        if duplicated.any():
+            first: dict[object, int] = (
+                frame.groupby(keys, sort=False)[LINE].transform("min").to_dict()
+            )
+            label = ", ".join(keys)
+            mask = pd.Series(False, index=self.frame.index)
+            mask.loc[duplicated.index[duplicated.to_numpy()]] = True
+            self.flag(
+                mask,
+                columns[-1],
+                lambda row: (
+                    f"duplicate ({label}) = ({', '.join(row[c] for c in keys)}); "
+                    f"first on line {first[row.name]}"
+                ),
+            )
+
+    def no_bsn(self, column: str) -> None:
+        """A pseudonym that is a valid BSN is refused: raw BSNs never enter the system."""
+        values = self.frame[column]
+        nine = values.str.fullmatch(r"[0-9]{9}").fillna(False).astype(bool)
+        if nine.any():
+            candidates = values[nine]
+            is_bsn = candidates.map(identifiers.bsn.is_valid).astype(bool)
+            mask = pd.Series(False, index=self.frame.index)
+            mask.loc[candidates.index[is_bsn.to_numpy()]] = True
+            self.flag(
+                mask,
+                column,
+                "looks like a BSN (9 digits passing the 11-check); use the alliance's pseudonym",
+            )
+
+
+def code_message(code: identifiers.DigitCode, value: str) -> str:
+    try:
+        code.validate(value)
+    except identifiers.InvalidIdentifier as exc:
+        return str(exc)
+    return f"{code.label} {value!r} must be written as {code.length} digits without separators"
+
+
+def isin(values: pd.Series, known: Iterable[str] | pd.Series) -> pd.Series:
+    """``values.isin(known)`` as one hash lookup in Arrow (pandas would loop in Python)."""
+    if isinstance(known, pd.Series):
+        value_set = pa.array(known.astype("str"), type=pa.string())
+    else:
+        value_set = pa.array(list(known), type=pa.string())
+    found = pc.is_in(pa.array(values.astype("str"), type=pa.string()), value_set=value_set)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
+
+
+def key(left: pd.Series, right: pd.Series) -> pd.Series:
+    return left + "\x1f" + right
+
+
+def dbc_keys(frame: pd.DataFrame | None) -> pd.Series | None:
+    if frame is None:
+        return None
+    return key(frame["agb"], frame["dbc_id"])
