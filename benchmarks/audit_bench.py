@@ -4,10 +4,11 @@
 
 Generates the dataset (``benchmarks.generate``: most patients in one hospital, a few percent of
 spread care, about 1% duplicates, 0.5% credit lines with rebills) when it is not under
-``bench-data/`` yet, then in one process: (1) the engine, end to end from the files:
-``read_dataset`` (every contract check) and ``audit``; its peak memory is read before DuckDB
-runs; (2) DuckDB, reading the same CSV files without checks and running the same rules in SQL.
-Both must report the same (rule, line) findings; the figures are printed.
+``bench-data/`` yet, then in one process: (1) the engine, end to end from the files, through
+the services the CLI calls: ``read_folder`` (every contract check) and ``audit_dataset``; its
+peak memory is read before DuckDB runs; (2) DuckDB, reading the same CSV files without checks
+and running the same rules in SQL. Both must report the same (rule, line) findings; the figures
+are printed.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from benchmarks.generate import generate
 from benchmarks.settlement_bench import care_frames
-from settlement.audit.rules import audit
-from spreiding.contract.reader import read_dataset
 from spreiding.domain.agreements import Agreement
+from spreiding.services import audit, datasets
 
 QUERY = """
 WITH decl AS (
@@ -148,29 +150,32 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--declarations", type=int, default=10_000_000)
-    parser.add_argument("--odv-dbcs", type=int, default=100_000)
-    parser.add_argument("--hospitals", type=int, default=30)
-    parser.add_argument("--year", type=int, default=2024)
-    args = parser.parse_args()
-    folder = Path("bench-data") / f"audit-{args.declarations}-{args.odv_dbcs}-{args.hospitals}"
-    if not (folder / "declarations.csv").exists():
-        generate(
-            folder,
-            hospitals=args.hospitals,
-            odv_dbcs=args.odv_dbcs,
-            declarations=args.declarations,
-            year=args.year,
-        )
+@dataclass(frozen=True)
+class Figures:
+    summary: str
+    counts: dict[str, int]
+    findings: int
+    duck_findings: int
+    read_s: float
+    audit_s: float
+    duck_s: float
+    peak_mib: float
+    same: bool
+    only_ours: list[tuple[str, str]]
+    only_theirs: list[tuple[str, str]]
 
+    @property
+    def engine_s(self) -> float:
+        return self.read_s + self.audit_s
+
+
+def measure(folder: Path, *, year: int) -> Figures:
+    """The audit (read, check and audit, through the services the CLI calls) and DuckDB over
+    the same files, in this process."""
     start = time.perf_counter()
-    dataset = read_dataset(folder)
+    dataset = datasets.read_folder(folder)
     read_done = time.perf_counter()
-    findings = audit(
-        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=args.year
-    )
+    findings = audit.audit_dataset(dataset, year=year)
     engine_done = time.perf_counter()
     engine_peak = peak_mib()
 
@@ -184,29 +189,55 @@ def main() -> None:
         connection.register(name, frame)
     header = (folder / "declarations.csv").open().readline()
     dbc_id = "coalesce(r.dbc_id, '')" if "dbc_id" in header.split(",") else "''"
-    duck = connection.execute(QUERY.format(folder=folder, year=args.year, dbc_id=dbc_id)).fetchall()
+    duck = connection.execute(QUERY.format(folder=folder, year=year, dbc_id=dbc_id)).fetchall()
     duck_done = time.perf_counter()
 
     ours = sorted((f.rule, f.declaration_id or f.dbc_id or f.transfer_id or "") for f in findings)
     theirs = sorted((rule, subject) for rule, subject in duck)
-    same = ours == theirs
-    counts = pd.Series([r for r, _ in ours]).value_counts().sort_index().to_dict()
-    engine_s = engine_done - start
-    duck_s = duck_done - duck_start
-    print(f"dataset: {folder}: {dataset.summary()}")
-    print(f"findings: engine {len(ours):,} {counts}, duckdb {len(theirs):,}; same: {same}")
-    print(
-        f"engine: {engine_s:.1f} s (read and check {read_done - start:.1f} s, audit {engine_done - read_done:.1f} s)"
+    return Figures(
+        summary=dataset.summary(),
+        counts=dict(sorted(Counter(rule for rule, _ in ours).items())),
+        findings=len(ours),
+        duck_findings=len(theirs),
+        read_s=read_done - start,
+        audit_s=engine_done - read_done,
+        duck_s=duck_done - duck_start,
+        peak_mib=engine_peak,
+        same=ours == theirs,
+        only_ours=sorted(set(ours) - set(theirs))[:10],
+        only_theirs=sorted(set(theirs) - set(ours))[:10],
     )
-    print(f"duckdb: {duck_s:.1f} s (read and query, no checks)")
-    print(f"ratio engine/duckdb: {engine_s / duck_s:.2f}x end to end (target <= 1.0x)")
-    print(f"ratio audit step alone/duckdb: {(engine_done - read_done) / duck_s:.2f}x")
-    print(f"engine peak memory: {engine_peak:,.0f} MiB (target <= 4096 MiB)")
-    if not same:
-        only_ours = sorted(set(ours) - set(theirs))[:10]
-        only_theirs = sorted(set(theirs) - set(ours))[:10]
+
+
+def folder_for(declarations: int, odv_dbcs: int, hospitals: int, year: int) -> Path:
+    """The generated dataset (made once, under ``bench-data/``)."""
+    folder = Path("bench-data") / f"audit-{declarations}-{odv_dbcs}-{hospitals}"
+    if not (folder / "declarations.csv").exists():
+        generate(
+            folder, hospitals=hospitals, odv_dbcs=odv_dbcs, declarations=declarations, year=year
+        )
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--declarations", type=int, default=10_000_000)
+    parser.add_argument("--odv-dbcs", type=int, default=100_000)
+    parser.add_argument("--hospitals", type=int, default=30)
+    parser.add_argument("--year", type=int, default=2024)
+    args = parser.parse_args()
+    folder = folder_for(args.declarations, args.odv_dbcs, args.hospitals, args.year)
+    f = measure(folder, year=args.year)
+    print(f"dataset: {folder}: {f.summary}")
+    print(f"findings: engine {f.findings:,} {f.counts}, duckdb {f.duck_findings:,}; same: {f.same}")
+    print(f"engine: {f.engine_s:.1f} s (read and check {f.read_s:.1f} s, audit {f.audit_s:.1f} s)")
+    print(f"duckdb: {f.duck_s:.1f} s (read and query, no checks)")
+    print(f"ratio engine/duckdb: {f.engine_s / f.duck_s:.2f}x end to end (target <= 1.0x)")
+    print(f"ratio audit step alone/duckdb: {f.audit_s / f.duck_s:.2f}x")
+    print(f"engine peak memory: {f.peak_mib:,.0f} MiB (target <= 4096 MiB)")
+    if not f.same:
         raise SystemExit(
-            f"the engine and DuckDB disagree: engine only {only_ours}, duckdb only {only_theirs}"
+            f"the engine and DuckDB disagree: engine only {f.only_ours}, duckdb only {f.only_theirs}"
         )
 
 

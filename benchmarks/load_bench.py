@@ -24,30 +24,20 @@ from pathlib import Path
 import httpx2
 
 from benchmarks.generate import generate
-from spreiding.contract.reader import read_dataset
-from spreiding.services.runs import run_year
+from spreiding.services import datasets, settlement
+from spreiding.services.access import OPERATOR, create_api_key
 from spreiding.store.database import open_database
-from spreiding.store.datasets import import_dataset, load_dataset
-from spreiding.store.keys import create_key
-from spreiding.store.runs import RunStore
 
 
 def prepare(url: str, folder: Path) -> tuple[str, int]:
-    """Import and settle the dataset (once); return an admin key and the run id."""
+    """Import and settle the dataset (once: the same inputs give the stored run), through the
+    services the CLI's ``import`` and ``settle`` call; return an admin key and the run id."""
     with open_database(url) as engine:
         with engine.begin() as connection:
-            dataset = read_dataset(folder)
-            import_dataset(connection, dataset)
+            datasets.import_dataset(connection, datasets.read_folder(folder))
         with engine.begin() as connection:
-            stored = load_dataset(connection)
-            run, _ = run_year(
-                RunStore(connection),
-                dbcs=stored.dbcs,
-                prices=stored.prices,
-                agreements=stored.agreements,
-                year=2024,
-            )
-            key = create_key(connection, role="admin", label="load test")
+            run = settlement.settle_year(connection, OPERATOR, year=2024).run
+            key = create_api_key(connection, role="admin", label="load test")
     return key, run.run_id
 
 

@@ -3,10 +3,11 @@
 ``python -m benchmarks.settlement_bench [--odv-dbcs 1000000] [--hospitals 30]``
 
 Generates the dataset (``benchmarks.generate``) under ``bench-data/`` when it is not there yet,
-then, in one process: (1) the engine, end to end from the files: ``read_dataset`` (parse and
-check every contract rule) and ``settle``; its peak memory is read before DuckDB runs; (2) the
-same steps of CONTRACT §3 as one DuckDB SQL query over the same CSV files, reading them without
-any validation. Both must give the same lines and totals; the figures are printed.
+then, in one process: (1) the engine, end to end from the files, through the services the CLI
+calls: ``read_folder`` (parse and check every contract rule) and ``settle_dataset``; its peak
+memory is read before DuckDB runs; (2) the same steps of CONTRACT §3 as one DuckDB SQL query
+over the same CSV files, reading them without any validation. Both must give the same lines
+and totals; the figures are printed.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from benchmarks.generate import generate
-from settlement.engine import settle
-from spreiding.contract.reader import read_dataset
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.money import share_fraction
+from spreiding.services import datasets, settlement
 
 QUERY = """
 WITH dbcs AS (
@@ -77,7 +78,9 @@ ORDER BY debtor_agb, creditor_agb, end_day, dbc_id
 
 def care_frames(agreements: tuple[Agreement, ...]) -> dict[str, pd.DataFrame]:
     """The agreements as three flat relations for DuckDB (JSON is not what we time)."""
-    care, covers, parties = [], [], []
+    care: list[tuple[object, ...]] = []
+    covers: list[tuple[int, str, str]] = []
+    parties: list[tuple[str, str]] = []
     for a in agreements:
         if a.stage == "verkennen":
             continue
@@ -116,20 +119,34 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--odv-dbcs", type=int, default=1_000_000)
-    parser.add_argument("--hospitals", type=int, default=30)
-    parser.add_argument("--year", type=int, default=2024)
-    args = parser.parse_args()
-    folder = Path("bench-data") / f"settle-{args.odv_dbcs}-{args.hospitals}"
-    if not (folder / "dbcs.csv").exists():
-        generate(folder, hospitals=args.hospitals, odv_dbcs=args.odv_dbcs, year=args.year)
+@dataclass(frozen=True)
+class Figures:
+    """One run of the benchmark: seconds, counts and whether both agree."""
 
+    dbcs: int
+    odv: int
+    lines: int
+    duck_lines: int
+    total_cents: int
+    duck_total_cents: int
+    read_s: float
+    settle_s: float
+    duck_s: float
+    peak_mib: float
+    same: bool
+
+    @property
+    def engine_s(self) -> float:
+        return self.read_s + self.settle_s
+
+
+def measure(folder: Path, *, year: int) -> Figures:
+    """The engine (read, check and settle, through the services the CLI calls) and DuckDB
+    over the same files, in this process."""
     start = time.perf_counter()
-    dataset = read_dataset(folder)
+    dataset = datasets.read_folder(folder)
     read_done = time.perf_counter()
-    result = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=args.year)
+    result = settlement.settle_dataset(dataset, year=year)
     engine_done = time.perf_counter()
     engine_peak = peak_mib()
 
@@ -140,30 +157,54 @@ def main() -> None:
     connection = duckdb.connect()
     for name, frame in frames.items():
         connection.register(name, frame)
-    duck = connection.execute(QUERY.format(folder=folder, year=args.year)).df()
+    duck = connection.execute(QUERY.format(folder=folder, year=year)).df()
     duck_done = time.perf_counter()
 
     ours = result.lines[["creditor_agb", "debtor_agb", "dbc_id", "agreement_id", "care_type",
                          "unit_price_cents", "amount_cents"]].astype(str).reset_index(drop=True)  # fmt: skip
     theirs = duck.astype(str).reset_index(drop=True)
-    same = ours.equals(theirs)
-    engine_s = engine_done - start
-    duck_s = duck_done - duck_start
-    print(f"dataset: {folder} ({len(dataset.dbcs):,} DBCs, {int(dataset.dbcs['odv'].sum()):,} ODV)")
-    print(
-        f"lines: engine {len(result.lines):,}, duckdb {len(duck):,}; same lines and amounts: {same}"
+    return Figures(
+        dbcs=len(dataset.dbcs),
+        odv=int(dataset.dbcs["odv"].sum()),
+        lines=len(result.lines),
+        duck_lines=len(duck),
+        total_cents=result.total_cents,
+        duck_total_cents=int(duck["amount_cents"].sum()),
+        read_s=read_done - start,
+        settle_s=engine_done - read_done,
+        duck_s=duck_done - duck_start,
+        peak_mib=engine_peak,
+        same=ours.equals(theirs),
     )
+
+
+def folder_for(odv_dbcs: int, hospitals: int, year: int) -> Path:
+    """The generated dataset (made once, under ``bench-data/``)."""
+    folder = Path("bench-data") / f"settle-{odv_dbcs}-{hospitals}"
+    if not (folder / "dbcs.csv").exists():
+        generate(folder, hospitals=hospitals, odv_dbcs=odv_dbcs, year=year)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--odv-dbcs", type=int, default=1_000_000)
+    parser.add_argument("--hospitals", type=int, default=30)
+    parser.add_argument("--year", type=int, default=2024)
+    args = parser.parse_args()
+    folder = folder_for(args.odv_dbcs, args.hospitals, args.year)
+    f = measure(folder, year=args.year)
+    print(f"dataset: {folder} ({f.dbcs:,} DBCs, {f.odv:,} ODV)")
+    print(f"lines: engine {f.lines:,}, duckdb {f.duck_lines:,}; same lines and amounts: {f.same}")
+    print(f"total: engine {f.total_cents / 100:,.2f}, duckdb {f.duck_total_cents / 100:,.2f}")
     print(
-        f"total: engine {result.total_cents / 100:,.2f}, duckdb {duck['amount_cents'].sum() / 100:,.2f}"
+        f"engine: {f.engine_s:.2f} s (read and check {f.read_s:.2f} s, settle {f.settle_s:.2f} s)"
     )
-    print(
-        f"engine: {engine_s:.2f} s (read and check {read_done - start:.2f} s, settle {engine_done - read_done:.2f} s)"
-    )
-    print(f"duckdb: {duck_s:.2f} s (read and query, no checks)")
-    print(f"ratio engine/duckdb: {engine_s / duck_s:.2f}x end to end (target <= 1.0x)")
-    print(f"ratio settle step alone/duckdb: {(engine_done - read_done) / duck_s:.2f}x")
-    print(f"engine peak memory: {engine_peak:,.0f} MiB (target <= 1536 MiB)")
-    if not same:
+    print(f"duckdb: {f.duck_s:.2f} s (read and query, no checks)")
+    print(f"ratio engine/duckdb: {f.engine_s / f.duck_s:.2f}x end to end (target <= 1.0x)")
+    print(f"ratio settle step alone/duckdb: {f.settle_s / f.duck_s:.2f}x")
+    print(f"engine peak memory: {f.peak_mib:,.0f} MiB (target <= 1536 MiB)")
+    if not f.same:
         raise SystemExit("the engine and DuckDB disagree")
 
 
