@@ -2,7 +2,7 @@
 transaction) and for a principal, returning domain values.
 
 Example: ``settle_year(connection, OPERATOR, year=2024)`` on a database holding the samen-plus
-sample stores draft run 1 and returns it with the settlement just computed (total 145275.72);
+sample stores draft run 1 and returns it with the settlement just computed (total 116373.32);
 called again with the same data it returns run 1 unchanged (``created`` False, nothing
 computed). The rules that decide between reusing, drafting and correcting are
 ``spreiding.services.runs``.

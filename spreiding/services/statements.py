@@ -19,6 +19,7 @@ from spreiding.domain.access import Principal
 from spreiding.domain.runs import StoredRun
 from spreiding.services import runs
 from spreiding.services.errors import NotFound
+from spreiding.services.reference import hospital_names
 from spreiding.services.settlement import visible_run
 from spreiding.store import visibility
 from spreiding.store.runs import RunStore
@@ -64,7 +65,7 @@ def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
         frames["excluded"],
         first=ref.first,
         second=ref.second,
-        hospitals=_hospital_names(connection),
+        hospitals=hospital_names(connection),
         agreements=_agreement_names(connection),
         payments=frames["payments"],
     )
@@ -114,13 +115,9 @@ def run_statements(connection: Connection, principal: Principal, run_id: int) ->
         run,
         result,
         tuple(pairs),
-        _hospital_names(connection),
+        hospital_names(connection),
         _agreement_names(connection),
     )
-
-
-def _hospital_names(connection: Connection) -> dict[str, str]:
-    return {h["agb"]: h["name"] for h in visibility.hospitals(connection)}
 
 
 def _agreement_names(connection: Connection) -> dict[str, str]:
