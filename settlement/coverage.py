@@ -1,16 +1,17 @@
 """Which care types cover a zorgproduct, and whether their agreement binds the hospitals: written
-once, for the settlement (CONTRACT §3 step 2) and for the audit (PAR-001, PAR-003).
+once, for the settlement (docs/data-format.md §3 step 2) and the audit (§4: PAR-001, PAR-003).
 
 A care type covers a zorgproduct code when the code is one of its ``zorgproduct_codes`` or the
 code's first six digits, its zorgproductgroep, are one of its ``zorgproductgroepen``. Its
 agreement binds from ``valid_from`` to ``valid_to`` (open: no end), once it is past the stage
 ``verkennen`` (exploring: nothing is binding yet), and only the hospitals that are its parties.
 
-Worked example: Samen+ (stage ``implementeren``, from 2024-01-01, parties 06010001 and
-06010002) has care type ``liesbreuk`` covering zorgproductgroep ``131999``. ``covering`` pairs
-code ``131999061`` with it and code ``131998001`` with nothing; ``in_force`` holds on
-2024-03-01 and not on 2023-12-31; ``parties`` holds for 06010002 and not for 06010003.
-
+Worked example, from ``samples/samen-plus``: agreement ``samen-plus-liesbreuk-2024`` (stage
+``implementeren``, 2024-01-01 to 2025-12-31, parties 06010101 and 06010102) has care types
+``liesbreuk`` (codes 131999061, 131999062) and ``middenrifbreuk`` (zorgproductgroep 131998).
+``covering`` pairs code 131999061 with ``liesbreuk``, 131998005 with ``middenrifbreuk`` and
+131997001 with neither; ``in_force`` holds on 2024-01-01 and on 2025-12-31, not on 2023-12-31
+nor 2026-01-01; ``parties`` holds for 06010102 and not for any hospital outside the two.
 
 Everything is vectorised: the care types become flat frames once (``care_types``), and a
 column of codes meets them in one join over its distinct codes, never in a loop per care type.

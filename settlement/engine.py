@@ -1,4 +1,4 @@
-"""The yearly settlement of ODV DBCs at benchmark prices (CONTRACT §3), vectorised.
+"""The yearly settlement of ODV DBCs at benchmark prices (docs/data-format.md §3), vectorised.
 
 Worked example: Groene Hart (06010002) operated a hernia for Alrijne (06010001) under Samen+
 (care type ``liesbreuk``, ``odv_benchmark``, price list ``benchmark``, share 0.90). Its ODV DBC
@@ -158,8 +158,8 @@ def settle(
 def summarise(
     lines: pd.DataFrame, excluded: pd.DataFrame, *, year: int, netting: Netting
 ) -> Settlement:
-    """Pairs, positions and payments of ``lines`` (CONTRACT §3 steps 6-7). Amounts may be
-    negative (a correction's differences); every sum stays exact in integer cents."""
+    """Pairs, positions and payments of ``lines`` (docs/data-format.md §3 steps 6-7). Amounts
+    may be negative (a correction's differences); every sum stays exact in integer cents."""
     pairs = _pairs(lines)
     positions = _positions(lines)
     payments = _payments(pairs, positions, netting)
@@ -180,9 +180,10 @@ def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
 
 
 def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> pd.DataFrame:
-    """Every (candidate row, care type) pair of CONTRACT §3 step 2, with the care type's terms:
-    the care type covers the DBC's zorgproduct, its agreement is in force on the DBC's end date
-    with both hospitals as parties, and it names no performer or the DBC's own hospital."""
+    """Every (candidate row, care type) pair of step 2 (docs/data-format.md §3), with the care
+    type's terms: the care type covers the DBC's zorgproduct, its agreement is in force on the
+    DBC's end date with both hospitals as parties, and it names no performer or the DBC's own
+    hospital."""
     position, ct = coverage.covering(care, candidates["zorgproduct_code"])
     agb = coverage.hospital_numbers(care, candidates["agb"])[position]
     requesting = coverage.hospital_numbers(care, candidates["requesting_agb"])[position]

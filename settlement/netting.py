@@ -1,4 +1,4 @@
-"""Payments that settle the positions of a year (CONTRACT §3 step 7).
+"""Payments that settle the positions of a year (docs/data-format.md §3 step 7).
 
 Bilateral: for hospitals X < Y, whoever owes the other more pays the difference. Example: A owes
 B 100.00 and B owes A 30.00 -> A pays B 70.00.

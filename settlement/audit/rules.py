@@ -1,4 +1,4 @@
-"""The audit rules of CONTRACT §4 in an immutable catalogue, and the audit that runs them.
+"""The audit rules (docs/data-format.md §4) in an immutable catalogue, and the audit itself.
 
 Each rule is a ``check_<rule>`` in the module of its family (``odv``, ``parallel``,
 ``transfers``): a pure function of the prepared ``AuditInput`` that returns its findings, all

@@ -1,4 +1,4 @@
-"""The rules of each file of CONTRACT §1, one ``check_<file>`` each, over a ``Rows``.
+"""The rules of each file of docs/data-format.md §1, one ``check_<file>`` each, over a ``Rows``.
 
 Example: ``check_dbcs`` flags an ODV DBC without a requesting hospital as ``dbcs.csv:14:
 requesting_agb: required when odv is true``.

@@ -1,4 +1,4 @@
-"""Read a dataset folder and check every rule of CONTRACT §1, reporting all breaches.
+"""Read a dataset folder, check every rule of docs/data-format.md §1, report every breach.
 
 Checks are vectorised over whole columns; a message is built only for a row that breaks a
 rule, so a file of ten million valid lines is checked in seconds and one with 10,000 bad rows
