@@ -16,13 +16,21 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
+from spreiding.cli import app as cli
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.dataset import Dataset
 from spreiding.services.audit import run_audit
 from spreiding.services.runs import finalise, load_run, run_year
 from spreiding.store.audits import AuditStore
-from spreiding.store.database import make_engine, migrate, open_database
+from spreiding.store.database import (
+    MigrationNotPermitted,
+    grant_application_role,
+    make_engine,
+    migrate,
+    open_database,
+)
 from spreiding.store.datasets import import_dataset, load_dataset
 from spreiding.store.runs import RunStore
 from tests import files as f
@@ -366,3 +374,175 @@ def test_parallel_imports_of_the_same_data_converge(unmigrated: Engine) -> None:
     assert outcomes == [("ok", 0)] * (IMPORTERS - 1) + [("ok", rows + len(dataset.agreements))]
     with unmigrated.connect() as connection:
         assert load_dataset(connection).same_content(dataset)
+
+
+# --- item 6: the application's PostgreSQL role cannot switch the protection off --------------
+
+APP_LOGIN = "spreiding_app_test"
+
+
+def postgres_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("roles and privileges are PostgreSQL's")
+
+
+def as_login(engine: Engine, user: str) -> str:
+    return engine.url.set(username=user).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app_role(engine: Engine) -> Iterator[Engine]:
+    """The application connected as docs/operations.md sets it up: a login role the DBA
+    creates, made a member of ``spreiding_app`` by ``init-db``, owning nothing."""
+    postgres_only(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"DO $$ BEGIN CREATE ROLE {APP_LOGIN} LOGIN; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+        )
+    grant_application_role(engine, APP_LOGIN)
+    app = make_engine(as_login(engine, APP_LOGIN))
+    yield app
+    app.dispose()
+
+
+def test_app_role_owns_nothing_and_may_only_read_and_write_rows(app_role: Engine) -> None:
+    with app_role.connect() as connection:
+        attributes = connection.execute(
+            text(
+                "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
+                "FROM pg_roles WHERE rolname = current_user"
+            )
+        ).one()
+        owned = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND pg_has_role(c.relowner, 'USAGE')"
+            )
+        ).scalar_one()
+        rights = connection.execute(
+            text(
+                "SELECT privilege, array_agg(tablename::text ORDER BY tablename) "
+                "FROM pg_tables, unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', "
+                "'TRUNCATE', 'REFERENCES', 'TRIGGER']) AS privilege "
+                "WHERE schemaname = current_schema() "
+                "AND has_table_privilege(tablename, privilege) GROUP BY privilege"
+            )
+        ).all()
+    assert tuple(attributes) == (False, False, False, False, False)
+    assert owned == 0
+    with app_role.connect() as connection:
+        everything = connection.execute(
+            text("SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables "
+                 "WHERE schemaname = current_schema()")
+        ).scalar_one()  # fmt: skip
+    rows = [t for t in everything if t != "alembic_version"]
+    assert dict(rights) == {
+        "SELECT": everything, "INSERT": rows, "UPDATE": rows, "DELETE": rows,
+    }  # fmt: skip
+
+
+APP_ROLE_REFUSED = [
+    "ALTER TABLE settlement_line DISABLE TRIGGER ALL",
+    "ALTER TABLE settlement_run DISABLE TRIGGER settlement_run_final",
+    "SET session_replication_role = replica",
+    "TRUNCATE settlement_line",
+    "TRUNCATE settlement_run CASCADE",
+    "DROP TABLE settlement_line",
+    "DROP TRIGGER settlement_line_final ON settlement_line",
+    "CREATE OR REPLACE FUNCTION spreiding_refuse_final_child() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+    "CREATE TABLE shadow (run_id integer)",
+    "ALTER TABLE settlement_run OWNER TO CURRENT_USER",
+    "UPDATE alembic_version SET version_num = '0001'",
+    "SET ROLE postgres",
+]
+
+
+@pytest.mark.parametrize("statement", APP_ROLE_REFUSED)
+def test_app_role_cannot_switch_the_protection_off(
+    app_role: Engine, final_and_draft: tuple[int, int], statement: str
+) -> None:
+    final, _draft = final_and_draft
+    with (
+        pytest.raises(DBAPIError, match=r"permission denied|must be owner"),
+        app_role.begin() as connection,
+    ):
+        connection.execute(text(statement))
+    with pytest.raises(DBAPIError, match="final"), app_role.begin() as connection:
+        connection.execute(text("DELETE FROM settlement_line WHERE run_id = :run"), {"run": final})
+    assert_final_run_intact(app_role, final)
+
+
+def test_app_role_cannot_hide_the_final_run_behind_a_temporary_table(
+    app_role: Engine, final_and_draft: tuple[int, int]
+) -> None:
+    """Temporary tables come first in a session's search path; the trigger functions look
+    only in their own schema."""
+    final, _draft = final_and_draft
+    with pytest.raises(DBAPIError, match="final"), app_role.begin() as connection:
+        connection.execute(text("CREATE TEMPORARY TABLE settlement_run (run_id int, status text)"))
+        connection.execute(
+            text("UPDATE settlement_line SET amount_cents = 1 WHERE run_id = :run"), {"run": final}
+        )
+    assert_final_run_intact(app_role, final)
+
+
+def test_app_role_imports_settles_finalises_and_audits(
+    engine: Engine, app_role: Engine, tmp_path: Path
+) -> None:
+    load(app_role, tmp_path, f.base_files())
+    run_id = settle_db(app_role)
+    with app_role.begin() as connection:
+        final = finalise(RunStore(connection), run_id)
+    assert (final.status, final.total_cents) == ("final", 179910)
+    answers = in_parallel(app_role, audit_together)
+    assert answers == [answers[0]] * CALLERS
+    with pytest.raises(DBAPIError, match="final"), app_role.begin() as connection:
+        connection.execute(text("UPDATE settlement_run SET status = 'draft'"))
+    # What the application's role stored, the owner reads alike.
+    with engine.connect() as owner, app_role.connect() as app:
+        assert load_dataset(owner).same_content(load_dataset(app))
+
+
+def test_init_db_migrates_as_the_owner_and_the_cli_runs_as_the_app_role(
+    engine: Engine, app_role: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", app_role.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "SPREIDING_MIGRATION_DATABASE_URL", engine.url.render_as_string(hide_password=False)
+    )
+    runner = CliRunner()
+    init = runner.invoke(cli, ["init-db"])
+    assert (init.exit_code, init.output) == (
+        0,
+        f"database at {app_role.url} is at the latest schema\n",
+    )
+    monkeypatch.delenv("SPREIDING_MIGRATION_DATABASE_URL")
+    folder = f.write(tmp_path, f.base_files())
+    imported = runner.invoke(cli, ["import", str(folder)])
+    assert imported.exit_code == 0, imported.output
+    with engine.connect() as connection:
+        assert load_dataset(connection).same_content(read_dataset(folder))
+
+
+def test_app_role_may_not_migrate_and_says_so(app_role: Engine, unmigrated: Engine) -> None:
+    """A schema left behind by an older version, which the application's role may read."""
+    postgres_only(unmigrated)
+    migrate(unmigrated, "0006")
+    with unmigrated.begin() as connection:
+        connection.execute(text("GRANT USAGE ON SCHEMA trust_migration TO spreiding_app"))
+        connection.execute(
+            text("GRANT SELECT ON ALL TABLES IN SCHEMA trust_migration TO spreiding_app")
+        )
+    with (
+        pytest.raises(MigrationNotPermitted, match=f"{APP_LOGIN} may not change it"),
+        open_database(as_login(unmigrated, APP_LOGIN)),
+    ):
+        pass
+    with unmigrated.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            ("0006",)
+        ]

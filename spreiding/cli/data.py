@@ -24,7 +24,7 @@ def validate(folder: DataDir) -> None:
 def init_db() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     settings = Settings()
-    with open_database(settings.database_url):
+    with open_database(settings.database_url, migration_url=settings.migration_database_url):
         pass
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     out.print(f"database at {shown} is at the latest schema")

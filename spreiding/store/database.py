@@ -14,9 +14,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 120_000
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 def make_engine(url: str, *, connections: int | None = None) -> Engine:
@@ -34,16 +36,50 @@ def make_engine(url: str, *, connections: int | None = None) -> Engine:
     return engine
 
 
+APP_ROLE = "spreiding_app"  # created by migration 0007; docs/operations.md
+
+
+class MigrationNotPermitted(Exception):
+    """The schema is behind this version and the connecting role may not change it: the
+    application's role never migrates; the owner's URL does (``migration_url``)."""
+
+
 @contextmanager
-def open_database(url: str, *, upgrade: bool = True) -> Iterator[Engine]:
-    """An engine at the latest schema, disposed of (its connections closed) on leaving."""
+def open_database(
+    url: str, *, upgrade: bool = True, migration_url: str | None = None
+) -> Iterator[Engine]:
+    """An engine on ``url`` at the latest schema, disposed of (its connections closed) on
+    leaving. ``migration_url``: the schema owner's URL, used only to migrate; the user of
+    ``url`` is then made a member of the application's role (PostgreSQL). Without it ``url``
+    migrates itself, as the SQLite default does."""
     engine = make_engine(url)
     try:
-        if upgrade:
+        if upgrade and migration_url is None:
             migrate(engine)
+        elif upgrade and migration_url is not None:
+            owner = make_engine(migration_url)
+            try:
+                migrate(owner)
+                grant_application_role(owner, engine.url.username)
+            finally:
+                owner.dispose()
         yield engine
     finally:
         engine.dispose()
+
+
+def grant_application_role(owner: Engine, user: str | None) -> None:
+    """Make ``user`` a member of ``spreiding_app`` (PostgreSQL), unless it is the owner."""
+    if owner.dialect.name != "postgresql" or user is None:
+        return
+    with owner.begin() as connection:
+        me = connection.execute(text("SELECT current_user")).scalar_one()
+        member = connection.execute(
+            text("SELECT pg_has_role(:user, :role, 'MEMBER')"), {"user": user, "role": APP_ROLE}
+        ).scalar_one()
+        if user != me and not member:
+            quoted = connection.dialect.identifier_preparer.quote(user)
+            connection.execute(text(f"GRANT {APP_ROLE} TO {quoted}"))
 
 
 def insert_once(
@@ -106,7 +142,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         if revision == "head" and _at_head(connection, config):
             return
         lock_for_writing(connection, "spreiding.migrate")
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+                raise
+            user = engine.url.username  # the transaction has failed: no more queries in it
+            raise MigrationNotPermitted(
+                f"the database schema is behind this version of spreiding and {user} may not "
+                "change it: migrate as the owner (spreiding init-db with "
+                "SPREIDING_MIGRATION_DATABASE_URL, docs/operations.md)"
+            ) from None
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -15,6 +15,13 @@ own before): one draft settlement per fingerprint, one draft correction per fing
 corrected run, one audit run per fingerprint. Duplicates stored before this migration are
 identical by construction (same fingerprint, same inputs); all but the oldest are deleted.
 
+PostgreSQL: the application connects as a member of the role ``spreiding_app`` (created here
+if missing), which may read and write rows (SELECT, INSERT, UPDATE, DELETE on the tables, USAGE
+on the sequences, only SELECT on ``alembic_version``) and nothing else: it owns nothing, so it
+can neither disable a trigger, truncate, drop nor alter a table; the role that runs the
+migrations owns the schema. Tables created by later migrations get the same grants (default
+privileges). docs/operations.md gives the set-up.
+
 The PostgreSQL trigger functions resolve table names in their own schema only (a fixed
 ``search_path`` with ``pg_temp`` last): otherwise a session could shadow ``settlement_run``
 with an empty temporary table and every check would find no final run.
@@ -180,12 +187,65 @@ def _one_run_per_input() -> None:
         )
 
 
+APP_ROLE = "spreiding_app"
+CREATE_APP_ROLE = f"""
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+        CREATE ROLE {APP_ROLE} NOLOGIN;
+    END IF;
+EXCEPTION
+    -- created meanwhile by the migration of another database of the same server
+    WHEN duplicate_object OR unique_violation THEN NULL;
+    WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'role {APP_ROLE} does not exist and % may not create it', current_user
+            USING HINT = 'CREATE ROLE {APP_ROLE} NOLOGIN; as a superuser (docs/operations.md)',
+                  ERRCODE = 'insufficient_privilege';
+END $$
+"""
+TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def _app_role_grants(schema: str) -> list[str]:
+    return [
+        CREATE_APP_ROLE,
+        # Nobody else creates objects next to ours (a function or operator in this schema could
+        # stand in for one the triggers call).
+        f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {schema} TO {APP_ROLE}",
+        f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema} TO {APP_ROLE}",
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {APP_ROLE}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {APP_ROLE}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT {TABLE_RIGHTS} ON TABLES TO {APP_ROLE}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE ON SEQUENCES TO {APP_ROLE}",
+    ]
+
+
+def _app_role_revokes(schema: str) -> list[str]:
+    return [
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE USAGE ON SEQUENCES FROM {APP_ROLE}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE {TABLE_RIGHTS} ON TABLES "
+        f"FROM {APP_ROLE}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {APP_ROLE}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {APP_ROLE}",
+        f"REVOKE USAGE ON SCHEMA {schema} FROM {APP_ROLE}",
+    ]
+
+
+def _schema() -> str:
+    bind = op.get_bind()
+    schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
+    return str(bind.dialect.identifier_preparer.quote(schema))
+
+
 def upgrade() -> None:
     _one_run_per_input()
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
-        op.execute(_postgres_functions(bind.dialect.identifier_preparer.quote(schema)))
+        schema = _schema()
+        op.execute(_postgres_functions(schema))
+        for statement in _app_role_grants(schema):
+            op.execute(statement)
         op.execute("DROP TRIGGER settlement_run_final ON settlement_run")
         op.execute(
             "CREATE TRIGGER settlement_run_final BEFORE INSERT OR UPDATE OR DELETE "
@@ -205,6 +265,9 @@ def downgrade() -> None:
         from importlib import import_module
 
         previous = import_module("spreiding.store.migrations.versions.0002_settlement_runs")
+        # The role stays: other databases of the server may use it.
+        for statement in _app_role_revokes(_schema()):
+            op.execute(statement)
         op.execute("DROP TRIGGER settlement_run_final ON settlement_run")
         op.execute("DROP FUNCTION spreiding_refuse_final_run()")
         op.execute("DROP FUNCTION spreiding_refuse_final_child() CASCADE")
