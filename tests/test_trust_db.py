@@ -114,7 +114,7 @@ def test_a_draft_row_cannot_be_moved_into_a_final_run(
     assert counts(engine, draft) == ROWS
 
 
-def test_a_run_cannot_take_a_final_run_id_nor_be_inserted_final(
+def test_a_run_keeps_its_id_and_is_inserted_as_a_draft(
     engine: Engine, final_and_draft: tuple[int, int]
 ) -> None:
     final, draft = final_and_draft
