@@ -54,6 +54,8 @@ class CareTypes:
     agreement_of: np.ndarray  # per care type: its agreement's row in ``party_of``
     hospitals: pd.Index  # every party AGB; column h of ``party_of`` is ``hospitals[h]``
     party_of: np.ndarray  # bool [agreement, hospital]; one more column, never a party
+    party_agreement: np.ndarray  # the (agreement, hospital) pairs of ``party_of``, sorted
+    party_hospital: np.ndarray
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -103,6 +105,7 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
     party_of = np.zeros((len(binding), len(hospitals) + 1), dtype=bool)
     for number, agreement in enumerate(binding):
         party_of[number, hospitals.get_indexer(pd.Index(agreement.parties, dtype="str"))] = True
+    party_agreement, party_hospital = np.nonzero(party_of)
     terms_frame = pd.DataFrame(rows, columns=TERMS).astype(
         {"fee_cents": "int64", "share_num": "int64", "share_den": "int64"}
     )
@@ -123,23 +126,31 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
         agreement_of=np.array(agreement_of, dtype="int64"),
         hospitals=hospitals,
         party_of=party_of,
+        party_agreement=party_agreement.astype("int64"),
+        party_hospital=party_hospital.astype("int64"),
     )
 
 
-def covering(care: CareTypes, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Every (position, ct) where care type ``ct`` covers ``codes.iloc[position]``, ordered by
-    position, then ct. The join runs over the distinct codes, then fans out to the rows."""
+def covering(
+    care: CareTypes, codes: pd.Series, hospitals: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (position, ct) where care type ``ct`` covers ``codes.iloc[position]`` and, given
+    ``hospitals`` (``hospital_numbers``), its agreement has ``hospitals[position]`` as a party;
+    ordered by position, then ct. The join runs over the distinct codes (and hospitals), then
+    fans out to the rows: a row meets only the care types that can concern it."""
     inverse, distinct = _distinct(codes)
     code_of, ct_of = _covered(care, distinct)
-    # A CSR fan-out: the care types of distinct code u are ct_of[start[u] : start[u] + count[u]].
-    count = np.bincount(code_of, minlength=len(distinct))
-    start = np.cumsum(count) - count
-    per_row = count[inverse]
-    position = np.repeat(np.arange(len(inverse), dtype="int64"), per_row)
-    offset = np.arange(len(position), dtype="int64") - np.repeat(
-        np.cumsum(per_row) - per_row, per_row
-    )
-    return position, ct_of[np.repeat(start[inverse], per_row) + offset]
+    if hospitals is None:
+        position, found = _fan_out(inverse, code_of)
+        return position, ct_of[found]
+    # Each (code, ct) once per party of ct's agreement, keyed by (code, hospital).
+    entry, party = _fan_out(care.agreement_of[ct_of], care.party_agreement)
+    width = len(care.hospitals) + 1
+    key = code_of[entry] * width + care.party_hospital[party]
+    ct = ct_of[entry]
+    order = np.lexsort((ct, key))
+    position, found = _fan_out(inverse * width + hospitals, key[order])
+    return position, ct[order][found]
 
 
 def covers(care: CareTypes, ct: np.ndarray, codes: pd.Series) -> np.ndarray:
@@ -197,6 +208,16 @@ def _within(
     valid_from: np.ndarray, valid_to: np.ndarray, first: np.ndarray, last: np.ndarray
 ) -> np.ndarray:
     return np.asarray((valid_from <= first) & (last <= valid_to), dtype=bool)
+
+
+def _fan_out(keys: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) where ``keys[i] == table[j]``, for a sorted ``table``; ordered by i, then
+    j. A join of integer keys without hashing: each key's matches are one run of ``table``."""
+    first = np.searchsorted(table, keys, side="left")
+    count = np.searchsorted(table, keys, side="right") - first
+    position = np.repeat(np.arange(len(keys), dtype="int64"), count)
+    offset = np.arange(len(position), dtype="int64") - np.repeat(np.cumsum(count) - count, count)
+    return position, np.repeat(first, count) + offset
 
 
 def _distinct(codes: pd.Series) -> tuple[np.ndarray, pd.Series]:

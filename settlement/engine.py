@@ -184,10 +184,10 @@ def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> 
     type's terms: the care type covers the DBC's zorgproduct, its agreement is in force on the
     DBC's end date with both hospitals as parties, and it names no performer or the DBC's own
     hospital."""
-    position, ct = coverage.covering(care, candidates["zorgproduct_code"])
-    agb = coverage.hospital_numbers(care, candidates["agb"])[position]
+    agb = coverage.hospital_numbers(care, candidates["agb"])
+    position, ct = coverage.covering(care, candidates["zorgproduct_code"], agb)
     requesting = coverage.hospital_numbers(care, candidates["requesting_agb"])[position]
-    keep = coverage.parties(care, ct, agb) & coverage.parties(care, ct, requesting)
+    keep = coverage.parties(care, ct, requesting)
     position, ct = position[keep], ct[keep]
     end = candidates["end_date"].to_numpy()[position]
     keep = coverage.in_force(care, ct, end, end)

@@ -55,12 +55,12 @@ def _coverage(data: AuditInput, pairs: pd.DataFrame) -> pd.DataFrame:
     a_all = pairs["a"].to_numpy("int64")
     b_all = pairs["b"].to_numpy("int64")
     code = live["zorgproduct_code"].to_numpy()
-    # The covers join on one side's code, then the cheap predicates narrow the candidates down
-    # before the other side's code is checked.
-    pair, ct = coverage.covering(care, pd.Series(code[a_all], dtype="str"))
-    a, b = a_all[pair], b_all[pair]
+    # The covers join on one side's code and hospital, then the cheap predicates narrow the
+    # candidates down before the other side's code is checked.
     hospital = coverage.hospital_numbers(care, live["agb"])
-    keep = coverage.parties(care, ct, hospital[a]) & coverage.parties(care, ct, hospital[b])
+    pair, ct = coverage.covering(care, pd.Series(code[a_all], dtype="str"), hospital[a_all])
+    a, b = a_all[pair], b_all[pair]
+    keep = coverage.parties(care, ct, hospital[b])
     pair, ct, a, b = pair[keep], ct[keep], a[keep], b[keep]
     start = live["start_date"].to_numpy()
     first_start = np.minimum(start[a], start[b])

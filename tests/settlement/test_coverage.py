@@ -115,6 +115,13 @@ def test_an_agreement_binds_only_its_own_parties() -> None:
     hospitals = coverage.hospital_numbers(care_types, np.array(["06010101", "06010103"]))
     assert coverage.parties(care_types, np.array([0, 0]), hospitals).tolist() == [True, False]
     assert coverage.parties(care_types, np.array([1, 1]), hospitals).tolist() == [False, True]
+    # Given the hospitals, covering keeps only the care types of their agreements.
+    codes = pd.Series(["131999061", "131999061", "131999061", "131999061"])
+    numbers = coverage.hospital_numbers(
+        care_types, np.array(["06010101", "06010102", "06010103", "06010104"])
+    )
+    position, ct = coverage.covering(care_types, codes, numbers)
+    assert (position.tolist(), ct.tolist()) == ([0, 1, 1, 2], [0, 0, 1, 1])
 
 
 def test_a_consent_counts_for_its_insurer_its_days_and_parallel_care_types_only() -> None:
