@@ -126,6 +126,14 @@ def statement(value: Statement) -> schemas.StatementPublic:
             schemas.ExclusionPublic(agb=e.agb, dbc_id=e.dbc_id, reason=e.reason)
             for e in value.excluded
         ],
+        payments=[
+            schemas.StatementPaymentPublic(
+                payer=schemas.PartyPublic(agb=p.payer.agb, name=p.payer.name),
+                payee=schemas.PartyPublic(agb=p.payee.agb, name=p.payee.name),
+                amount=format_cents(p.amount_cents),
+            )
+            for p in value.payments
+        ],
     )
 
 

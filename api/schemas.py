@@ -241,6 +241,12 @@ class DirectionPublic(BaseModel):
     total: str
 
 
+class StatementPaymentPublic(BaseModel):
+    payer: PartyPublic
+    payee: PartyPublic
+    amount: str
+
+
 class StatementPublic(BaseModel):
     run_id: int
     kind: str
@@ -253,10 +259,13 @@ class StatementPublic(BaseModel):
     second: PartyPublic
     agreements: list[list[str]]
     directions: list[DirectionPublic]
+    # The balance of the lines both ways (``payer`` owes ``payee`` ``net``); with multilateral
+    # netting that is no payment: ``payments`` are the run's own payments of either hospital.
     net: str
     payer: PartyPublic | None
     payee: PartyPublic | None
     excluded: list[ExclusionPublic]
+    payments: list[StatementPaymentPublic]
 
 
 class StatementRefPublic(BaseModel):
