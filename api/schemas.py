@@ -3,9 +3,33 @@ table's name. Money is a string with two decimals, as in the contract."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from spreiding.contract.cells import formula_message, unstorable
+from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
+
+
+def _id(value: str) -> str:
+    """An id as the contract reader takes it: storable, and nothing a spreadsheet would run."""
+    message = unstorable(value) or formula_message(value)
+    if message is not None:
+        raise ValueError(message)
+    return value
+
+
+def _storable(value: str) -> str:
+    message = unstorable(value)
+    if message is not None:
+        raise ValueError(message)
+    return value
+
+
+# An id of a known shape in a request body; refused with the reader's message.
+Id = Annotated[str, AfterValidator(_id)]
+# A code that is looked up before the reader checks it: nothing the database cannot hold.
+Storable = Annotated[str, AfterValidator(_storable)]
 
 
 class HospitalPublic(BaseModel):
@@ -52,9 +76,7 @@ class CareTypePublic(BaseModel):
     pathway: list[PathwayStepPublic] = []
 
 
-class AgreementPublic(BaseModel):
-    """An agreement in the contract's JSON form (CONTRACT §1, agreements.json)."""
-
+class _AgreementFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     agreement_id: str
     name: str
@@ -64,11 +86,30 @@ class AgreementPublic(BaseModel):
     valid_from: str
     valid_to: str | None
     parent_id: str | None
+
+
+class AgreementPublic(_AgreementFields):
+    """An agreement in the contract's JSON form (CONTRACT §1, agreements.json)."""
+
     care_types: list[CareTypePublic]
 
 
-class AgreementCreate(AgreementPublic):
-    pass
+class SettlementTermsCreate(SettlementTermsPublic):
+    price_list: Id | None = None
+
+
+class CareTypeCreate(CareTypePublic):
+    care_type: Id
+    settlement: SettlementTermsCreate
+
+
+class AgreementCreate(_AgreementFields):
+    """A new agreement: a stored one is shown as it is (AgreementPublic); only a new one's ids
+    are held to the reader's rule."""
+
+    agreement_id: Id
+    parent_id: Id | None
+    care_types: list[CareTypeCreate]
 
 
 class ImportReportPublic(BaseModel):
@@ -105,7 +146,7 @@ class DeclarationPublic(BaseModel):
     declaratiecode: str | None
 
 
-class TransferCreate(BaseModel):
+class _TransferFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     transfer_id: str = Field(min_length=1, max_length=100)
     agreement_id: str
@@ -118,7 +159,17 @@ class TransferCreate(BaseModel):
     phase: str | None = None
 
 
-class TransferPublic(TransferCreate):
+class TransferCreate(_TransferFields):
+    # A stored transfer is shown as it is (TransferPublic); only a new one is held to the rule.
+    transfer_id: Id = Field(min_length=1, max_length=100)
+    agreement_id: Id
+    care_type: Id
+    patient_ref: Id
+    from_agb: Storable
+    to_agb: Storable
+
+
+class TransferPublic(_TransferFields):
     pass
 
 
@@ -142,7 +193,7 @@ class PricePublic(BaseModel):
 
 class RunCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    year: int = Field(ge=1900, le=2999)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     netting: Literal["bilateral", "multilateral"] = "bilateral"
 
 
@@ -277,7 +328,7 @@ class StatementRefPublic(BaseModel):
 
 class AuditRunCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    year: int = Field(ge=1900, le=2999)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
 
 
 class AuditRunPublic(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///spreiding.db"
+MIB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -14,9 +16,15 @@ class Settings(BaseSettings):
 
     ``SPREIDING_MIGRATION_DATABASE_URL``: the URL of the schema's owner, used only by
     ``spreiding init-db`` to migrate (and to make the application's user a member of
-    ``spreiding_app``). Unset, the application's URL migrates itself, as for SQLite."""
+    ``spreiding_app``). Unset, the application's URL migrates itself, as for SQLite.
+
+    ``SPREIDING_MAX_UPLOAD_BYTES``: the largest dataset upload (``POST /datasets``, all files
+    together) the API accepts, in bytes; ``SPREIDING_MAX_UPLOAD_FILE_BYTES``: the largest
+    single file in it. A larger upload is answered 413 (docs/data-format.md §1, "Limits")."""
 
     model_config = SettingsConfigDict(env_prefix="SPREIDING_")
 
     database_url: str = DEFAULT_DATABASE_URL
     migration_database_url: str | None = None
+    max_upload_bytes: int = Field(default=512 * MIB, ge=0)
+    max_upload_file_bytes: int = Field(default=256 * MIB, ge=0)

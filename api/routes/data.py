@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, UploadFile
+from fastapi import APIRouter, Header, Query, Request, Response, UploadFile
+from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.types import Message
 
 from api import convert, schemas
 from api.deps import Caller, Db
-from api.errors import RESPONSES
+from api.errors import RESPONSES, ErrorBody
 from api.idempotency import respond
+from spreiding.config import Settings
+from spreiding.domain.errors import DatasetError, DatasetInvalid
 from spreiding.services import datasets, reference, transfers
 
 router = APIRouter(responses=RESPONSES)
@@ -21,9 +28,58 @@ Limit = Annotated[int, Query(ge=1, le=10_000)]
 Offset = Annotated[int, Query(ge=0, le=2_147_483_647)]
 
 
-@router.post(
-    "/datasets", response_model=schemas.ImportReportPublic, status_code=201, tags=["datasets"]
-)
+class _UploadTooLarge(HTTPException):
+    """Raised while the body is received; an HTTPException, so that FastAPI's form parsing
+    lets it through instead of answering 400."""
+
+    def __init__(self, detail: str):
+        super().__init__(status_code=413, detail=detail)
+
+
+def _too_large(detail: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=413, content=ErrorBody(error="UploadTooLarge", detail=detail).model_dump()
+    )
+
+
+def _over_total(size: str, limit: int) -> str:
+    return (
+        f"the upload is {size} bytes; at most {limit:,} bytes are accepted "
+        "(SPREIDING_MAX_UPLOAD_BYTES)"
+    )
+
+
+class _LimitedUpload(APIRoute):
+    """Refuses an upload larger than ``Settings.max_upload_bytes`` before its body is read:
+    at once when its Content-Length says so, else as soon as the bytes received pass it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            limit = Settings().max_upload_bytes
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return _too_large(_over_total(f"{int(declared):,}", limit))
+            received = 0
+            receive = request.receive
+
+            async def counted() -> Message:
+                nonlocal received
+                message = await receive()
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _UploadTooLarge(_over_total(f"more than {limit:,}", limit))
+                return message
+
+            try:
+                return await handler(Request(request.scope, counted))
+            except _UploadTooLarge as exc:
+                return _too_large(str(exc.detail))
+
+        return limited
+
+
 def import_files(
     files: list[UploadFile], db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -31,6 +87,18 @@ def import_files(
     whole with the contract's error list."""
     names = [Path(upload.filename or "").name for upload in files]
     datasets.check_upload(caller, names)  # before a kept response is replayed
+    twice = sorted(name for name, count in Counter(names).items() if count > 1)
+    if twice:
+        message = "sent more than once in one upload; send each file once"
+        raise DatasetInvalid([DatasetError(name, 0, "(file)", message) for name in twice])
+    # Form parsing spooled each file to disk; it is read into memory only within the limits.
+    per_file = Settings().max_upload_file_bytes
+    for name, upload in zip(names, files, strict=True):
+        if upload.size is not None and upload.size > per_file:
+            return _too_large(
+                f"{name} is {upload.size:,} bytes; at most {per_file:,} bytes are accepted "
+                "per file (SPREIDING_MAX_UPLOAD_FILE_BYTES)"
+            )
     contents = {name: upload.file.read() for name, upload in zip(names, files, strict=True)}
     digest = hashlib.sha256()
     for name in sorted(contents):
@@ -41,6 +109,20 @@ def import_files(
         return 201, schemas.ImportReportPublic(added=report.added, unchanged=report.unchanged)
 
     return respond(db, caller, idempotency_key, digest.hexdigest().encode(), produce)
+
+
+router.add_api_route(
+    "/datasets",
+    import_files,
+    methods=["POST"],
+    response_model=schemas.ImportReportPublic,
+    status_code=201,
+    tags=["datasets"],
+    responses={
+        413: {"model": ErrorBody, "description": "The upload or one of its files is too large"}
+    },
+    route_class_override=_LimitedUpload,
+)
 
 
 @router.get("/dbcs", response_model=list[schemas.DbcPublic], tags=["data"])

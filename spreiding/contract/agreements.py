@@ -12,7 +12,13 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-from spreiding.contract.agreement_fields import FieldParser, Invalid
+from spreiding.contract.agreement_fields import (
+    FieldParser,
+    Invalid,
+    json_number,
+    unstorable_values,
+)
+from spreiding.contract.cells import shown
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import (
     CATEGORIES,
@@ -28,6 +34,8 @@ from spreiding.domain.agreements import (
     SettlementTerms,
 )
 from spreiding.domain.errors import DatasetError
+
+_REQUIRED = object()
 
 
 class _Parser(FieldParser):
@@ -51,14 +59,14 @@ class _Parser(FieldParser):
         )
         values: dict[str, Any] = {}
         parsers: dict[str, Callable[[Any, str], Any]] = {
-            "agreement_id": self.text,
+            "agreement_id": self.id_text,
             "name": self.text,
             "category": self.choice(CATEGORIES),
             "stage": self.choice(STAGES),
             "parties": self.parties,
             "valid_from": self.day,
             "valid_to": self.optional_day,
-            "parent_id": self.optional_text,
+            "parent_id": self.optional_id,
         }
         failed = False
         for key, parse in parsers.items():
@@ -120,7 +128,7 @@ class _Parser(FieldParser):
                 failed = True
                 continue
             if any(c.care_type == care.care_type for c in out):
-                self.error(f"care_types[{i}].care_type", f"{care.care_type!r} is used twice")
+                self.error(f"care_types[{i}].care_type", f"{shown(care.care_type)} is used twice")
                 failed = True
             out.append(care)
         if failed:
@@ -143,18 +151,20 @@ class _Parser(FieldParser):
         )
         failed = False
         values: dict[str, Any] = {}
+        # The value of a field left out; _REQUIRED: none, the field must be there. An omitted
+        # performing_agb is null: any party performs (docs/data-format.md §1).
         parsers: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
-            "care_type": (self.text, None),
+            "care_type": (self.id_text, _REQUIRED),
             "zorgproduct_codes": (self.code_list(identifiers.zorgproduct), ()),
             "zorgproductgroepen": (self.code_list(identifiers.zorgproductgroep), ()),
             "performing_agb": (self.performing(parties), None),
-            "settlement": (self.settlement, None),
+            "settlement": (self.settlement, _REQUIRED),
             "parallel_consents": (self.consents, ()),
             "planned_volume": (self.planned_volume, ()),
             "pathway": (self.pathway(parties), ()),
         }
         for key, (parse, default) in parsers.items():
-            if key not in obj and default is not None:
+            if key not in obj and default is not _REQUIRED:
                 values[key] = default
                 continue
             try:
@@ -240,7 +250,9 @@ class _Parser(FieldParser):
                 self.error(f"{path}.{key}", "the key must be a year YYYY")
                 failed = True
             elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                self.error(f"{path}.{key}", f"{count!r} is not a number of patients (integer >= 0)")
+                self.error(
+                    f"{path}.{key}", f"{shown(count)} is not a number of patients (integer >= 0)"
+                )
                 failed = True
             else:
                 out.append((int(key), count))
@@ -290,9 +302,12 @@ def parse_agreements(
     checked without a cascade of errors (None when the file is not a JSON list).
     ``known_ids``: agreements stored already, which a ``parent_id`` may name."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=json_number(int), parse_float=json_number(float))
     except json.JSONDecodeError as exc:
         return [], [DatasetError(FILE, exc.lineno, "(json)", f"not valid JSON: {exc.msg}")], None
+    except RecursionError:
+        # No agreement nests more than a few levels; the decoder gives up near 1,000.
+        return [], [DatasetError(FILE, 0, "(json)", "not valid JSON: nested too deeply")], None
     if not isinstance(data, list):
         return [], [DatasetError(FILE, 0, "(json)", "must be a JSON list of agreements")], None
     parser = _Parser(hospitals=hospitals, insurers=insurers, price_lists=price_lists)
@@ -300,14 +315,25 @@ def parse_agreements(
     seen: dict[str, int] = {}
     for index, obj in enumerate(data):
         parser.index = index
+        unstorable = unstorable_values(obj, "")
+        for path, message in unstorable:
+            parser.error(path, message)
+        if unstorable:
+            continue  # checked once its values can be read: no message quotes such a value
+        reported = len(parser.errors)
         try:
             agreement = parser.agreement(obj)
         except Invalid:
+            if len(parser.errors) == reported:
+                # Every parser records what it refuses; should one ever fail silently, the
+                # agreement is still refused aloud, never dropped from a "valid" dataset.
+                parser.error("", "cannot be read (no reason was recorded)")
             continue
         if agreement.agreement_id in seen:
             first = seen[agreement.agreement_id]
             parser.error(
-                "agreement_id", f"{agreement.agreement_id!r} is also the id of agreement {first}"
+                "agreement_id",
+                f"{shown(agreement.agreement_id)} is also the id of agreement {first}",
             )
             continue
         seen[agreement.agreement_id] = index
@@ -322,6 +348,7 @@ def parse_agreements(
                 parser.error("parent_id", "an agreement cannot be its own parent")
             elif agreement.parent_id not in ids:
                 parser.error(
-                    "parent_id", f"agreement {agreement.parent_id!r} is not in agreements.json"
+                    "parent_id",
+                    f"agreement {shown(agreement.parent_id)} is not in agreements.json",
                 )
     return agreements, parser.errors, {i for i in ids if i}

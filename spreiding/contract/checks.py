@@ -41,11 +41,13 @@ def check_prices(rows: Rows) -> None:
     )
     rows.code("zorgproduct_code", identifiers.zorgproduct)
     rows.money("price_eur", negative_allowed=False)
+    rows.no_formula("price_list")
     rows.unique("price_list", "year", "zorgproduct_code")
 
 
 def check_patient(rows: Rows) -> None:
     rows.no_bsn("patient_ref")
+    rows.no_formula("patient_ref")
 
 
 def check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
@@ -86,6 +88,7 @@ def check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
         ),
     )
     rows.code("specialism", identifiers.specialism)
+    rows.no_formula("dbc_id", "primary_dbc_id")
     rows.unique("agb", "dbc_id")
     keys = key(rows["agb"], rows["dbc_id"])
     primary = rows.present("primary_dbc_id") & requesting
@@ -133,6 +136,7 @@ def check_declarations(
         "declaratiecode",
         lambda row: f"{row['declaratiecode']!r} is not a declaratiecode of 6 characters",
     )
+    rows.no_formula("declaration_id", "dbc_id")
     rows.unique("declaration_id")
     if dbc_keys is not None:
         rows.flag(
@@ -191,6 +195,7 @@ def check_transfers(
     rows.date("transfer_date")
     rows.choice("status", STATUSES)
     rows.choice("phase", PHASES)
+    rows.no_formula("transfer_id", "agreement_id", "care_type")
     rows.unique("transfer_id")
 
 

@@ -18,10 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from spreiding.contract.cells import MAX_CHARS, MAX_HEADER_CHARS, NUL, NUL_MESSAGE, too_long
 from spreiding.domain.dataset import SCHEMAS, TableSchema
 from spreiding.domain.errors import DatasetError
 
 LINE = "_line"
+UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,17 @@ def read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.Dat
         return None
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
+            # Bounded: a file of one endless line is not read whole to find its header.
+            first = handle.readline(MAX_HEADER_CHARS + 1)
     except UnicodeDecodeError as exc:
         errors.append(DatasetError(spec.name, 0, "(file)", f"not UTF-8: {exc.reason}"))
         return None
     if not first.strip():
         errors.append(DatasetError(spec.name, 1, "(header)", "the header row is missing"))
+        return None
+    if len(first.rstrip("\r\n")) > MAX_HEADER_CHARS:
+        message = f"the header line is longer than {MAX_HEADER_CHARS:,} characters"
+        errors.append(DatasetError(spec.name, 1, "(header)", message))
         return None
     # A Dutch spreadsheet export writes ';' between cells and a decimal comma.
     delimiter = ";" if ";" in first and "," not in first else ","
@@ -111,9 +118,35 @@ def read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.Dat
         for number in frame.loc[blank, LINE]:
             errors.append(DatasetError(spec.name, int(number), "(row)", "empty line"))
         frame = frame.loc[~blank].reset_index(drop=True)
+    frame = storable_rows(spec.name, frame, header, errors)
     if delimiter == ";":
         for column in spec.money:
             frame[column] = frame[column].str.replace(",", ".", regex=False)
+    return frame
+
+
+def storable_rows(
+    file: str, frame: pd.DataFrame, columns: list[str], errors: list[DatasetError]
+) -> pd.DataFrame:
+    """``frame`` with each value too long to check or impossible to store (a NUL character)
+    reported and emptied; the cells are listed in ``frame.attrs[UNREADABLE]`` as
+    ``(line, column)``, and no later check reports on them: no message quotes such a value,
+    and its row still counts for the references to it."""
+    unreadable: set[tuple[int, str]] = set()
+    for column in columns:
+        values = frame[column]
+        length = values.str.len()
+        long = (length > MAX_CHARS).to_numpy()
+        nul = values.str.contains(NUL, regex=False).to_numpy(dtype=bool) & ~long
+        for number, size in zip(frame[LINE][long], length[long], strict=True):
+            errors.append(DatasetError(file, int(number), column, too_long(int(size))))
+            unreadable.add((int(number), column))
+        for number in frame[LINE][nul]:
+            errors.append(DatasetError(file, int(number), column, NUL_MESSAGE))
+            unreadable.add((int(number), column))
+        if long.any() or nul.any():
+            frame[column] = values.mask(long | nul, "")
+    frame.attrs[UNREADABLE] = unreadable
     return frame
 
 

@@ -31,7 +31,7 @@ from spreiding.contract.checks import (
     check_prices,
     check_transfers,
 )
-from spreiding.contract.files import LINE, SPECS, FileSpec, read_csv
+from spreiding.contract.files import LINE, SPECS, FileSpec, read_csv, storable_rows
 from spreiding.contract.rows import Rows, dbc_keys
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import (
@@ -130,6 +130,7 @@ def validate_transfers(
     ).astype("str")
     frame[LINE] = np.arange(1, len(rows) + 1, dtype="int64")
     errors: list[DatasetError] = []
+    frame = storable_rows(source, frame, list(spec.required + spec.optional), errors)
     ids = {a.agreement_id for a in agreements}
     check_transfers(Rows(source, frame, errors), hospitals, agreements, ids)
     if errors:

@@ -12,7 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from spreiding.contract.files import LINE
+from spreiding.contract.cells import FORMULA_STARTS, formula_message
+from spreiding.contract.files import LINE, UNREADABLE
 from spreiding.domain import identifiers
 from spreiding.domain.errors import DatasetError
 from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
@@ -27,6 +28,8 @@ class Rows:
         self.file = file
         self.frame = frame
         self.errors = errors
+        # Cells reported as unreadable already (files.storable_rows): nothing more to say.
+        self.unreadable: set[tuple[int, str]] = frame.attrs.get(UNREADABLE, set())
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column]
@@ -39,8 +42,11 @@ class Rows:
         if mask.any():
             bad = self.frame.loc[mask]
             for _, row in bad.iterrows():
+                line = int(row[LINE])
+                if (line, column) in self.unreadable:
+                    continue
                 text = message(row) if callable(message) else message
-                self.errors.append(DatasetError(self.file, int(row[LINE]), column, text))
+                self.errors.append(DatasetError(self.file, line, column, text))
         return mask
 
     def present(self, column: str) -> pd.Series:
@@ -74,6 +80,8 @@ class Rows:
         values = self.frame[column]
         shaped = values.str.fullmatch(DATE_PATTERN).fillna(False).astype(bool)
         parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
+        # pandas reads year 0000 (1 BC); no date type that stores or compares it does.
+        parsed = parsed.where(parsed.dt.year >= 1)
         self.flag(
             self.present(column) & parsed.isna(),
             column,
@@ -145,6 +153,14 @@ class Rows:
                 ),
             )
 
+    def no_formula(self, *columns: str) -> None:
+        """An id that a spreadsheet would run as a formula is refused (issue 8 item 7): exports
+        neutralise such cells, but an id is also copied, typed and compared by hand."""
+        for column in columns:
+            values = self.frame[column]
+            starts = values.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            self.flag(starts, column, _formula_in(column))
+
     def no_bsn(self, column: str) -> None:
         """A pseudonym that is a valid BSN is refused: raw BSNs never enter the system."""
         values = self.frame[column]
@@ -159,6 +175,10 @@ class Rows:
                 column,
                 "looks like a BSN (9 digits passing the 11-check); use the alliance's pseudonym",
             )
+
+
+def _formula_in(column: str) -> Callable[[pd.Series], str]:
+    return lambda row: formula_message(row[column]) or ""
 
 
 def code_message(code: identifiers.DigitCode, value: str) -> str:
