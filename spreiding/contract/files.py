@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from spreiding.contract.cells import MAX_CHARS, MAX_HEADER_CHARS, NUL, NUL_MESSAGE, too_long
@@ -135,6 +136,8 @@ def storable_rows(
     unreadable: set[tuple[int, str]] = set()
     for column in columns:
         values = frame[column]
+        if not _suspect(values):
+            continue
         length = values.str.len()
         long = (length > MAX_CHARS).to_numpy()
         nul = values.str.contains(NUL, regex=False).to_numpy(dtype=bool) & ~long
@@ -148,6 +151,23 @@ def storable_rows(
             frame[column] = values.mask(long | nul, "")
     frame.attrs[UNREADABLE] = unreadable
     return frame
+
+
+def _suspect(values: pd.Series) -> bool:
+    """Whether a value of ``values`` may be too long or hold a NUL: a look at Arrow's buffers
+    (a tenth of the exact check's time) that is exact when it says no, since a value has no
+    more characters than bytes."""
+    array = pa.array(values)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if (pc.max(pc.binary_length(chunk)).as_py() or 0) > MAX_CHARS:
+            return True
+        data = chunk.buffers()[2]
+        if data is not None and not np.frombuffer(data, dtype=np.uint8).all():
+            return True
+    return False
 
 
 def check_header(spec: FileSpec, header: list[str], errors: list[DatasetError]) -> bool:
