@@ -24,6 +24,7 @@ from spreiding.contract.agreement_fields import Invalid
 from spreiding.contract.agreements import parse_agreements
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetInvalid
+from spreiding.store.datasets import load_dataset
 from spreiding.store.keys import create_key
 from tests import files as f
 from tests.test_reader import DELETE, Files, add_row, set_agreement, set_row
@@ -213,6 +214,22 @@ def test_import_refuses_bad_input_and_stores_nothing(
 
 
 # --- the limits' boundaries --------------------------------------------------------------
+
+
+def test_dates_from_year_1_to_9999_are_stored_as_they_are(database: Engine, tmp_path: Path) -> None:
+    """The first and the last day a date type holds; year 0001 first in its column, from
+    which pandas could not guess a format (a UserWarning on stderr)."""
+    files = f.base_files()
+    files["dbcs.csv"][0].update(start_date="0001-01-01", end_date="0001-01-01")
+    files["dbcs.csv"][1]["end_date"] = "9999-12-31"
+    files["transfers.csv"][0]["transfer_date"] = "0001-01-01"
+    result = runner.invoke(app, ["import", str(f.write(tmp_path, files))])
+    assert (result.exit_code, result.stderr) == (0, "")
+    with database.connect() as connection:
+        dbcs = load_dataset(connection).dbcs
+    # By key (agb, dbc_id): H1 of hospital A, then D1 of hospital B.
+    assert [str(d.date()) for d in dbcs["start_date"]] == ["0001-01-01", "2024-03-01"]
+    assert [str(d.date()) for d in dbcs["end_date"]] == ["0001-01-01", "9999-12-31"]
 
 
 def test_values_at_the_limits_are_accepted(tmp_path: Path) -> None:

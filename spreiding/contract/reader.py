@@ -135,7 +135,7 @@ def validate_transfers(
     check_transfers(Rows(source, frame, errors), hospitals, agreements, ids)
     if errors:
         raise DatasetInvalid(errors)
-    return conform(frame, TRANSFERS)
+    return conform(_dates(frame, TRANSFERS), TRANSFERS)
 
 
 # --- typed dataset -----------------------------------------------------------------------
@@ -156,6 +156,17 @@ def _cents(values: pd.Series) -> pd.Series:
     return cents.where(~negative, -cents)
 
 
+def _dates(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+    """The date columns parsed by the format they were checked against (an empty open date:
+    NaT); pandas would otherwise guess a format from the first value, and cannot from a
+    first value of year 0001."""
+    for column, kind in schema.columns.items():
+        if kind == "date":
+            values = frame[column]
+            frame[column] = pd.to_datetime(values.where(values != "", None), format="%Y-%m-%d")
+    return frame
+
+
 def _typed(
     raw: dict[str, pd.DataFrame | None], agreements: list[Agreement], *, source: str
 ) -> Dataset:
@@ -171,9 +182,7 @@ def _typed(
                 frame[column] = _cents(frame.pop(schema.file_column(column)))
             elif kind == "bool":
                 frame[column] = frame[column] == "true"
-        for column in schema.open_dates:
-            frame[column] = frame[column].replace("", None)
-        return conform(frame, schema, consume=True)
+        return conform(_dates(frame, schema), schema, consume=True)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:
         frame = typed(name, schema)
