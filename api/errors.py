@@ -14,6 +14,7 @@ from spreiding.domain.access import InvalidKeyRequest
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.domain.run_errors import (
     CorrectionOutdated,
+    NothingToSettle,
     RunAlreadyFinal,
     RunNotFound,
     SettlementAlreadyFinal,
@@ -48,6 +49,7 @@ STATUS: dict[type[Exception], int] = {
     IdempotencyConflict: 409,
     DatasetInvalid: 422,
     InvalidKeyRequest: 422,
+    NothingToSettle: 422,
 }
 
 # Declared on every route, so the OpenAPI document names each error body.

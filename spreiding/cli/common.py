@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,11 @@ def fail(exc: Exception) -> typer.Exit:
     """A refused request on one run: its message on stderr."""
     err.print(str(exc), markup=False)
     return typer.Exit(INVALID)
+
+
+def at_terminal() -> bool:
+    """Whether a person can answer a question: stdin is a terminal, not a pipe or a file."""
+    return sys.stdin.isatty()
 
 
 def names(dataset: Dataset) -> dict[str, str]:

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
 
-from spreiding.cli.common import Format, FormatOption, err, fail, out
+from spreiding.cli import common
+from spreiding.cli.common import INVALID, Format, FormatOption, err, fail, out
 from spreiding.config import Settings
 from spreiding.domain.run_errors import SettlementError
 from spreiding.render.settlement import run_summary, run_to_json, settlement_table
@@ -67,14 +69,41 @@ def runs_statements(
 
 
 @runs_app.command("finalise")
-def runs_finalise(run_id: RunId) -> None:
-    """Make a draft run final: from then on neither it nor its lines can change."""
+def runs_finalise(
+    run_id: RunId,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Finalise without asking (for scripts).")
+    ] = False,
+) -> None:
+    """Make a draft run final: from then on neither it nor its lines can change. Asks first,
+    showing the run; without a terminal to ask at, only with --yes."""
     try:
-        with open_database(Settings().database_url) as engine, engine.begin() as connection:
-            run = settlement.finalise_run(connection, OPERATOR, run_id)
+        with open_database(Settings().database_url) as engine:
+            if not yes:
+                _confirm_finalise(engine, run_id)
+            with engine.begin() as connection:
+                run = settlement.finalise_run(connection, OPERATOR, run_id)
     except (SettlementError, FinalRunConflict, NotFound) as exc:
         raise fail(exc) from None
     out.print(f"finalised {run_summary(run)}", markup=False)
+
+
+def _confirm_finalise(engine: Engine, run_id: int) -> None:
+    """Show the run and ask; a final run cannot be undone, so only "y" finalises. The
+    question waits outside any transaction."""
+    with engine.connect() as connection:
+        shown = settlement.visible_run(connection, OPERATOR, run_id)
+    if not common.at_terminal():
+        err.print(
+            f"run {run_id} was not finalised: there is no terminal to ask at; "
+            f"`spreiding runs finalise {run_id} --yes` finalises without asking",
+            markup=False,
+        )
+        raise typer.Exit(INVALID)
+    out.print(run_summary(shown), markup=False)
+    if not typer.confirm("Finalise?", default=False):
+        err.print(f"run {run_id} was not finalised", markup=False)
+        raise typer.Exit(1)
 
 
 def write_statements(every: RunStatements, folder: Path, *, progress: bool = False) -> list[Path]:

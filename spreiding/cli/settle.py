@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 
 from settlement.engine import NETTINGS, Netting, Settlement
-from spreiding.cli.common import INVALID, Format, FormatOption, err, names, refuse
+from spreiding.cli.common import INVALID, Format, FormatOption, err, fail, names, refuse
 from spreiding.config import Settings
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetInvalid
+from spreiding.domain.run_errors import NothingToSettle
+from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.render.audit import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
 from spreiding.render.settlement import run_summary, settlement_table, settlement_to_json
 from spreiding.services import audit, datasets, reference, settlement
@@ -37,7 +39,12 @@ DataOption = Annotated[
     Path | None,
     typer.Option("--data", help="A dataset folder; without it, the configured database."),
 ]
-YearOption = Annotated[int, typer.Option("--year", help="The year to settle or audit.")]
+YearOption = Annotated[
+    int,
+    typer.Option(
+        "--year", min=FIRST_YEAR, max=LAST_YEAR, help="The year to settle or audit (four digits)."
+    ),
+]
 
 
 def _read(folder: Path) -> Dataset:
@@ -61,14 +68,17 @@ def settle_(
     result: Settlement
     if data is None:
         # On the database a settlement is a run: stored, and reused for the same inputs.
-        with open_database(Settings().database_url) as engine, engine.begin() as connection:
-            settled = settlement.settle_year(connection, OPERATOR, year=year, netting=chosen)
-            if settled.result is not None:
-                result = settled.result
-            else:  # reused: nothing was computed, the stored run is the answer
-                result = settlement.get_run(connection, OPERATOR, settled.run.run_id).result
-            if format_ is Format.table:
-                hospitals = reference.hospital_names(connection)
+        try:
+            with open_database(Settings().database_url) as engine, engine.begin() as connection:
+                settled = settlement.settle_year(connection, OPERATOR, year=year, netting=chosen)
+                if settled.result is not None:
+                    result = settled.result
+                else:  # reused: nothing was computed, the stored run is the answer
+                    result = settlement.get_run(connection, OPERATOR, settled.run.run_id).result
+                if format_ is Format.table:
+                    hospitals = reference.hospital_names(connection)
+        except NothingToSettle as exc:
+            raise fail(exc) from None
         state = "created " if settled.created else "unchanged inputs, existing "
         err.print(state + run_summary(settled.run))
     else:

@@ -37,3 +37,19 @@ class CorrectionOutdated(SettlementError):
             f"correction run {run_id} corrects run {corrects_run_id}, which has since been "
             "corrected by another final run; settle the year again for a current correction"
         )
+
+
+class NothingToSettle(SettlementError):
+    """A settlement or correction without a single line: nothing is paid by it, yet stored
+    and finalised it would be the year's run, and every real settlement of the year after it
+    a correction. ``excluded``: how many DBCs of the year were excluded (open ones, say)."""
+
+    def __init__(self, year: int, corrects_run_id: int | None = None, excluded: int = 0):
+        self.year = year
+        self.corrects_run_id = corrects_run_id
+        self.excluded = excluded
+        if corrects_run_id is None:
+            what = f"no stored ODV DBC of {year} settles ({excluded} excluded)"
+        else:
+            what = f"every DBC of {year} settles as settled up to run {corrects_run_id}"
+        super().__init__(f"nothing to settle in {year}: {what}; no run was stored")

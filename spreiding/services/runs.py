@@ -8,6 +8,9 @@ The rules, in the order they are applied to a request to settle year Y:
 3. Once Y has one, a recomputation is stored as a ``correction`` of the latest final run in the
    chain (the final settlement, or the last final correction of it): per DBC the difference
    against everything settled so far.
+4. A computation without a line (an empty database, a year the data does not reach, a
+   correction that changes no amount) is refused (``NothingToSettle``) and stores no run: an
+   empty settlement, finalised, would make every real settlement of Y a correction.
 
 Finalising makes a run and its rows immutable (the database refuses changes). A year has one
 final settlement; a run has at most one final correction, so corrections form a single chain.
@@ -30,6 +33,7 @@ from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.run_errors import (
     CorrectionOutdated,
+    NothingToSettle,
     RunAlreadyFinal,
     RunNotFound,
     SettlementAlreadyFinal,
@@ -103,13 +107,23 @@ def settle_into_run(
             return run, None, False
     result = settle(dbcs, prices, agreements, year=year, netting=netting)
     if not chain:
+        _refuse_empty(result, corrects=None)
         run = _add(store, result, kind="settlement", fingerprint=inputs, corrects=None)
         return run, result, True
     settled = settled_state([store.frames(run.run_id)["lines"] for run in chain])
     correction = correct(settled, result, netting=netting)
     latest = chain[-1].run_id
+    _refuse_empty(correction, corrects=latest)
     run = _add(store, correction, kind="correction", fingerprint=inputs, corrects=latest)
     return run, correction, True
+
+
+def _refuse_empty(result: Settlement, *, corrects: int | None) -> None:
+    """A run without a line is not stored, even when it excludes DBCs (an open DBC is
+    excluded in every later year): it pays nothing, and finalised it would turn every real
+    settlement of its year into a correction."""
+    if result.lines.empty:
+        raise NothingToSettle(result.year, corrects, len(result.excluded))
 
 
 def _current(run: StoredRun, chain: list[StoredRun]) -> bool:
