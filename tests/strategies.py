@@ -12,13 +12,27 @@ from tests import files as f
 HOSPITALS = [f"0601{n:04d}" for n in range(1, 7)]
 CODES = ["131999061", "131999062", "029899011", "029899012", "099899017"]
 GROUPS = ["131999", "029899"]
-DAYS = st.dates(min_value=date(2023, 11, 1), max_value=date(2025, 2, 1))
+# The first and last days of the years are drawn on purpose: a slip at a year's edge (``>``
+# for ``>=``) shows only there. ``after`` adds 0 days often, so one-day ranges come too.
+YEAR_EDGES = [date(2023, 12, 31), date(2024, 1, 1), date(2024, 12, 31), date(2025, 1, 1)]
+DAYS = st.sampled_from(YEAR_EDGES) | st.dates(
+    min_value=date(2023, 11, 1), max_value=date(2025, 2, 1)
+)
 MONEY = st.integers(min_value=0, max_value=5_000_000).map(lambda c: f"{c // 100}.{c % 100:02d}")
 
 
 def after(day: date) -> st.SearchStrategy[date]:
     """A day on or after ``day`` (built, not filtered: filtering starves hypothesis)."""
     return st.integers(min_value=0, max_value=120).map(lambda n: day + timedelta(days=n))
+
+
+def within(first: date, last: date) -> st.SearchStrategy[date]:
+    """A day from ``first`` to ``last``, the years' edges among them drawn on purpose."""
+    days = st.integers(min_value=0, max_value=(last - first).days).map(
+        lambda n: first + timedelta(days=n)
+    )
+    edges = [d for d in YEAR_EDGES if first <= d <= last]
+    return st.sampled_from(edges) | days if edges else days
 
 
 SHARES = st.sampled_from(["1", "0.9", "0.90", "0.875", "0.5", "0.333", "0.01"])
@@ -81,13 +95,40 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
         prices.append(f.price(price_list="nza", code=CODES[0]))
     dbcs: list[dict[str, str]] = []
     for i in range(draw(st.integers(min_value=0, max_value=max_dbcs))):
-        agb = draw(st.sampled_from(hospitals))
         patient = f"P-{draw(st.integers(min_value=1, max_value=8)):04d}"
-        start = draw(DAYS)
-        end = draw(st.none() | after(start))
-        odv = draw(st.booleans())
-        requesting = draw(st.sampled_from([h for h in hospitals if h != agb]))
+        end: date | None
+        if draw(st.booleans()):
+            # Aimed at a care type: its parties, performer and codes, ending on a day its
+            # agreement is in force. Drawn freely, nearly every DBC would be excluded and the
+            # properties of settled lines would hold of none.
+            agreement = draw(st.sampled_from(agreement_rows))
+            care = draw(st.sampled_from(agreement["care_types"]))
+            agb = care["performing_agb"] or draw(st.sampled_from(agreement["parties"]))
+            requesting = draw(st.sampled_from([p for p in agreement["parties"] if p != agb]))
+            code = draw(
+                st.sampled_from(
+                    care["zorgproduct_codes"]
+                    + [c for c in CODES if c[:6] in care["zorgproductgroepen"]]
+                )
+            )
+            first = date.fromisoformat(agreement["valid_from"])
+            last = date.fromisoformat(agreement["valid_to"] or "2025-12-31")
+            # Mostly in 2024, the year most properties settle, when the agreement is in force.
+            if first <= date(2024, 12, 31) and last >= date(2024, 1, 1) and draw(st.booleans()):
+                first, last = max(first, date(2024, 1, 1)), min(last, date(2024, 12, 31))
+            end = draw(within(first, last))
+            start = end - timedelta(days=draw(st.integers(min_value=0, max_value=60)))
+            odv = True
+        else:
+            agb = draw(st.sampled_from(hospitals))
+            code = draw(st.sampled_from([*CODES, "131777011"]))
+            start = draw(DAYS)
+            end = draw(st.none() | after(start))
+            odv = draw(st.booleans())
+            requesting = draw(st.sampled_from([h for h in hospitals if h != agb]))
         own = [d for d in dbcs if d["agb"] == requesting and d["odv"] == "false"]
+        if odv and draw(st.booleans()):
+            own = [d for d in own if d["patient_ref"] == patient]  # a primary that matches
         primary = ""
         if odv and own and draw(st.booleans()):
             primary = draw(st.sampled_from(own))["dbc_id"]
@@ -96,7 +137,7 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
                 dbc_id=f"D{i}",
                 agb=agb,
                 patient=patient,
-                code=draw(st.sampled_from([*CODES, "131777011"])),
+                code=code,
                 start=start.isoformat(),
                 end="" if end is None else end.isoformat(),
                 odv=odv,
@@ -114,10 +155,73 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
     }
 
 
+RULES = ("ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001")
+# The finding each planted case must give: (rule, declaration, DBC or transfer it names).
+PLANTED = {
+    "ODV-001": ("ODV-001", "PLANT-ODV1"),
+    "ODV-002": ("ODV-002", "PLANT-ODV2"),
+    "PAR-001": ("PAR-001", "PLANT-PAR1-B"),
+    "PAR-002": ("PAR-002", "PLANT-PAR2-B"),
+    "PAR-003": ("PAR-003", "PLANT-PAR3-B"),
+    "TRF-001": ("TRF-001", "PLANT-T1"),
+}
+
+
+def plant(files: dict[str, Any], rules: frozenset[str]) -> None:
+    """Add, for each of ``rules``, a case that must give exactly the finding ``PLANTED`` names,
+    whatever the random rows: its own patient (``Q-...``), codes no random agreement covers
+    (group 077777, code 088888011) and an agreement of its own."""
+    first, second = files["hospitals.csv"][0]["agb"], files["hospitals.csv"][1]["agb"]
+    dbcs, declarations = files["dbcs.csv"], files["declarations.csv"]
+
+    def line(declaration_id: str, agb: str, patient: str, **fields: str) -> dict[str, str]:
+        return f.declaration(declaration_id=declaration_id, agb=agb, patient=patient, **fields)
+
+    if "ODV-001" in rules:  # the performer declared its ODV DBC to the insurer
+        dbcs.append(f.dbc(dbc_id="PLANT-ODV1", agb=second, requesting=first, patient="Q-ODV1",
+                          start="2024-05-01", end="2024-05-02"))  # fmt: skip
+        declarations.append(line("PLANT-ODV1", second, "Q-ODV1", start="2024-05-01",
+                                 end="2024-05-02", dbc_id="PLANT-ODV1"))  # fmt: skip
+    if "ODV-002" in rules:  # the requester's own DBC, never declared
+        dbcs.append(f.dbc(dbc_id="PLANT-H2", agb=first, odv=False, patient="Q-ODV2",
+                          start="2024-06-01", end="2024-06-02"))  # fmt: skip
+        dbcs.append(f.dbc(dbc_id="PLANT-ODV2", agb=second, requesting=first, patient="Q-ODV2",
+                          start="2024-06-01", end="2024-06-02", primary="PLANT-H2"))  # fmt: skip
+    if "PAR-002" in rules:  # the same line twice; the one declared later is the extra
+        for suffix, day in (("A", "2024-07-10"), ("B", "2024-07-11")):
+            declarations.append(line(f"PLANT-PAR2-{suffix}", first, "Q-PAR2", start="2024-07-01",
+                                     end="2024-07-02", declared_on=day))  # fmt: skip
+    if "PAR-003" in rules:  # one zorgproductgroep, two hospitals, no agreement: B is later
+        declarations.append(line("PLANT-PAR3-A", first, "Q-PAR3", code="077777011",
+                                 start="2024-08-01", end="2024-08-05", declared_on="2024-08-10"))  # fmt: skip
+        declarations.append(line("PLANT-PAR3-B", second, "Q-PAR3", code="077777012",
+                                 start="2024-08-03", end="2024-08-06", declared_on="2024-08-11"))  # fmt: skip
+    if rules & {"PAR-001", "TRF-001"}:
+        files["agreements.json"].append(
+            f.agreement(agreement_id="plant", parties=[first, second], care_types=[
+                f.care_type(care_type="plant", codes=["088888011"], performing_agb=second)
+            ])
+        )  # fmt: skip
+    if "PAR-001" in rules:  # both declared care the agreement covers: the performer is flagged
+        for suffix, agb in (("A", first), ("B", second)):
+            declarations.append(line(f"PLANT-PAR1-{suffix}", agb, "Q-PAR1", code="088888011",
+                                     start="2024-09-01", end="2024-09-05"))  # fmt: skip
+    if "TRF-001" in rules:  # performed, but no ODV DBC followed
+        files["transfers.csv"].append(
+            f.transfer(transfer_id="PLANT-T1", agreement_id="plant", care_type="plant",
+                       patient="Q-TRF", from_agb=first, to_agb=second, date="2024-10-01")
+        )  # fmt: skip
+
+
+def audit_datasets(*, min_planted: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    return audit_cases(min_planted=min_planted).map(lambda case: case[0])
+
+
 @st.composite
-def audit_datasets(draw: st.DrawFn) -> dict[str, Any]:
+def audit_cases(draw: st.DrawFn, *, min_planted: int = 0) -> tuple[dict[str, Any], frozenset[str]]:
     """A valid dataset with declarations and transfers: few patients, overlapping ranges, two
-    insurers, duplicates and credit lines, so that every audit rule has something to find."""
+    insurers, duplicates and credit lines, so that every audit rule has something to find; and
+    planted cases (``plant``) of at least ``min_planted`` rules that must be found."""
     files = draw(datasets(max_dbcs=15))
     files["insurers.csv"].append({"uzovi": "3343", "name": "VGZ"})
     hospitals = [h["agb"] for h in files["hospitals.csv"]]
@@ -183,4 +287,6 @@ def audit_datasets(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
     files["transfers.csv"] = transfers
-    return files
+    planted = frozenset(draw(st.sets(st.sampled_from(RULES), min_size=min_planted)))
+    plant(files, planted)
+    return files, planted

@@ -1,8 +1,10 @@
 """Every endpoint for every role: the status each key gets, reads of another tenant's ids
-included (404, never a leak)."""
+included (404, never a leak); and every list endpoint for every role: exactly the rows of
+that tenant, so a list that leaks another tenant's rows with a 200 fails."""
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 import pytest
@@ -50,7 +52,7 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/transfers/{transfer}", None, expect(admin=200, alrijne=200, bureau=200, rest=404)),
     ("POST", "/transfers", "transfer", expect(admin=201, bureau=201, rest=403)),
     ("PATCH", "/transfers/{transfer}", "status", expect(admin=200, bureau=200, rest=403)),
-    ("POST", "/datasets", "dataset", expect(admin=201, bureau=201, rest=403)),
+    ("POST", "/datasets", "dataset", expect(admin=201, rest=403)),  # hartnet: not the bureau's
     ("GET", "/settlement-runs", None, expect(rest=200)),
     ("POST", "/settlement-runs", "run", expect(admin=200, alrijne=200, amc=200, rest=403)),
     ("GET", "/settlement-runs/{run}", None, expect(admin=200, alrijne=200, amc=200, rest=404)),
@@ -104,3 +106,129 @@ def test_every_endpoint_for_every_role(
     if response.status_code == 404:
         # Another tenant's id reads exactly like an id that does not exist.
         assert response.json()["error"] == "NotFound"
+
+
+# --- What each key sees in every list ----------------------------------------------------
+
+LISTED = ("samen-plus", "amsterdam-flevo")  # the samples the ``api`` fixture stores
+
+
+def sample_rows(file: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for name in LISTED:
+        with (SAMPLES / name / file).open(encoding="utf-8", newline="") as handle:
+            rows += csv.DictReader(handle)
+    return rows
+
+
+def seen_in_files(role: str) -> dict[str, Any]:
+    """The rows a key of ``role`` may see, read from the sample files with the tenant rules:
+    a hospital its own DBCs and those it requested, its own declarations, the transfers from or
+    to it; the bureau the transfers of its agreement; the insurer the declarations sent to it."""
+    agb = {"alrijne": ALRIJNE, "amc": AMC}.get(role)
+    admin = role == "admin"
+    dbcs = [r for r in sample_rows("dbcs.csv") if admin or agb in (r["agb"], r["requesting_agb"])]
+    declarations = [
+        r
+        for r in sample_rows("declarations.csv")
+        if admin
+        or (agb is not None and r["agb"] == agb)
+        or (role == "insurer" and r["uzovi"] == "3358")
+    ]
+    transfers = [
+        r
+        for r in sample_rows("transfers.csv")
+        if admin
+        or agb in (r["from_agb"], r["to_agb"])
+        or (role == "bureau" and r["agreement_id"] == SAMEN)
+    ]
+    return {
+        "/dbcs": sorted((r["agb"], r["dbc_id"]) for r in dbcs),
+        "/declarations": sorted(r["declaration_id"] for r in declarations),
+        "/transfers": sorted(r["transfer_id"] for r in transfers),
+    }
+
+
+AGREEMENTS = {
+    "admin": ["amc-flevo-2024", SAMEN, "samen-plus-raam"],
+    "alrijne": [SAMEN, "samen-plus-raam"],
+    "amc": ["amc-flevo-2024"],
+    "bureau": [SAMEN],
+    "insurer": ["amc-flevo-2024"],  # its consent to parallel declaration is in it
+}
+# The 2024 audit of both samples, checked by hand against the files (rule, agb, subject):
+FINDINGS = [
+    ("ODV-001", GROENE_HART, "SAME-V00103"),  # declares SAME-D00102, ODV for Alrijne
+    ("ODV-002", GROENE_HART, "SAME-D00096"),  # Alrijne's own SAME-D00095 never declared
+    ("PAR-001", GROENE_HART, "SAME-V00103"),  # overlaps Alrijne's SAME-V00101, same patient
+    ("PAR-001", FLEVO, "AMST-V00034"),  # each overlaps an AMC line; Flevo performs
+    ("PAR-001", FLEVO, "AMST-V00038"),
+    ("PAR-001", FLEVO, "AMST-V00042"),
+    ("PAR-002", ALRIJNE, "SAME-V00115"),  # repeats SAME-V00113
+    ("PAR-003", FLEVO, "AMST-V00106"),  # overlaps AMST-V00104, no agreement covers both
+    ("TRF-001", GROENE_HART, "SAME-T00121"),  # performed, no ODV DBC at Groene Hart
+]
+FINDING_UZOVI = {"SAME-V00115": "3358", "AMST-V00038": "3358"}  # the ones sent to CZ
+
+
+def expected_lists(role: str, run: int, audit: int) -> dict[str, Any]:
+    agb = {"alrijne": ALRIJNE, "amc": AMC}.get(role)
+    admin = role == "admin"
+    pairs = [(ALRIJNE, GROENE_HART), (AMC, FLEVO)]
+    findings = [
+        (rule, subject)
+        for rule, finding_agb, subject in FINDINGS
+        if admin
+        or finding_agb == agb
+        or (role == "insurer" and FINDING_UZOVI.get(subject) == "3358")
+    ]
+    return {
+        "/hospitals": [ALRIJNE, GROENE_HART, AMC, FLEVO],
+        "/insurers": ["3311", "3343", "3358", "7029"],
+        "/price-lists": [("nza-open-dis", 2024), ("samen-plus-benchmark", 2024)],
+        "/price-lists/samen-plus-benchmark": ["029899011", "099899017", "131998011", "131999061", "131999062"],
+        "/agreements": AGREEMENTS[role],
+        **seen_in_files(role),
+        "/settlement-runs": [run] if role in ("admin", "alrijne", "amc") else [],
+        "/settlement-runs/{run}/statements": (
+            pairs if admin else [p for p in pairs if agb in p] if agb else 404
+        ),
+        "/audit-runs": [] if role == "bureau" else [audit],
+        "/audit-runs/{audit}/findings": 404 if role == "bureau" else findings,
+    }  # fmt: skip
+
+
+def ids(path: str, rows: list[dict[str, Any]]) -> list[Any]:
+    """The identity of each row of a list, in the order the API gives them."""
+    key = {
+        "/hospitals": lambda r: r["agb"],
+        "/insurers": lambda r: r["uzovi"],
+        "/price-lists": lambda r: (r["price_list"], r["year"]),
+        "/price-lists/samen-plus-benchmark": lambda r: r["zorgproduct_code"],
+        "/agreements": lambda r: r["agreement_id"],
+        "/dbcs": lambda r: (r["agb"], r["dbc_id"]),
+        "/declarations": lambda r: r["declaration_id"],
+        "/transfers": lambda r: r["transfer_id"],
+        "/settlement-runs": lambda r: r["run_id"],
+        "/settlement-runs/{run}/statements": lambda r: (r["first_agb"], r["second_agb"]),
+        "/audit-runs": lambda r: r["run_id"],
+        "/audit-runs/{audit}/findings": lambda r: (
+            r["rule"],
+            r["declaration_id"] or r["dbc_id"] or r["transfer_id"],
+        ),
+    }[path]
+    return [key(row) for row in rows]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_list_shows_a_key_exactly_its_tenants_rows(api: Api, role: str) -> None:
+    run = api.post("admin", "/settlement-runs", json={"year": 2024}).json()["run_id"]
+    audit = api.post("admin", "/audit-runs", json={"year": 2024}).json()["run_id"]
+    expected = expected_lists(role, run, audit)
+    seen: dict[str, Any] = {}
+    for path in expected:
+        response = api.get(role, path.format(run=run, audit=audit))
+        seen[path] = (
+            ids(path, response.json()) if response.status_code == 200 else response.status_code
+        )
+    assert seen == expected

@@ -8,14 +8,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from settlement.audit.rules import Finding, audit
 from spreiding.contract.reader import read_dataset
 from spreiding.render.audit import audit_to_json
 from tests import files as f
-from tests.strategies import audit_datasets
+from tests.strategies import PLANTED, audit_cases, audit_datasets
 
 PROPERTY = settings(max_examples=30, deadline=None)
 
@@ -71,10 +71,19 @@ def test_removing_the_flagged_lines_of_covered_pairs_leaves_no_par_001(
         assert [x for x in findings(pruned, year=year) if x.rule == "PAR-001"] == []
 
 
-@given(files=audit_datasets())
+@given(case=audit_cases(min_planted=1))
 @PROPERTY
-def test_every_error_puts_money_at_stake_and_names_its_lines(files: dict[str, Any]) -> None:
-    for x in findings(files):
+def test_every_finding_puts_money_at_stake_or_not_by_its_rule_and_names_its_lines(
+    case: tuple[dict[str, Any], frozenset[str]],
+) -> None:
+    files, planted = case
+    found = findings(files)
+    for rule in sorted({x.rule for x in found}):
+        event(f"found {rule}")
+    # Never vacuous: each planted case is among the findings, so there is at least one.
+    subjects = {(x.rule, x.declaration_id or x.dbc_id or x.transfer_id) for x in found}
+    assert {PLANTED[rule] for rule in planted} <= subjects
+    for x in found:
         assert (x.amount_at_stake_cents is not None) == (
             x.rule in {"ODV-001", "PAR-001", "PAR-002", "PAR-003"}
         )
