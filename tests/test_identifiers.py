@@ -64,3 +64,7 @@ def test_bsn_uses_the_eleven_check() -> None:
         ids.bsn.validate("111222334")
     with pytest.raises(ids.InvalidLength):
         ids.bsn.validate("1234")
+    # 0x9 + 1x8 + 0x7 + 0x6 + 0x5 + 0x4 + 0x3 + 0x2 - 8x1 = 0: valid, with its leading zero.
+    assert ids.bsn.validate("010000008") == "010000008"
+    with pytest.raises(ids.InvalidLength):
+        ids.bsn.validate("10000008")  # the same number without the zero is not nine digits

@@ -181,6 +181,9 @@ CASES: list[tuple[str, Callable[[Files], None], list[tuple[str, int, str]]]] = [
     ("dbc agb unknown", add_row(D, f.dbc(dbc_id="D2", agb="06019999")), [(D, 4, "agb")]),
     ("dbc agb malformed", add_row(D, f.dbc(dbc_id="D2", agb="6019999")), [(D, 4, "agb")]),
     ("patient is a BSN", add_row(D, f.dbc(dbc_id="D2", patient="111222333")), [(D, 4, "patient_ref")]),
+    # 0x9 + 1x8 + 0x7 + ... + 0x2 - 8x1 = 0: a valid BSN, its leading zero kept as text.
+    ("patient is a BSN with a leading zero", add_row(D, f.dbc(dbc_id="D2", patient="010000008")),
+     [(D, 4, "patient_ref")]),
     ("patient empty", add_row(D, f.dbc(dbc_id="D2", patient="")), [(D, 4, "patient_ref")]),
     ("dbc code", add_row(D, f.dbc(dbc_id="D2", code="1319990610")), [(D, 4, "zorgproduct_code")]),
     ("start not a date", add_row(D, f.dbc(dbc_id="D2", start="2024-02-30")), [(D, 4, "start_date")]),
@@ -316,3 +319,14 @@ def test_optional_files_with_a_header_only_are_empty_not_absent(tmp_path: Path) 
     assert dataset.declarations is not None and dataset.declarations.empty
     assert dataset.transfers is not None and dataset.transfers.empty
     assert str(dataset.declarations["amount_cents"].dtype) == "int64"
+
+
+def test_a_dbc_or_declaration_of_one_day_is_valid(tmp_path: Path) -> None:
+    files = f.base_files()
+    files[D].append(f.dbc(dbc_id="D2", start="2024-03-01", end="2024-03-01"))
+    files[V].append(f.declaration(declaration_id="V2", start="2024-03-01", end="2024-03-01"))
+    dataset = read_dataset(f.write(tmp_path, files))
+    assert dataset.declarations is not None
+    one_day = dataset.dbcs.loc[dataset.dbcs["dbc_id"] == "D2", ["start_date", "end_date"]]
+    assert [str(d.date()) for d in one_day.iloc[0]] == ["2024-03-01", "2024-03-01"]
+    assert dataset.declarations["declaration_id"].tolist() == ["V1", "V2"]

@@ -98,6 +98,21 @@ def test_odv_001_is_reported_in_the_year_the_declaration_ends(tmp_path: Path) ->
     assert ("ODV-001", "V-B") not in rules(run(tmp_path / "y2025", files, year=2025))
 
 
+def test_odv_001_a_declaration_over_new_year_counts_in_the_year_it_ends(tmp_path: Path) -> None:
+    dbcs = [
+        f.dbc(dbc_id="H1", agb=A, odv=False, start="2024-03-01", end="2024-04-01"),
+        f.dbc(dbc_id="D1", agb=B, start="2023-12-30", end="2024-01-02", primary="H1"),
+    ]
+    odv_line = f.declaration(declaration_id="V-B", agb=B, start="2023-12-30", end="2024-01-02",
+                             amount="1999.00", declared_on="2024-01-15", dbc_id="D1")  # fmt: skip
+    files = dataset(declarations=[HOME, odv_line], dbcs=dbcs)
+    assert rules(run(tmp_path / "y2023", files, year=2023)) == []
+    found = run(tmp_path / "y2024", files, year=2024)
+    assert [(x["rule"], x["declaration_id"], x["amount_at_stake"]) for x in found] == [
+        ("ODV-001", "V-B", "1999.00")
+    ]
+
+
 def test_odv_002_fires_when_the_primary_dbc_is_not_declared(tmp_path: Path) -> None:
     findings = run(
         tmp_path,
@@ -218,6 +233,20 @@ def test_par_001_near_misses_other_insurer_no_overlap_same_hospital(tmp_path: Pa
     assert par(run(tmp_path, dataset(declarations=declarations, dbcs=no_odv_dbcs()))) == []
 
 
+def test_par_001_two_lines_sharing_exactly_one_day_overlap(tmp_path: Path) -> None:
+    home = f.declaration(declaration_id="V-A", agb=A, start="2024-03-01", end="2024-03-05")
+    shares_the_5th = OWN_PART | {"start_date": "2024-03-05", "end_date": "2024-03-06"}
+    found = run(
+        tmp_path / "one-day", dataset(declarations=[home, shares_the_5th], dbcs=no_odv_dbcs())
+    )
+    assert par(found) == [(B, "V-B", ["V-A"])]
+    starts_the_6th = OWN_PART | {"start_date": "2024-03-06", "end_date": "2024-03-07"}
+    apart = run(
+        tmp_path / "apart", dataset(declarations=[home, starts_the_6th], dbcs=no_odv_dbcs())
+    )
+    assert apart == []
+
+
 def test_par_001_validity_must_cover_both_start_dates(tmp_path: Path) -> None:
     files = dataset(declarations=[HOME, OWN_PART], dbcs=no_odv_dbcs())
     files["agreements.json"][0]["valid_from"] = "2024-03-02"  # after A's start
@@ -304,6 +333,9 @@ def test_par_003_flags_the_later_line_of_an_uncovered_group(tmp_path: Path) -> N
         (f.transfer(date="2024-03-05"), False),  # the first day
         (f.transfer(date="2024-03-07"), True),  # the day after
         (f.transfer(date="2024-03-05", status="planned"), False),
+        # Not performed: nothing to settle yet, or ever, even on a day no ODV DBC covers.
+        (f.transfer(date="2024-03-07", status="planned"), False),
+        (f.transfer(date="2024-03-07", status="cancelled"), False),
         (f.transfer(date="2024-03-05", patient="P-0002"), True),  # another patient
         (f.transfer(date="2024-03-05", from_agb=B, to_agb=A), True),  # the other direction
         (f.transfer(date="2023-03-05"), False),  # another year

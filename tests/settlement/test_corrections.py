@@ -87,3 +87,25 @@ def test_settled_state_adds_up_a_chain(tmp_path: Path) -> None:
     }
     again = correct(state, settled(tmp_path / "c2", later), netting="bilateral")
     assert again.lines.empty
+
+
+def test_a_chain_describes_a_dbc_as_its_latest_run_does(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())  # D1 at 1999.00: 1799.10
+    later = base()
+    later["prices.csv"][0]["price_eur"] = "2000.00"  # D1 at 2000.00: 1800.00, +0.90
+    first = correct(
+        settled_state([final.lines]), settled(tmp_path / "c1", later), netting="bilateral"
+    )
+    state = settled_state([final.lines, first.lines])
+    d1 = state.loc[state["dbc_id"] == "D1"].to_dict("records")
+    assert [(x["unit_price_cents"], x["amount_cents"]) for x in d1] == [(200000, 180000)]
+    # D1 then turns out not to be ODV: it is withdrawn as last settled, at 2000.00, not the
+    # final run's 1999.00, for the whole 1800.00 settled so far.
+    gone = base()
+    gone["dbcs.csv"][1] |= {"odv": "false", "requesting_agb": "", "primary_dbc_id": ""}
+    withdrawal = settlement_to_dict(
+        correct(state, settled(tmp_path / "c2", gone), netting="bilateral")
+    )
+    assert [
+        (x["dbc_id"], x["change"], x["unit_price"], x["amount"]) for x in withdrawal["lines"]
+    ] == [("D1", "withdrawn", "2000.00", "-1800.00")]

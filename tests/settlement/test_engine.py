@@ -79,6 +79,27 @@ def test_open_and_other_years(tmp_path: Path) -> None:
     assert [line["dbc_id"] for line in result["lines"]] == ["settled"]
 
 
+def test_the_first_and_last_day_of_the_year_belong_to_it(tmp_path: Path) -> None:
+    files = three_hospitals()
+    files["dbcs.csv"] = [
+        f.dbc(dbc_id="new-year", start="2023-12-30", end="2024-01-01"),
+        f.dbc(dbc_id="new-years-eve", start="2024-12-30", end="2024-12-31"),
+        f.dbc(dbc_id="a-day-early", start="2023-12-30", end="2023-12-31"),
+        f.dbc(dbc_id="a-day-late", start="2024-12-30", end="2025-01-01"),
+    ]
+    files["agreements.json"][0]["valid_to"] = None
+    files["prices.csv"].append(f.price(year="2025"))
+    # 1999.00 x 0.90 = 1799.10 each, in the year each ends in.
+    lines = {
+        year: [(x["dbc_id"], x["end_date"], x["amount"]) for x in run(tmp_path / str(year), files, year=year)["lines"]]
+        for year in (2024, 2025)
+    }  # fmt: skip
+    assert lines == {
+        2024: [("new-year", "2024-01-01", "1799.10"), ("new-years-eve", "2024-12-31", "1799.10")],
+        2025: [("a-day-late", "2025-01-01", "1799.10")],
+    }
+
+
 def test_no_agreement_in_every_way(tmp_path: Path) -> None:
     files = three_hospitals()
     files["hospitals.csv"].append(f.hospital(agb="06010004", name="Buiten"))
