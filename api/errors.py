@@ -19,7 +19,7 @@ from spreiding.domain.run_errors import (
     RunNotFound,
     SettlementAlreadyFinal,
 )
-from spreiding.services.errors import Forbidden, NotFound
+from spreiding.services.errors import Forbidden, NotFound, WriteNotPermitted
 from spreiding.store.runs import FinalRunConflict
 
 
@@ -39,6 +39,7 @@ class IdempotencyConflict(Exception):
 STATUS: dict[type[Exception], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
+    WriteNotPermitted: 403,
     NotFound: 404,
     RunNotFound: 404,
     DatasetConflict: 409,
@@ -69,6 +70,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 def body_of(exc: Exception) -> ErrorBody:
     if isinstance(exc, DatasetInvalid):
         return ErrorBody(error="DatasetInvalid", detail=[str(e) for e in exc.errors])
+    if isinstance(exc, WriteNotPermitted):
+        return ErrorBody(error="WriteNotPermitted", detail=[str(e) for e in exc.errors])
     if isinstance(exc, DatasetConflict):
         return ErrorBody(error="DatasetConflict", detail=list(exc.conflicts))
     return ErrorBody(error=type(exc).__name__, detail=str(exc))

@@ -3,7 +3,9 @@
 
 Example: a bureau key for ``samen-plus-liesbreuk-2024`` lists that one agreement; it may add
 ``samen-plus-liesbreuk-2026`` as a new version (its own id, the same parties), after which its
-key sees both. The version it replaces stays as it was signed.
+key sees both. The version it replaces stays as it was signed. A bureau registers agreements
+only between hospitals of its alliance (``spreiding.services.writes``); another bureau's id is
+refused as such an agreement is, showing nothing of it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from sqlalchemy import Connection
 from spreiding.contract.agreements import parse_agreements
 from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.domain.errors import DatasetConflict, DatasetError, DatasetInvalid
+from spreiding.services import writes
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
-from spreiding.store.agreements import store_agreements, stored_agreements
-from spreiding.store.keys import grant_agreement
+from spreiding.store.agreements import compare_agreements, insert_agreements, stored_agreements
+from spreiding.store.datasets import lock_for_import
 
 
 def list_agreements(connection: Connection, principal: Principal) -> list[Agreement]:
@@ -78,6 +81,7 @@ def version_agreement(
 def _create(
     connection: Connection, principal: Principal, contract_json: Mapping[str, object]
 ) -> Agreement:
+    lock_for_import(connection)  # one writer at a time, as imports (store.datasets)
     parsed, errors, _ = parse_agreements(
         json.dumps([dict(contract_json)]),
         hospitals={h["agb"] for h in visibility.hospitals(connection)},
@@ -87,8 +91,11 @@ def _create(
     )
     if errors:
         raise DatasetInvalid(errors)
-    added = store_agreements(connection, parsed)
-    if principal.role == "bureau" and added:
-        # The bureau that registers an agreement is the one that keeps it.
-        grant_agreement(connection, principal.key_id, str(contract_json["agreement_id"]))
+    compared = compare_agreements(connection, parsed, principal)
+    refused, _ = writes.refused_agreements(connection, principal, compared)
+    writes.refuse(refused, lambda _row: ("agreements.json", 0))
+    if compared.clashes:
+        raise DatasetConflict(compared.clashes)
+    insert_agreements(connection, compared.fresh)
+    writes.keep_agreements(connection, principal, [a.agreement_id for a in compared.fresh])
     return parsed[0]

@@ -2,22 +2,28 @@
 
 Example: ``import_dataset(connection, read_folder(Path("samples/samen-plus")))`` stores the
 sample (``hospitals: 2 added, 0 unchanged; …``); the same again adds nothing; a row stored
-with other values is a ``DatasetConflict`` naming both versions, and nothing is stored.
+with other values is a ``DatasetConflict`` naming both versions, and nothing is stored. Sent
+with a key (``import_files``), every row the import would add or change is first checked
+against what that key may write (``spreiding.services.writes``): one row past its rights and
+nothing is stored.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from spreiding.contract.files import LINE, read_csv
 from spreiding.contract.reader import SPECS, read_dataset
 from spreiding.domain.access import Principal
-from spreiding.domain.dataset import Dataset
-from spreiding.domain.errors import DatasetError, DatasetInvalid
-from spreiding.services.access import require
+from spreiding.domain.dataset import SCHEMAS, Dataset
+from spreiding.domain.errors import DatasetConflict, DatasetError, DatasetInvalid
+from spreiding.services import writes
+from spreiding.services.access import OPERATOR, require
 from spreiding.store import datasets as store
 from spreiding.store.datasets import ImportReport
 
@@ -31,10 +37,27 @@ def read_folder(folder: Path | str) -> Dataset:
     return read_dataset(folder)
 
 
-def import_dataset(connection: Connection, dataset: Dataset) -> ImportReport:
-    """Store a checked dataset in the caller's transaction; raises ``DatasetConflict`` and
-    stores nothing when a row conflicts with stored data."""
-    return store.import_dataset(connection, dataset)
+def import_dataset(
+    connection: Connection,
+    dataset: Dataset,
+    principal: Principal = OPERATOR,
+    *,
+    folder: Path | None = None,
+) -> ImportReport:
+    """Store a checked dataset in the caller's transaction, as far as ``principal`` may write
+    it. Raises ``WriteNotPermitted`` for rows past its rights (``folder``: where the files
+    are, to name each row's line) and ``DatasetConflict`` for rows stored with other values;
+    either way nothing is stored."""
+    plan = store.plan_import(connection, dataset, principal)
+    refused = writes.refused_rows(connection, principal, plan)
+    if refused:
+        lines = _Lines(dataset, folder)
+        writes.refuse(refused, lambda row: lines.locate(row.table, row.key))
+    if plan.conflicts:
+        raise DatasetConflict(plan.conflicts)
+    report = store.write_import(connection, plan)
+    writes.keep_agreements(connection, principal, [a.agreement_id for a in plan.agreements.fresh])
+    return report
 
 
 def check_upload(principal: Principal, names: Collection[str]) -> None:
@@ -58,4 +81,34 @@ def import_files(
         for name, content in files.items():
             (Path(folder) / name).write_bytes(content)
         dataset = read_folder(folder)
-    return import_dataset(connection, dataset)
+        return import_dataset(connection, dataset, principal, folder=Path(folder))
+
+
+class _Lines:
+    """Where a row of the dataset is in its file: the line of a CSV row (the header is line
+    1), the index of an agreement in ``agreements.json``; 0 when the file is not at hand."""
+
+    def __init__(self, dataset: Dataset, folder: Path | None):
+        self.folder = folder
+        # The dataset holds its agreements by id; the file, in its own order.
+        ids = [a.agreement_id for a in dataset.agreements]
+        if folder is not None:
+            listed = json.loads((folder / "agreements.json").read_text(encoding="utf-8-sig"))
+            ids = [str(a.get("agreement_id")) for a in listed]
+        self.agreements = {agreement_id: i for i, agreement_id in enumerate(ids)}
+        self.files: dict[str, dict[tuple[str, ...], int]] = {}
+
+    def locate(self, table: str, key: tuple[str, ...]) -> tuple[str, int]:
+        if table == "agreements":
+            return "agreements.json", self.agreements.get(key[0], 0)
+        schema = next(s for s in SCHEMAS if s.name == table)
+        if table not in self.files:
+            self.files[table] = self._read(table, schema.key)
+        return schema.file, self.files[table].get(key, 0)
+
+    def _read(self, table: str, key: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+        rows = None if self.folder is None else read_csv(self.folder, SPECS[table], [])
+        if rows is None:
+            return {}
+        values = zip(*(rows[c].tolist() for c in key), strict=True)
+        return {tuple(v): int(line) for v, line in zip(values, rows[LINE], strict=True)}

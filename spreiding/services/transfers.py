@@ -1,8 +1,9 @@
 """Patient transfers the alliance bureau registers under its agreements.
 
 Example: the bureau of ``samen-plus-liesbreuk-2024`` registers transfer T1 (Alrijne to Groene
-Hart, planned) and later marks it performed; a hospital sees the transfers from or to it, and
-another bureau's agreement reads as not found.
+Hart, planned) and later marks it performed; a hospital sees the transfers from or to it.
+A transfer under another bureau's agreement, or under another bureau's transfer id, is refused
+as a write past the bureau's rights (``spreiding.services.writes``), showing nothing stored.
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from sqlalchemy import Connection
 
 from spreiding.contract.reader import validate_transfers
 from spreiding.domain.access import Principal
+from spreiding.domain.errors import DatasetConflict
+from spreiding.services import writes
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
 from spreiding.store.agreements import stored_agreements
-from spreiding.store.datasets import set_transfer_status, store_transfers
+from spreiding.store.datasets import (
+    compare_transfers,
+    insert_transfers,
+    lock_for_import,
+    set_transfer_status,
+)
+
+REQUEST = ("request", 1)  # where a refused row is: the request body, as its one row
 
 
 def list_transfers(
@@ -38,7 +48,7 @@ def check_registration(principal: Principal, agreement_id: str) -> None:
     """Whether ``principal`` may register a transfer under ``agreement_id``."""
     require(principal, "admin", "bureau")
     if not principal.is_admin and agreement_id not in principal.agreements:
-        raise NotFound(f"there is no agreement {agreement_id!r}")
+        writes.refuse([writes.RefusedRow("transfers", (agreement_id,))], lambda _row: REQUEST)
 
 
 def register_transfer(
@@ -47,6 +57,7 @@ def register_transfer(
     """Check one transfer by the rules of ``transfers.csv`` and store it. Only what the row
     names is read: its two hospitals, its agreement and a stored transfer with its id."""
     check_registration(principal, str(row["agreement_id"]))
+    lock_for_import(connection)  # one writer at a time, as imports (store.datasets)
     # The reader reads an absent value as empty and strips blanks; so does this lookup.
     named = {column: str(value or "").strip() for column, value in row.items()}
     frame = validate_transfers(
@@ -56,7 +67,12 @@ def register_transfer(
         ),
         agreements=stored_agreements(connection, {named.get("agreement_id", "")}),
     )
-    store_transfers(connection, frame)
+    compared = compare_transfers(connection, frame, principal)
+    own = set(principal.agreements)
+    writes.refuse(writes.refused_in_table(principal, "transfers", compared, own), lambda _: REQUEST)
+    if compared.clashes:
+        raise DatasetConflict(compared.clashes)
+    insert_transfers(connection, compared.fresh)
     return get_transfer(connection, principal, str(row["transfer_id"]))
 
 

@@ -3,20 +3,23 @@
 
 The same agreement stored again changes nothing; another agreement under a stored id is a
 conflict that names every field that differs (``agreements (x) is stored with other values:
-stage: stored 'uitvoeren', dataset 'verkennen'``).
+stage: stored 'uitvoeren', dataset 'verkennen'``). Compared for a principal, a stored agreement
+it may not see is neither unchanged nor a conflict but ``hidden``: nothing of it is told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from spreiding.domain import agreements as domain
+from spreiding.domain.access import Principal
 from spreiding.domain.errors import DatasetConflict
-from spreiding.store import tables
+from spreiding.store import tables, visibility
 
 _table = tables.table_of
 
@@ -31,29 +34,49 @@ def stored_agreements(
 def store_agreements(connection: Connection, agreements: list[domain.Agreement]) -> int:
     """Store agreements not stored yet; the same agreement again changes nothing; another
     agreement under a stored id is a conflict. Returns how many were added."""
-    new, conflicts = compare_agreements(connection, agreements)
-    if conflicts:
-        raise DatasetConflict(conflicts)
-    insert_agreements(connection, new)
-    return len(new)
+    compared = compare_agreements(connection, agreements)
+    if compared.clashes:
+        raise DatasetConflict(compared.clashes)
+    insert_agreements(connection, compared.fresh)
+    return len(compared.fresh)
+
+
+@dataclass(frozen=True)
+class AgreementComparison:
+    """What storing agreements would do: ``fresh`` ones are not stored yet, ``unchanged`` are
+    stored alike, ``clashes`` name those stored with other values (both versions); ``hidden``
+    are stored under an id the principal may not see, alike or not (neither is told)."""
+
+    fresh: list[domain.Agreement]
+    unchanged: int
+    clashes: list[str]
+    hidden: list[domain.Agreement]
 
 
 def compare_agreements(
-    connection: Connection, agreements: Iterable[domain.Agreement]
-) -> tuple[list[domain.Agreement], list[str]]:
-    """The agreements not stored yet, and a conflict message for each stored with other
-    values. Only the stored agreements with these ids are read."""
+    connection: Connection,
+    agreements: Iterable[domain.Agreement],
+    principal: Principal | None = None,
+) -> AgreementComparison:
+    """Compare agreements with those stored under their ids (only those are read), for
+    ``principal`` (None: one who sees every agreement)."""
     incoming = list(agreements)
-    stored = {
-        a.agreement_id: a for a in _load_agreements(connection, {a.agreement_id for a in incoming})
-    }
-    new = [a for a in incoming if a.agreement_id not in stored]
-    conflicts = [
-        _agreement_conflict(stored[a.agreement_id], a)
-        for a in incoming
-        if a.agreement_id in stored and stored[a.agreement_id] != a
-    ]
-    return new, conflicts
+    ids = {a.agreement_id for a in incoming}
+    stored = {a.agreement_id: a for a in _load_agreements(connection, ids)}
+    seen = set(stored)
+    if principal is not None and not principal.is_admin and stored:
+        seen &= set(visibility.visible_agreement_ids(connection, principal))
+    known = [a for a in incoming if a.agreement_id in seen]
+    return AgreementComparison(
+        fresh=[a for a in incoming if a.agreement_id not in stored],
+        unchanged=sum(stored[a.agreement_id] == a for a in known),
+        clashes=[
+            _agreement_conflict(stored[a.agreement_id], a)
+            for a in known
+            if stored[a.agreement_id] != a
+        ],
+        hidden=[a for a in incoming if a.agreement_id in stored and a.agreement_id not in seen],
+    )
 
 
 def _agreement_conflict(stored: domain.Agreement, incoming: domain.Agreement) -> str:

@@ -3,7 +3,10 @@
 ``import_dataset`` stores a validated dataset in the caller's transaction: rows that are
 already stored with the same values are left alone (importing twice changes nothing); a row
 with a stored key but other values is a conflict, reported with both versions, and nothing is
-written. ``load_dataset`` reads everything back in the canonical form of
+written. It is two steps, for a caller that checks rights in between: ``plan_import`` compares
+every row with what is stored, as a principal sees it (a stored row it may not see is
+``hidden``: neither unchanged nor a conflict, and nothing of it is told), and writes nothing;
+``write_import`` inserts what the plan found new. ``load_dataset`` reads everything back in the canonical form of
 ``spreiding.domain.dataset``; ``load_settlement_inputs`` and ``load_audit_inputs`` read only the
 tables settling or auditing a year needs. Agreements are stored by ``spreiding.store.agreements``.
 """
@@ -14,10 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, case, insert, select, update
 
 from spreiding.domain import agreements as domain
+from spreiding.domain.access import Principal
 from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
@@ -30,11 +35,17 @@ from spreiding.domain.dataset import (
     conform,
 )
 from spreiding.domain.errors import DatasetConflict
-from spreiding.store import tables
-from spreiding.store.agreements import compare_agreements, insert_agreements, stored_agreements
+from spreiding.store import tables, visibility
+from spreiding.store.agreements import (
+    AgreementComparison,
+    compare_agreements,
+    insert_agreements,
+    stored_agreements,
+)
 from spreiding.store.database import lock_for_writing
 
 CHUNK_ROWS = 50_000
+SEEN = "_seen"  # per stored row: whether the principal may see it
 
 
 _table = tables.table_of
@@ -65,47 +76,83 @@ class ImportReport:
         return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What storing one table's rows would do: ``fresh`` rows are not stored yet,
+    ``unchanged`` counts rows stored alike, ``clashing`` are the rows stored with other values
+    and ``clashes`` say how (both versions); ``hidden`` are rows stored under a key whose row
+    the principal may not see, alike or not: neither is told, nor anything stored in it."""
+
+    fresh: pd.DataFrame
+    unchanged: int
+    clashing: pd.DataFrame
+    clashes: list[str]
+    hidden: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a dataset would add, per table, before anything is written: the caller
+    checks it (rights, conflicts) and only then has ``write_import`` store it."""
+
+    agreements: AgreementComparison
+    tables: dict[str, Comparison]
+
+    @property
+    def conflicts(self) -> list[str]:
+        return self.agreements.clashes + [c for t in self.tables.values() for c in t.clashes]
+
+
+def lock_for_import(connection: Connection) -> None:
+    """Writers of dataset rows (imports, agreements, transfers) run one at a time: each finds
+    what the one before stored, as unchanged, instead of inserting it a second time."""
+    lock_for_writing(connection, "spreiding.import_dataset")
+
+
 def import_dataset(connection: Connection, dataset: Dataset) -> ImportReport:
     """Store ``dataset`` within the caller's transaction; raise ``DatasetConflict`` first if
-    any row conflicts with stored data.
+    any row conflicts with stored data."""
+    plan = plan_import(connection, dataset)
+    if plan.conflicts:
+        raise DatasetConflict(plan.conflicts)
+    return write_import(connection, plan)
 
-    Imports run one at a time (``lock_for_writing``): parallel imports of the same data each
-    find what the one before stored, as unchanged, instead of inserting it a second time."""
-    lock_for_writing(connection, "spreiding.import_dataset")
-    conflicts: list[str] = []
-    new_frames: dict[str, pd.DataFrame] = {}
-    unchanged: dict[str, int] = {}
+
+def plan_import(
+    connection: Connection, dataset: Dataset, principal: Principal | None = None
+) -> ImportPlan:
+    """Compare every row of ``dataset`` with what is stored, as ``principal`` sees it (None:
+    everything), after taking the import lock (``lock_for_import``). Writes nothing."""
+    lock_for_import(connection)
     frames = dataset.frames()
-
-    new_agreements, clashes = compare_agreements(connection, dataset.agreements)
-    conflicts.extend(clashes)
-    unchanged["agreements"] = len(dataset.agreements) - len(new_agreements)
-
-    # Agreements are stored between insurers and prices: transfers refer to their care types.
+    tables: dict[str, Comparison] = {}
     for schema, table in FRAME_TABLES:
         frame = frames[schema.name]
-        if frame is None:
-            continue
-        stored_frame = _load_frame(connection, schema, table)
-        fresh, same, clashes = _compare(schema, stored_frame, frame)
-        conflicts.extend(clashes)
-        new_frames[schema.name] = fresh
-        unchanged[schema.name] = same
-    if conflicts:
-        raise DatasetConflict(conflicts)
+        if frame is not None:
+            stored, hidden = _load_stored(connection, schema, table, principal)
+            tables[schema.name] = _compare(schema, stored, frame, hidden)
+    agreements = compare_agreements(connection, dataset.agreements, principal)
+    return ImportPlan(agreements, tables)
 
+
+def write_import(connection: Connection, plan: ImportPlan) -> ImportReport:
+    """Insert what ``plan`` found new; the caller has checked that it may (nothing is left
+    half-written: the plan holds no conflict and the caller's transaction holds the lock)."""
     added: dict[str, int] = {}
+    unchanged: dict[str, int] = {}
+    # Agreements are stored between insurers and prices: transfers refer to their care types.
     for schema, table in FRAME_TABLES:
         if schema.name == "prices":
-            insert_agreements(connection, new_agreements)
-            added["agreements"] = len(new_agreements)
-        if schema.name in new_frames:
-            frame = new_frames[schema.name]
-            for chunk in _records(frame, schema, table):
+            insert_agreements(connection, plan.agreements.fresh)
+            added["agreements"] = len(plan.agreements.fresh)
+            unchanged["agreements"] = plan.agreements.unchanged
+        if schema.name in plan.tables:
+            compared = plan.tables[schema.name]
+            for chunk in _records(compared.fresh, schema, table):
                 connection.execute(insert(table), chunk)
-            added[schema.name] = len(frame)
-    unchanged_ordered = {name: unchanged.get(name, 0) for name in added}
-    return ImportReport(added=added, unchanged=unchanged_ordered)
+            added[schema.name] = len(compared.fresh)
+            unchanged[schema.name] = compared.unchanged
+    return ImportReport(added=added, unchanged=unchanged)
 
 
 def load_dataset(connection: Connection) -> Dataset:
@@ -173,14 +220,27 @@ def _none_if_empty(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 def store_transfers(connection: Connection, frame: pd.DataFrame) -> int:
     """Store transfers (typed frame); the same transfer again changes nothing, another under a
-    stored id is a conflict. Returns how many were added. Only the stored transfers with
-    these ids are read, so registering one transfer reads at most one row."""
+    stored id is a conflict. Returns how many were added."""
+    compared = compare_transfers(connection, frame)
+    if compared.clashes:
+        raise DatasetConflict(compared.clashes)
+    return insert_transfers(connection, compared.fresh)
+
+
+def compare_transfers(
+    connection: Connection, frame: pd.DataFrame, principal: Principal | None = None
+) -> Comparison:
+    """Compare transfers (typed frame) with the stored ones with these ids, as ``principal``
+    sees them (None: all). Only those are read, so one transfer reads at most one row."""
     table = _table(tables.Transfer)
     ids = sorted(set(frame["transfer_id"]))
-    stored = _load_frame(connection, TRANSFERS, table, table.c.transfer_id.in_(ids))
-    fresh, _same, clashes = _compare(TRANSFERS, stored, frame)
-    if clashes:
-        raise DatasetConflict(clashes)
+    where = table.c.transfer_id.in_(ids)
+    stored, hidden = _load_stored(connection, TRANSFERS, table, principal, where)
+    return _compare(TRANSFERS, stored, frame, hidden)
+
+
+def insert_transfers(connection: Connection, fresh: pd.DataFrame) -> int:
+    table = _table(tables.Transfer)
     for chunk in _records(fresh, TRANSFERS, table):
         connection.execute(insert(table), chunk)
     return len(fresh)
@@ -210,18 +270,47 @@ def _load_frame(
     return conform(frame, schema)
 
 
-def _compare(
-    schema: TableSchema, stored: pd.DataFrame, incoming: pd.DataFrame
-) -> tuple[pd.DataFrame, int, list[str]]:
-    """Split ``incoming`` into rows not yet stored, a count of rows stored alike, and
-    conflict messages for rows stored with other values."""
+def _load_stored(
+    connection: Connection,
+    schema: TableSchema,
+    table: Table,
+    principal: Principal | None,
+    where: Any = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored rows (``where``: only those), and the keys of those ``principal`` may not
+    see (None or an admin: none), read in the same query."""
+    columns = [table.c[name] for name in schema.columns]
+    if principal is None or principal.is_admin:
+        return _load_frame(connection, schema, table, where), pd.DataFrame(columns=[*schema.key])
+    seen = case((visibility.row_condition(principal, schema.name), 1), else_=0).label(SEEN)
+    statement = select(*columns, seen)
+    if where is not None:
+        statement = statement.where(where)
+    raw = pd.DataFrame(connection.execute(statement).fetchall(), columns=[*schema.columns, SEEN])
+    hidden = raw.loc[raw[SEEN] == 0, list(schema.key)].reset_index(drop=True)
+    stored = raw.drop(columns=[SEEN])
     if stored.empty:
-        return incoming, 0, []
+        stored = pd.DataFrame({c: pd.Series([], dtype="object") for c in schema.columns})
+    return conform(stored, schema), hidden
+
+
+def _compare(
+    schema: TableSchema, stored: pd.DataFrame, incoming: pd.DataFrame, hidden: pd.DataFrame
+) -> Comparison:
+    """Split ``incoming`` into rows not yet stored, rows stored alike, rows stored with other
+    values (with a message naming both), and rows whose stored row is ``hidden`` (keys)."""
+    none = incoming.iloc[0:0]
+    if stored.empty:
+        return Comparison(incoming, 0, none, [], none)
     key = list(schema.key)
     merged = incoming.merge(stored, on=key, how="left", suffixes=("", "__stored"), indicator=True)
     known = (merged["_merge"] == "both").to_numpy()
+    secret = np.zeros(len(merged), dtype=bool)
+    if len(hidden):
+        flagged = incoming[key].merge(hidden.assign(**{SEEN: True}), on=key, how="left")
+        secret = flagged[SEEN].fillna(False).astype(bool).to_numpy()
     fresh = incoming.loc[~known].reset_index(drop=True)
-    both = merged.loc[known]
+    both = merged.loc[known & ~secret]
     values = [c for c in schema.columns if c not in schema.key]
     differs = pd.Series(False, index=both.index)
     for column in values:
@@ -236,7 +325,13 @@ def _compare(
             if _show(row[c]) != _show(row[f"{c}__stored"])
         ]
         clashes.append(f"{schema.name} ({keys}) is stored with other values: " + "; ".join(changed))
-    return fresh, int(len(both) - int(differs.sum())), clashes
+    return Comparison(
+        fresh=fresh,
+        unchanged=int(len(both) - int(differs.sum())),
+        clashing=incoming.loc[both.index[differs.to_numpy()]].reset_index(drop=True),
+        clashes=clashes,
+        hidden=incoming.loc[known & secret].reset_index(drop=True),
+    )
 
 
 def _show(value: Any) -> str:

@@ -180,6 +180,24 @@ def transfer(
     return rows[0] if rows else None
 
 
+def row_condition(principal: Principal, name: str) -> ColumnElement[bool]:
+    """The stored rows of dataset table ``name`` that ``principal`` may see; hospitals,
+    insurers and prices are every key's to see."""
+    conditions = {
+        "dbcs": dbc_condition,
+        "declarations": declaration_condition,
+        "transfers": transfer_condition,
+    }
+    return conditions[name](principal) if name in conditions else true()
+
+
+def alliance(connection: Connection, principal: Principal) -> set[str]:
+    """The hospitals that are parties of the agreements a bureau key holds."""
+    party = T["party"]
+    statement = select(party.c.agb).where(party.c.agreement_id.in_(sorted(principal.agreements)))
+    return set(connection.execute(statement).scalars())
+
+
 def price_lists(connection: Connection) -> list[dict[str, Any]]:
     p = T["price"]
     statement = (
