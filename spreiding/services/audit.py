@@ -4,7 +4,7 @@ settlements), and the audit runs and findings a principal may read.
 Example: ``audit_year(connection, OPERATOR, year=2024)`` on the samen-plus sample stores audit
 run 1 with 5 findings (ODV-001, ODV-002, PAR-001, PAR-002, TRF-001); asked again, it returns
 run 1 and its stored findings (``created`` False). An insurer reads only the findings on
-declarations sent to it.
+declarations sent to it, and an audit run's ``findings`` count is, for it, the count of those.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def run_audit(
 
 @dataclass(frozen=True)
 class AuditedYear:
-    """A request to audit a year: the stored run that answers it, its findings, and whether
-    it was created now."""
+    """A request to audit a year: the stored run that answers it, its findings (those the
+    principal may read), and whether it was created now."""
 
     run: StoredAudit
     findings: list[Finding]
@@ -134,15 +134,25 @@ def audit_year(connection: Connection, principal: Principal, *, year: int) -> Au
     inputs."""
     check_audit(principal)
     inputs = load_audit_inputs(connection)
-    run, findings, created = run_audit(
-        AuditStore(connection),
+    store = AuditStore(connection)
+    run, found, created = run_audit(
+        store,
         dbcs=inputs.dbcs,
         agreements=inputs.agreements,
         declarations=inputs.declarations,
         transfers=inputs.transfers,
         year=year,
     )
-    return AuditedYear(run, findings, created)
+    # Another caller with the same inputs may have stored the run first (``AuditStore.add``).
+    created = created and run.run_id in store.inserted
+    if principal.is_admin:
+        return AuditedYear(run, found, created)
+    # The run as the principal sees it: the findings it may read, and their count.
+    return AuditedYear(
+        audit_run(connection, principal, run.run_id),
+        findings(connection, principal, run.run_id),
+        created,
+    )
 
 
 def check_audit(principal: Principal) -> None:

@@ -18,6 +18,8 @@ FINDING = tables.table_of(tables.AuditFinding)
 class AuditStore:
     def __init__(self, connection: Connection):
         self.connection = connection
+        # The runs ``add`` inserted; one it returns that is not here another caller stored.
+        self.inserted: set[int] = set()
 
     def by_fingerprint(self, fingerprint: str) -> StoredAudit | None:
         row = self.connection.execute(
@@ -39,6 +41,7 @@ class AuditStore:
             stored = self.by_fingerprint(fingerprint)
             assert stored is not None
             return stored
+        self.inserted.add(run_id)
         rows = [{"run_id": run_id, "seq": seq, **finding} for seq, finding in enumerate(findings)]
         for start in range(0, len(rows), 20_000):
             self.connection.execute(insert(FINDING), rows[start : start + 20_000])

@@ -40,6 +40,9 @@ class RunStore:
 
     def __init__(self, connection: Connection):
         self.connection = connection
+        # The runs ``add`` inserted; a run it returns that is not here was stored by another
+        # caller first (with the same inputs), so this caller did not create it.
+        self.inserted: set[int] = set()
 
     def _runs(self, *where: Any) -> list[StoredRun]:
         rows = self.connection.execute(select(RUN).where(*where).order_by(RUN.c.run_id))
@@ -97,6 +100,7 @@ class RunStore:
                 else RUN.c.corrects_run_id == corrects_run_id,
             )
             return min(same, key=lambda found: found.status != "draft")
+        self.inserted.add(run_id)
         for name, table in CHILD_TABLES.items():
             frame = frames[name]
             if frame.empty:

@@ -1,7 +1,8 @@
 """What a principal may see, written once as SQL conditions, and the reads narrowed by them.
 
 A hospital (AGB 06010101) sees the runs with a line or an exclusion that concerns it, and of such
-a run only those lines, exclusions, pairs, payments and its own position; an admin sees all.
+a run only those lines, exclusions, pairs, payments and its own position, and as the run's total
+the total of those lines; an admin sees all.
 Services call these reads; no other module filters by tenant (``spreiding.store.keys`` says who
 the principal is).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, exists, false, func, or_, select, true
+from sqlalchemy import Connection, Row, Select, Table, and_, exists, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from spreiding.domain.access import Principal
@@ -236,20 +237,48 @@ def run_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def _run_headers(principal: Principal) -> Select[Any]:
+    """Run headers as ``principal`` sees them: its ``total_cents`` is the total of the lines
+    it may see (an admin: the run's total), so no hospital learns what others settled."""
+    r, line = T["run"], T["line"]
+    if principal.is_admin:
+        return select(r)
+    total = (
+        select(func.coalesce(func.sum(line.c.amount_cents), 0))
+        .where(line.c.run_id == r.c.run_id, run_part(principal)["lines"])
+        .scalar_subquery()
+    )
+    return select(*(total.label(c.name) if c.name == "total_cents" else c for c in r.columns))
+
+
+def _stored_run(row: Row[Any]) -> StoredRun:
+    # PostgreSQL sums BIGINT as NUMERIC: back to integer cents.
+    return StoredRun(**(dict(row._mapping) | {"total_cents": int(row.total_cents)}))
+
+
 def visible_runs(connection: Connection, principal: Principal) -> list[StoredRun]:
     """The headers of the runs ``principal`` may see, oldest first, in one query."""
     r = T["run"]
-    rows = connection.execute(select(r).where(run_condition(principal)).order_by(r.c.run_id))
-    return [StoredRun(**row._mapping) for row in rows]
+    statement = _run_headers(principal).where(run_condition(principal)).order_by(r.c.run_id)
+    return [_stored_run(row) for row in connection.execute(statement)]
 
 
 def visible_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun | None:
     """The header of run ``run_id`` if ``principal`` may see it; None when it may not or the
     run does not exist (the two read the same)."""
     r = T["run"]
-    statement = select(r).where(r.c.run_id == run_id, run_condition(principal))
+    statement = _run_headers(principal).where(r.c.run_id == run_id, run_condition(principal))
     row = connection.execute(statement).first()
-    return None if row is None else StoredRun(**row._mapping)
+    return None if row is None else _stored_run(row)
+
+
+def run_header(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
+    """The header of run ``run_id`` as ``principal`` sees it, for the one who has just
+    settled it (a hospital may settle a year in which it has no line: its total is 0)."""
+    r = T["run"]
+    return _stored_run(
+        connection.execute(_run_headers(principal).where(r.c.run_id == run_id)).one()
+    )
 
 
 def run_part(principal: Principal) -> dict[str, ColumnElement[bool]]:
@@ -314,20 +343,34 @@ def finding_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def _audit_headers(principal: Principal) -> Select[Any]:
+    """Audit run headers as ``principal`` sees them: ``findings`` counts the findings it may
+    read (an admin: all of them)."""
+    a, f = T["audit_run"], T["finding"]
+    if principal.is_admin:
+        return select(a)
+    count = (
+        select(func.count())
+        .select_from(f)
+        .where(f.c.run_id == a.c.run_id, finding_condition(principal))
+        .scalar_subquery()
+    )
+    return select(*(count.label(c.name) if c.name == "findings" else c for c in a.columns))
+
+
 def audit_runs(connection: Connection, principal: Principal) -> list[StoredAudit]:
     a = T["audit_run"]
     if principal.role not in ("admin", "insurer", "hospital"):
         return []
-    return [
-        StoredAudit(**row._mapping) for row in connection.execute(select(a).order_by(a.c.run_id))
-    ]
+    rows = connection.execute(_audit_headers(principal).order_by(a.c.run_id))
+    return [StoredAudit(**row._mapping) for row in rows]
 
 
 def audit_run(connection: Connection, principal: Principal, run_id: int) -> StoredAudit | None:
     a = T["audit_run"]
     if principal.role not in ("admin", "insurer", "hospital"):
         return None
-    row = connection.execute(select(a).where(a.c.run_id == run_id)).first()
+    row = connection.execute(_audit_headers(principal).where(a.c.run_id == run_id)).first()
     return None if row is None else StoredAudit(**row._mapping)
 
 

@@ -358,3 +358,41 @@ def test_a_conflict_on_a_row_the_caller_may_see_names_both_versions(api: Api) ->
             "patient_ref: stored PS-CC93E4714AFB, dataset PS-GUESS"
         ],
     )
+
+
+# --- 3. Totals of one's own part --------------------------------------------------------------
+
+
+def test_a_run_total_is_the_total_of_the_lines_the_caller_sees(api: Api) -> None:
+    created = api.post("admin", "/settlement-runs", json={"year": 2024}).json()
+    run_id = created["run_id"]
+    totals = {}
+    for role in ("admin", "alrijne", "amc"):
+        listed = {r["run_id"]: r["total"] for r in api.get(role, "/settlement-runs").json()}
+        detail = api.get(role, f"/settlement-runs/{run_id}").json()
+        assert listed[run_id] == detail["total"]
+        cents = sum(round(float(line["amount"]) * 100) for line in detail["lines"])
+        assert int(detail["total"].replace(".", "")) == cents
+        totals[role] = detail["total"]
+    assert totals == {"admin": "145275.72", "alrijne": "116373.32", "amc": "28902.40"}
+    assert created["total"] == "145275.72"
+    # A hospital that settles sees the total of its part in the answer too.
+    again = api.post("amc", "/settlement-runs", json={"year": 2024})
+    assert (again.status_code, again.json()["total"]) == (200, "28902.40")
+
+
+def test_an_audit_runs_count_is_the_count_of_the_findings_the_caller_sees(api: Api) -> None:
+    created = api.post("admin", "/audit-runs", json={"year": 2024}).json()
+    run_id = created["run_id"]
+    counts = {}
+    for role in ("admin", "alrijne", "amc", "insurer"):
+        seen = len(api.get(role, f"/audit-runs/{run_id}/findings").json())
+        listed = {r["run_id"]: r["findings"] for r in api.get(role, "/audit-runs").json()}
+        assert listed[run_id] == api.get(role, f"/audit-runs/{run_id}").json()["findings"] == seen
+        counts[role] = seen
+    # Of the 9 findings: 4 on Groene Hart, 4 on Flevoziekenhuis, 1 on Alrijne; 2 on
+    # declarations sent to CZ (3358).
+    assert counts == {"admin": 9, "alrijne": 1, "amc": 0, "insurer": 2}
+    assert created["findings"] == 9
+    again = api.post("insurer", "/audit-runs", json={"year": 2024})
+    assert (again.status_code, again.json()["findings"]) == (200, 2)
