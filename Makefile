@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: demo test bench
+.PHONY: demo test bench mutation
 demo: $(BIN)/.installed
 	$(BIN)/spreiding demo
 
@@ -24,3 +24,11 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.run
+
+# Mutation testing, run by hand (not part of `test`): mutmut mutates the engines, the money
+# helpers and the reader and runs the fast tests that exercise each mutant ([tool.mutmut] in
+# pyproject.toml); it works in mutants/ and lists the surviving mutants at the end.
+mutation: $(BIN)/.installed
+	$(BIN)/mutmut run
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/mutmut results

@@ -1,15 +1,22 @@
 """Database fixtures: every database test runs on SQLite and, when
 ``SPREIDING_TEST_DATABASE_URL`` is set, on PostgreSQL; without it the PostgreSQL variant is
-skipped with a visible reason."""
+skipped with a visible reason.
+
+A test that is handed a connection (``connection``) runs inside an outer transaction that is
+rolled back when it ends (SQLAlchemy's "join into an external transaction"); the code under
+test opens savepoints (``begin_nested``) where it would open a transaction. Only a test whose
+code opens its own engine from a URL (the CLI) needs ``engine``, which empties every table
+before and after."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, MetaData, text
+from sqlalchemy import Connection, Engine, MetaData, text
 
 from spreiding.store.database import make_engine, migrate
 
@@ -39,6 +46,45 @@ def migrated_engine(
     engine.dispose()
 
 
+@contextmanager
+def outer_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is always rolled back, never committed."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        driver = connection.connection.driver_connection
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite opens a transaction itself only before a write, so a SAVEPOINT issued
+            # first would start (and its RELEASE commit) the real transaction: begin it
+            # explicitly instead, with the driver's own transaction handling switched off.
+            legacy = driver.isolation_level  # type: ignore[union-attr]
+            driver.isolation_level = None  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN")
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+            if sqlite:
+                driver.isolation_level = legacy  # type: ignore[union-attr]
+
+
+@contextmanager
+def rolled_back(connection: Connection) -> Iterator[Connection]:
+    """A savepoint undone on leaving: one hypothesis example, or one test on shared data."""
+    savepoint = connection.begin_nested()
+    try:
+        yield connection
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.fixture
+def connection(migrated_engine: Engine) -> Iterator[Connection]:
+    with outer_transaction(migrated_engine) as connection:
+        yield connection
+
+
 def clear(engine: Engine) -> None:
     """Empty every table, children first, so each test starts from an empty database.
 
@@ -65,6 +111,8 @@ def clear(engine: Engine) -> None:
 
 @pytest.fixture
 def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """For tests whose code under test opens its own engine from a URL (the CLI): nothing to
+    roll back into, so every table is emptied before and after instead."""
     clear(migrated_engine)
     yield migrated_engine
     clear(migrated_engine)

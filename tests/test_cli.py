@@ -20,8 +20,15 @@ from tests.test_store import stored_rows
 runner = CliRunner()
 
 
+def rows_in(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return stored_rows(connection)
+
+
 @pytest.fixture
 def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The CLI opens its own engine from the URL and commits: these tests use ``engine``, which
+    empties the tables, since there is no outer transaction for the CLI to join."""
     monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     return engine
 
@@ -57,7 +64,7 @@ def test_import_stores_and_reimport_changes_nothing(database: Engine, tmp_path: 
     again = runner.invoke(app, ["import", folder])
     assert again.exit_code == 0
     assert "dbcs: 0 added, 2 unchanged" in again.stdout
-    assert stored_rows(database)["Dbc"] == 2
+    assert rows_in(database)["Dbc"] == 2
 
 
 def test_import_of_10000_bad_rows_reports_each_and_stores_nothing(
@@ -73,7 +80,7 @@ def test_import_of_10000_bad_rows_reports_each_and_stores_nothing(
         for line in range(4, 10_004)
     ]
     assert lines[-1] == f"{tmp_path}: invalid, nothing stored: 10000 error(s)"
-    assert set(stored_rows(database).values()) == {0}
+    assert set(rows_in(database).values()) == {0}
 
 
 def test_import_refuses_a_conflict(database: Engine, tmp_path: Path) -> None:
@@ -148,7 +155,7 @@ def test_import_of_a_broken_file_reports_it_and_stores_nothing(
     assert result.exit_code == 2
     reported = [line.split(": ", 2)[:2] for line in result.stderr.splitlines()[:-1]]
     assert reported == [[f"{file}:{line}", column] for file, line, column in expected]
-    assert set(stored_rows(database).values()) == {0}
+    assert set(rows_in(database).values()) == {0}
 
 
 SAMEN_PLUS = SAMPLES / "samen-plus"

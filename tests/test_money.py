@@ -10,6 +10,7 @@ from spreiding.domain.money import (
     InvalidAmount,
     apply_share,
     apply_share_exact,
+    cents_to_decimal,
     format_cents,
     format_share,
     parse_eur,
@@ -77,3 +78,46 @@ def test_share_keeps_its_decimals_at_least_two(text: str, shown: str) -> None:
 def test_share_must_be_in_range(text: str) -> None:
     with pytest.raises(InvalidAmount):
         parse_share(text)
+
+
+def test_refusals_say_what_is_wrong() -> None:
+    def message(text: str, **options: bool) -> str:
+        with pytest.raises(InvalidAmount) as caught:
+            parse_eur(text, **options)
+        return str(caught.value)
+
+    assert message("1,50") == "'1,50' is not an amount in euros with '.' and at most two decimals"
+    assert message("-1.00") == "'-1.00' is negative"
+    assert message("10000000000000.00", negative_allowed=True) == (
+        "'10000000000000.00' is out of range (at most 13 digits before the point)"
+    )
+    with pytest.raises(InvalidAmount) as caught:
+        parse_share("0,9")
+    assert str(caught.value) == "share '0,9' is not a decimal number such as 0.90"
+    with pytest.raises(InvalidAmount) as caught:
+        parse_share("1.01")
+    assert str(caught.value) == "share 1.01 must be greater than 0 and at most 1"
+
+
+def test_the_edges_of_the_range_and_of_the_sign() -> None:
+    # 13 digits before the point at most: 10**15 cents is the first amount refused.
+    assert parse_eur("9999999999999.99") == 10**15 - 1
+    assert parse_eur("-9999999999999.99", negative_allowed=True) == -(10**15) + 1
+    with pytest.raises(InvalidAmount):
+        parse_eur("-10000000000000.00", negative_allowed=True)
+    # Zero is not negative: allowed where negative amounts are not.
+    assert (parse_eur("0.00"), parse_eur("0"), parse_eur("0.01")) == (0, 0, 1)
+
+
+def test_cents_to_decimal_is_exact_with_two_places() -> None:
+    assert [str(cents_to_decimal(c)) for c in (-5, 0, 199900, 10**15 - 1)] == [
+        "-0.05", "0.00", "1999.00", "9999999999999.99",
+    ]  # fmt: skip
+
+
+def test_share_fraction_is_integers_over_a_power_of_ten() -> None:
+    fractions = [share_fraction(Decimal(s)) for s in ("1", "0.90", "0.875", "0.01")]
+    assert fractions == [(1, 1), (90, 100), (875, 1000), (1, 100)]
+    assert all(type(x) is int for pair in fractions for x in pair)  # never a float
+    with pytest.raises(AssertionError):
+        share_fraction(Decimal("-0.5"))  # a share is never negative

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetConflict
 from spreiding.store import tables
 from spreiding.store.datasets import import_dataset, load_dataset
 from tests import files as f
-from tests.conftest import clear
+from tests.conftest import rolled_back
 from tests.strategies import datasets
 
 DB_SETTINGS = settings(
@@ -25,54 +25,52 @@ DB_SETTINGS = settings(
 )
 
 
-def count(engine: Engine, model: type) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())  # type: ignore[arg-type]
+def count(connection: Connection, model: type) -> int:
+    return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def stored_rows(engine: Engine) -> dict[str, int]:
+def stored_rows(connection: Connection) -> dict[str, int]:
     models = [tables.Hospital, tables.Insurer, tables.Agreement, tables.CareType, tables.Price,
               tables.Dbc, tables.Declaration, tables.Transfer]  # fmt: skip
-    return {m.__name__: count(engine, m) for m in models}
+    return {m.__name__: count(connection, m) for m in models}
 
 
-def test_import_stores_everything_and_reads_it_back(engine: Engine, tmp_path: Path) -> None:
+def test_import_stores_everything_and_reads_it_back(connection: Connection, tmp_path: Path) -> None:
     dataset = read_dataset(f.write(tmp_path, f.base_files()))
-    with engine.begin() as connection:
+    with connection.begin_nested():
         report = import_dataset(connection, dataset)
     assert report.added == {
         "hospitals": 2, "insurers": 1, "agreements": 1, "prices": 1, "dbcs": 2,
         "declarations": 1, "transfers": 1,
     }  # fmt: skip
-    with engine.connect() as connection:
-        assert load_dataset(connection).same_content(dataset)
+    assert load_dataset(connection).same_content(dataset)
 
 
-def test_importing_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+def test_importing_twice_changes_nothing(connection: Connection, tmp_path: Path) -> None:
     dataset = read_dataset(f.write(tmp_path, f.base_files()))
-    with engine.begin() as connection:
+    with connection.begin_nested():
         import_dataset(connection, dataset)
-    before = stored_rows(engine)
-    with engine.begin() as connection:
+    before = stored_rows(connection)
+    with connection.begin_nested():
         report = import_dataset(connection, dataset)
     assert set(report.added.values()) == {0}
     assert report.unchanged["dbcs"] == 2
-    assert stored_rows(engine) == before
+    assert stored_rows(connection) == before
 
 
 def test_a_conflicting_dataset_is_refused_naming_both_values(
-    engine: Engine, tmp_path: Path
+    connection: Connection, tmp_path: Path
 ) -> None:
     files = f.base_files()
-    with engine.begin() as connection:
+    with connection.begin_nested():
         import_dataset(connection, read_dataset(f.write(tmp_path / "first", files)))
-    before = stored_rows(engine)
+    before = stored_rows(connection)
     changed = copy.deepcopy(files)
     changed["prices.csv"][0]["price_eur"] = "2001.00"
     changed["dbcs.csv"][1]["end_date"] = "2024-03-05"
     changed["agreements.json"][0]["stage"] = "optimaliseren"
     changed["dbcs.csv"].append(f.dbc(dbc_id="D9"))  # new, but the whole import is refused
-    with pytest.raises(DatasetConflict) as caught, engine.begin() as connection:
+    with pytest.raises(DatasetConflict) as caught, connection.begin_nested():
         import_dataset(connection, read_dataset(f.write(tmp_path / "second", changed)))
     assert caught.value.conflicts == [
         "agreements (samen-2024) is stored with other values: "
@@ -82,38 +80,39 @@ def test_a_conflicting_dataset_is_refused_naming_both_values(
         "dbcs (agb=06010002, dbc_id=D1) is stored with other values: "
         "end_date: stored 2024-03-02, dataset 2024-03-05",
     ]
-    assert stored_rows(engine) == before
+    assert stored_rows(connection) == before
 
 
-def test_a_failure_midway_stores_nothing(engine: Engine, tmp_path: Path) -> None:
+def test_a_failure_midway_stores_nothing(connection: Connection, tmp_path: Path) -> None:
     dataset = read_dataset(f.write(tmp_path, f.base_files()))
 
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), engine.begin() as connection:
+    with pytest.raises(Boom), connection.begin_nested():
         import_dataset(connection, dataset)
         raise Boom
-    assert set(stored_rows(engine).values()) == {0}
+    assert set(stored_rows(connection).values()) == {0}
 
 
 @given(files=datasets())
 @DB_SETTINGS
 def test_generated_datasets_read_back_unchanged(
-    engine: Engine, tmp_path_factory: pytest.TempPathFactory, files: dict[str, Any]
+    connection: Connection, tmp_path_factory: pytest.TempPathFactory, files: dict[str, Any]
 ) -> None:
-    clear(engine)
     dataset = read_dataset(f.write(tmp_path_factory.mktemp("ds"), files))
-    with engine.begin() as connection:
+    with rolled_back(connection):
         import_dataset(connection, dataset)
-    with engine.connect() as connection:
         assert load_dataset(connection).same_content(dataset)
 
 
 @given(files=datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
 @DB_SETTINGS
 def test_row_order_does_not_change_what_is_stored(
-    engine: Engine, tmp_path_factory: pytest.TempPathFactory, files: dict[str, Any], seed: int
+    connection: Connection,
+    tmp_path_factory: pytest.TempPathFactory,
+    files: dict[str, Any],
+    seed: int,
 ) -> None:
     shuffled = copy.deepcopy(files)
     rng = random.Random(seed)
@@ -121,11 +120,9 @@ def test_row_order_does_not_change_what_is_stored(
         rng.shuffle(rows)
     stored = []
     for variant in (files, shuffled):
-        clear(engine)
-        with engine.begin() as connection:
+        with rolled_back(connection):
             import_dataset(
                 connection, read_dataset(f.write(tmp_path_factory.mktemp("ds"), variant))
             )
-        with engine.connect() as connection:
             stored.append(load_dataset(connection))
     assert stored[0].same_content(stored[1])

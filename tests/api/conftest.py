@@ -1,4 +1,9 @@
-"""An API over a database holding two alliances, with a key for every role."""
+"""An API over a database holding two alliances, with a key for every role.
+
+The two samples and the keys are stored once per test module, in an outer transaction that is
+rolled back when the module ends; each test runs in a savepoint of its own, rolled back after
+it, and every request joins that connection (``get_connection`` overridden) in a savepoint
+of its own, as it would otherwise have a transaction of its own."""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from api.app import create_app
+from api.deps import get_connection
 from spreiding.contract.reader import read_dataset
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, outer_transaction, rolled_back
 
 ALRIJNE, GROENE_HART = "06010101", "06010102"
 AMC, FLEVO = "06020201", "06020202"
@@ -39,9 +45,9 @@ class Api:
         return self.client.patch(path, headers={"X-API-Key": self.keys[role]}, **kwargs)
 
 
-@pytest.fixture
-def api(engine: Engine) -> Iterator[Api]:
-    with engine.begin() as connection:
+@pytest.fixture(scope="module")
+def stored(migrated_engine: Engine) -> Iterator[tuple[Connection, dict[str, str]]]:
+    with outer_transaction(migrated_engine) as connection:
         for name in ("samen-plus", "amsterdam-flevo"):
             import_dataset(connection, read_dataset(SAMPLES / name))
         keys = {
@@ -53,5 +59,21 @@ def api(engine: Engine) -> Iterator[Api]:
             ),
             "insurer": create_key(connection, role="insurer", uzovi="3358"),
         }
-    with TestClient(create_app(engine)) as client:
-        yield Api(client, keys)
+        yield connection, keys
+
+
+@pytest.fixture
+def api(stored: tuple[Connection, dict[str, str]]) -> Iterator[Api]:
+    connection, keys = stored
+
+    def request_connection() -> Iterator[Connection]:
+        """The test's connection, in a savepoint released when the handler returns and
+        rolled back if it raises: what ``get_connection``'s transaction does."""
+        with connection.begin_nested():
+            yield connection
+
+    with rolled_back(connection):
+        app = create_app(connection.engine)
+        app.dependency_overrides[get_connection] = request_connection
+        with TestClient(app) as client:
+            yield Api(client, keys)

@@ -28,7 +28,8 @@ CHECKS = [
 ]
 
 
-# The schema comes from the routes; the database is set per test from the ``api`` fixture.
+# The schema comes from the routes; the database and the request connection are set per test
+# from the ``api`` fixture.
 APP = create_app(create_engine("sqlite://"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
@@ -37,6 +38,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_promises(case: Any, api: Api) -> None:
     APP.state.engine = api.client.app.state.engine  # type: ignore[attr-defined]
+    APP.dependency_overrides = api.client.app.dependency_overrides  # type: ignore[attr-defined]
     case.call_and_validate(headers={"X-API-Key": api.keys["admin"]}, checks=CHECKS)
 
 
