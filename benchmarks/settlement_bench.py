@@ -5,7 +5,7 @@
 Generates the dataset (``benchmarks.generate``) under ``bench-data/`` when it is not there yet,
 then, in one process: (1) the engine, end to end from the files, through the services the CLI
 calls: ``read_folder`` (parse and check every contract rule) and ``settle_dataset``; its peak
-memory is read before DuckDB runs; (2) the same steps of CONTRACT §3 as one DuckDB SQL query
+memory is read before DuckDB runs; (2) the same steps of docs/data-format.md §3 as one DuckDB SQL query
 over the same CSV files, reading them without any validation. Both must give the same lines
 and totals; the figures are printed.
 """

@@ -1,6 +1,7 @@
-"""spreiding: the dataset contract, its validation and its storage.
+"""spreiding: settlement and audit of care spread between Dutch hospitals.
 
-The lowest layer: it knows hospitals, insurers, agreements, prices, DBCs, declarations and
-transfers, reads them from a dataset folder (``../shared/CONTRACT.md`` §1) and stores them.
-It imports neither ``settlement`` nor ``api``.
+The package holds the layers around the pure engines of ``settlement``: domain values
+(``domain``), the dataset reader (``contract``, the format of ``docs/data-format.md``), the
+store (``store``), one service per use case (``services``), renderers (``render``) and the
+command line (``cli``); ``docs/architecture.md`` shows how they depend on each other.
 """

@@ -1,4 +1,4 @@
-"""Hypothesis strategies: valid datasets as files (CONTRACT §1), small but varied."""
+"""Hypothesis strategies: valid datasets as files (docs/data-format.md §1), small but varied."""
 
 from __future__ import annotations
 

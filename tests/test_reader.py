@@ -1,4 +1,4 @@
-"""Every rule of CONTRACT §1: a file that breaks it gives exactly the expected FILE:LINE: COLUMN."""
+"""Every rule of docs/data-format.md §1: a file that breaks it gives exactly the expected FILE:LINE: COLUMN."""
 
 from __future__ import annotations
 

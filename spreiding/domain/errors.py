@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The order in which files are read and reported (CONTRACT §1).
+# The order in which files are read and reported (docs/data-format.md §1).
 FILE_ORDER = (
     "hospitals.csv",
     "insurers.csv",

@@ -51,7 +51,7 @@ def format_cents(cents: int) -> str:
 def round_half_up_to_cent(cents: Decimal) -> int:
     """The one rounding rule: half up (away from zero) to a whole cent.
 
-    Applied once, where a unit price is multiplied by a share (CONTRACT §3 step 4). The
+    Applied once, where a unit price is multiplied by a share (docs/data-format.md §3 step 4). The
     quantize carries its own rounding mode, so the ambient decimal context plays no part.
     """
     return int(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP))

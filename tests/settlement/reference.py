@@ -1,4 +1,4 @@
-"""An independent reference of CONTRACT §3: plain loops over Decimal, no pandas, no sharing of
+"""An independent reference of docs/data-format.md §3: plain loops over Decimal, no pandas, no sharing of
 the engine's code. Slow and obvious on purpose."""
 
 from __future__ import annotations

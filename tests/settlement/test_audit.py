@@ -1,4 +1,4 @@
-"""The audit rules (CONTRACT §4), each with a case that fires, near misses that must not, and
+"""The audit rules (docs/data-format.md §4), each with a case that fires, near misses that must not, and
 the exact fields of the finding."""
 
 from __future__ import annotations

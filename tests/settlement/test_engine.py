@@ -1,4 +1,4 @@
-"""Hand-computed settlements (CONTRACT §3): every exclusion reason, every method, rounding at
+"""Hand-computed settlements (docs/data-format.md §3): every exclusion reason, every method, rounding at
 .xx5, both nettings, and the Erasmus MC model of 13 hospitals."""
 
 from __future__ import annotations
