@@ -205,7 +205,9 @@ class RunPublic(BaseModel):
     netting: str
     fingerprint: str
     corrects_run_id: int | None
-    total: str
+    total: str = Field(
+        description="The run's total; for a hospital key, the total of the lines it is party to"
+    )
 
 
 class LinePublic(BaseModel):
@@ -335,7 +337,9 @@ class AuditRunPublic(BaseModel):
     run_id: int
     year: int
     fingerprint: str
-    findings: int
+    findings: int = Field(
+        description="How many findings; for a hospital or insurer key, those it may read"
+    )
 
 
 class FindingPublic(BaseModel):
