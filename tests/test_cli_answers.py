@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 from typer.testing import CliRunner
 
 from api import schemas
@@ -18,9 +18,14 @@ from spreiding.domain.run_errors import NothingToSettle
 from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.services import datasets, settlement
 from spreiding.services.access import OPERATOR
+from spreiding.store import database as database_module
+from spreiding.store.database import MigrationNotPermitted, migrate
 from spreiding.store.keys import create_key
 from tests import files as f
-from tests.conftest import SAMPLES
+from tests.conftest import POSTGRES_URL, SAMPLES
+from tests.test_trust_db import APP_LOGIN, app_role, as_login, postgres_only, unmigrated
+
+__all__ = ["app_role", "unmigrated"]  # fixtures, used by name
 
 runner = CliRunner()
 SAMEN_PLUS = SAMPLES / "samen-plus"
@@ -193,3 +198,166 @@ def test_the_api_bounds_the_year_with_the_same_constants() -> None:
     for model in (schemas.RunCreate, schemas.AuditRunCreate):
         year = model.model_json_schema()["properties"]["year"]
         assert (year["minimum"], year["maximum"]) == (FIRST_YEAR, LAST_YEAR) == (1900, 2999)
+
+
+# Item 13: a key for a tenant that is not stored, a database that cannot be opened.
+
+
+@pytest.mark.parametrize(
+    ("tenant", "message"),
+    [
+        (["--role", "hospital", "--agb", "06019999"], "there is no hospital with AGB '06019999'"),
+        (["--role", "insurer", "--uzovi", "9999"], "there is no insurer with UZOVI '9999'"),
+        (
+            ["--role", "bureau", "--agreement", "samen-plus-raam", "--agreement", "x"],
+            "there is no agreement 'x'",
+        ),
+        (
+            ["--role", "bureau", "--agreement", "x", "--agreement", "y"],
+            "there are no agreements 'x', 'y'",
+        ),
+    ],
+)
+def test_a_key_for_a_tenant_that_is_not_stored_is_refused_in_one_line(
+    database: Engine, tenant: list[str], message: str
+) -> None:
+    assert runner.invoke(app, ["import", str(SAMEN_PLUS)]).exit_code == 0
+    result = runner.invoke(app, ["keys", "create", *tenant])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"cannot create the key: {message}; import it first\n"
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM api_key")).scalar_one() == 0
+
+
+def test_a_key_for_a_stored_tenant_is_printed_once(database: Engine) -> None:
+    assert runner.invoke(app, ["import", str(SAMEN_PLUS)]).exit_code == 0
+    result = runner.invoke(app, ["keys", "create", "--role", "hospital", "--agb", "06010101"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("spr_") and result.stdout.count("\n") == 1
+
+
+# Every command that opens the database, with arguments that would otherwise succeed.
+COMMANDS = [
+    ["init-db"],
+    ["import", str(SAMEN_PLUS)],
+    ["settle", "--year", "2024"],
+    ["audit", "--year", "2024"],
+    ["runs", "list"],
+    ["runs", "show", "1"],
+    ["runs", "statements", "1"],
+    ["runs", "finalise", "1", "--yes"],
+    ["keys", "create", "--role", "admin"],
+    ["serve"],
+]
+URLS = [
+    (
+        "not a url",
+        "SPREIDING_DATABASE_URL is not a database URL: 'not a url' "
+        "(e.g. sqlite:///spreiding.db or postgresql+psycopg://user@host/database)",
+    ),
+    (
+        "postgresql://me:secret@db:port/spreiding",
+        "SPREIDING_DATABASE_URL is not a database URL: 'postgresql://me:***@db:port/spreiding' "
+        "(e.g. sqlite:///spreiding.db or postgresql+psycopg://user@host/database)",
+    ),
+    (
+        "mysqlx://me:secret@db/spreiding",
+        "SPREIDING_DATABASE_URL names a database driver spreiding does not know: mysqlx in "
+        "mysqlx://me:***@db/spreiding (sqlite or postgresql+psycopg)",
+    ),
+    (
+        "postgresql+psycopg2://me:secret@db/spreiding",
+        "SPREIDING_DATABASE_URL needs the Python module psycopg2, which is not installed: "
+        "postgresql+psycopg2://me:***@db/spreiding (use postgresql+psycopg)",
+    ),
+    (
+        "postgresql+psycopg://me:secret@127.0.0.1:1/spreiding",
+        "cannot open the database at postgresql+psycopg://me:***@127.0.0.1:1/spreiding: "
+        'connection failed: connection to server at "127.0.0.1", port 1 failed: '
+        "Connection refused",
+    ),
+    (
+        "sqlite:////no/such/folder/spreiding.db",
+        "cannot open the database at sqlite:////no/such/folder/spreiding.db: "
+        "unable to open database file",
+    ),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize(("url", "message"), URLS, ids=[u for u, _ in URLS])
+def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
+    command: list[str], url: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", url)
+    monkeypatch.delenv("SPREIDING_MIGRATION_DATABASE_URL", raising=False)
+    result = runner.invoke(app, command)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
+    assert "secret" not in result.output
+
+
+def test_a_migration_url_that_cannot_be_opened_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("SPREIDING_MIGRATION_DATABASE_URL", "postgres:/owner:secret@db")
+    result = runner.invoke(app, ["init-db"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "SPREIDING_MIGRATION_DATABASE_URL is not a database URL: 'postgres:/owner:***@db' "
+        "(e.g. sqlite:///spreiding.db or postgresql+psycopg://user@host/database)\n"
+    )
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL: SPREIDING_TEST_DATABASE_URL is not set")
+def test_a_database_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert POSTGRES_URL is not None
+    missing = make_url(POSTGRES_URL).set(password="secret", database="spreiding_h7_missing")
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", missing.render_as_string(hide_password=False))
+    result = runner.invoke(app, ["runs", "list"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    port = missing.port or 5432
+    assert result.stderr == (
+        f"cannot open the database at {missing.render_as_string(hide_password=True)}: "
+        f'connection failed: connection to server at "{missing.host}", port {port} failed: '
+        'FATAL: database "spreiding_h7_missing" does not exist\n'
+    )
+
+
+def test_a_schema_this_role_may_not_migrate_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    said = (
+        "the database schema is behind this version of spreiding and spreiding_web may not "
+        "change it: migrate as the owner (spreiding init-db with "
+        "SPREIDING_MIGRATION_DATABASE_URL, docs/operations.md)"
+    )
+
+    def refused(_engine: Engine, revision: str = "head") -> None:
+        raise MigrationNotPermitted(said)
+
+    monkeypatch.setattr(database_module, "migrate", refused)
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", f"sqlite:///{tmp_path / 'behind.db'}")
+    result = runner.invoke(app, ["runs", "list"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", said + "\n")
+
+
+def test_the_app_role_on_a_schema_behind_is_told_in_one_line(
+    app_role: Engine, unmigrated: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the application's role on a schema an older version left behind."""
+    postgres_only(unmigrated)
+    migrate(unmigrated, "0006")
+    with unmigrated.begin() as connection:
+        connection.execute(text("GRANT USAGE ON SCHEMA trust_migration TO spreiding_app"))
+        connection.execute(
+            text("GRANT SELECT ON ALL TABLES IN SCHEMA trust_migration TO spreiding_app")
+        )
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", as_login(unmigrated, APP_LOGIN))
+    result = runner.invoke(app, ["settle", "--year", "2024"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"the database schema is behind this version of spreiding and {APP_LOGIN} may not "
+        "change it: migrate as the owner (spreiding init-db with "
+        "SPREIDING_MIGRATION_DATABASE_URL, docs/operations.md)\n"
+    )

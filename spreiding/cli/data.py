@@ -3,13 +3,9 @@ database."""
 
 from __future__ import annotations
 
-from sqlalchemy import make_url
-
-from spreiding.cli.common import DataDir, out, refuse
-from spreiding.config import Settings
+from spreiding.cli.common import DataDir, database, out, refuse, settings, shown_url
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.services import datasets
-from spreiding.store.database import open_database
 
 
 def validate(folder: DataDir) -> None:
@@ -23,22 +19,19 @@ def validate(folder: DataDir) -> None:
 
 def init_db() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
-    settings = Settings()
-    with open_database(settings.database_url, migration_url=settings.migration_database_url):
+    with database(migrate_as_owner=True):
         pass
-    shown = make_url(settings.database_url).render_as_string(hide_password=True)
-    out.print(f"database at {shown} is at the latest schema")
+    out.print(f"database at {shown_url(settings().database_url)} is at the latest schema")
 
 
 def import_(folder: DataDir) -> None:
     """Validate a dataset and store it whole in one transaction, or store nothing."""
-    settings = Settings()
     try:
         dataset = datasets.read_folder(folder)
     except DatasetInvalid as exc:
         raise refuse(exc, f"{folder}: invalid, nothing stored") from None
     try:
-        with open_database(settings.database_url) as engine, engine.begin() as connection:
+        with database() as engine, engine.begin() as connection:
             report = datasets.import_dataset(connection, dataset)
     except DatasetConflict as exc:
         raise refuse(exc, f"{folder}: conflicts with stored data, nothing stored") from None

@@ -9,14 +9,13 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from spreiding.cli.common import SAMPLE_YEAR, names, out, refuse
+from spreiding.cli.common import SAMPLE_YEAR, database, names, out, refuse
 from spreiding.cli.runs import write_statements
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.render.audit import audit_table
 from spreiding.render.settlement import settlement_table
 from spreiding.services import audit, datasets, settlement, statements
 from spreiding.services.access import OPERATOR
-from spreiding.store.database import open_database
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 
@@ -27,9 +26,9 @@ def demo(
 ) -> None:
     """Validate and import every sample into a fresh local SQLite database and show it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    database = out_dir / "demo.db"
-    database.unlink(missing_ok=True)
-    with open_database(f"sqlite:///{database}") as engine:
+    db_file = out_dir / "demo.db"
+    db_file.unlink(missing_ok=True)
+    with database(f"sqlite:///{db_file}") as engine:
         _samples(engine, samples)
         with engine.begin() as connection:
             # Settle the year on everything imported (a draft run) and state every pair.
@@ -40,7 +39,7 @@ def demo(
     out.rule("statements")
     for path in paths:
         out.print(str(path), markup=False)
-    out.print(f"{len(paths)} statements (PDF) written; demo database: {database}", markup=False)
+    out.print(f"{len(paths)} statements (PDF) written; demo database: {db_file}", markup=False)
 
 
 def _samples(engine: Engine, samples: Path) -> None:

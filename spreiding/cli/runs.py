@@ -12,8 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from spreiding.cli import common
-from spreiding.cli.common import INVALID, Format, FormatOption, err, fail, out
-from spreiding.config import Settings
+from spreiding.cli.common import INVALID, Format, FormatOption, database, err, fail, out
 from spreiding.domain.run_errors import SettlementError
 from spreiding.render.settlement import run_summary, run_to_json, settlement_table
 from spreiding.render.statement_pdf import render_statement, statement_file_name
@@ -21,7 +20,6 @@ from spreiding.services import reference, settlement, statements
 from spreiding.services.access import OPERATOR
 from spreiding.services.errors import NotFound
 from spreiding.services.statements import RunStatements
-from spreiding.store.database import open_database
 from spreiding.store.runs import FinalRunConflict
 
 runs_app = typer.Typer(no_args_is_help=True, help="Settlement runs stored in the database.")
@@ -32,7 +30,7 @@ PAGE = re.compile(rb"/Type /Page(?!s)")  # a page object in a PDF (not the /Page
 @runs_app.command("list")
 def runs_list() -> None:
     """Every stored run, oldest first."""
-    with open_database(Settings().database_url) as engine, engine.connect() as connection:
+    with database() as engine, engine.connect() as connection:
         for run in settlement.list_runs(connection, OPERATOR):
             out.print(run_summary(run), markup=False)
 
@@ -41,7 +39,7 @@ def runs_list() -> None:
 def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
     """A stored run as JSON (its id, status, fingerprint and settlement) or as a table."""
     try:
-        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+        with database() as engine, engine.connect() as connection:
             view = settlement.get_run(connection, OPERATOR, run_id)
             names = reference.hospital_names(connection)
     except (SettlementError, NotFound) as exc:
@@ -60,7 +58,7 @@ def runs_statements(
 ) -> None:
     """Render the PDF statement of every pair of hospitals in a run, with a progress bar."""
     try:
-        with open_database(Settings().database_url) as engine, engine.connect() as connection:
+        with database() as engine, engine.connect() as connection:
             every = statements.run_statements(connection, OPERATOR, run_id)
             paths = write_statements(every, out_dir, progress=True)
     except (SettlementError, NotFound) as exc:
@@ -78,7 +76,7 @@ def runs_finalise(
     """Make a draft run final: from then on neither it nor its lines can change. Asks first,
     showing the run; without a terminal to ask at, only with --yes."""
     try:
-        with open_database(Settings().database_url) as engine:
+        with database() as engine:
             if not yes:
                 _confirm_finalise(engine, run_id)
             with engine.begin() as connection:

@@ -1,19 +1,12 @@
-"""``serve`` the HTTP API, and issue API ``keys``."""
+"""``serve`` the HTTP API."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import IntegrityError
 
-from spreiding.cli.common import INVALID, err
-from spreiding.config import Settings
-from spreiding.domain.access import InvalidKeyRequest
-from spreiding.services.access import create_api_key
-from spreiding.store.database import open_database
-
-keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+from spreiding.cli.common import database
 
 
 def serve(
@@ -24,7 +17,7 @@ def serve(
     """Serve the HTTP API (uvicorn) on the configured database."""
     import uvicorn
 
-    with open_database(Settings().database_url):
+    with database():
         pass  # the schema is brought up to date once, before the workers start
     uvicorn.run(
         "api.main:app_from_settings",
@@ -34,30 +27,3 @@ def serve(
         workers=workers,
         log_level="warning",
     )
-
-
-@keys_app.command("create")
-def keys_create(
-    role: Annotated[str, typer.Option(help="hospital, bureau, insurer or admin.")],
-    agb: Annotated[str | None, typer.Option(help="The hospital of a hospital key.")] = None,
-    uzovi: Annotated[str | None, typer.Option(help="The insurer of an insurer key.")] = None,
-    agreement: Annotated[
-        list[str] | None, typer.Option(help="An agreement of a bureau key (repeatable).")
-    ] = None,
-    label: Annotated[str, typer.Option(help="A note on whose key this is.")] = "",
-) -> None:
-    """Issue an API key; it is printed once and stored only as a hash."""
-    try:
-        with open_database(Settings().database_url) as engine, engine.begin() as connection:
-            key = create_api_key(
-                connection,
-                role=role,
-                agb=agb,
-                uzovi=uzovi,
-                agreements=tuple(agreement or ()),
-                label=label,
-            )
-    except (InvalidKeyRequest, IntegrityError) as exc:
-        err.print(f"cannot create the key: {exc}", markup=False)
-        raise typer.Exit(INVALID) from None
-    typer.echo(key)

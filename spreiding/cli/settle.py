@@ -10,8 +10,16 @@ from typing import Annotated
 import typer
 
 from settlement.engine import NETTINGS, Netting, Settlement
-from spreiding.cli.common import INVALID, Format, FormatOption, err, fail, names, refuse
-from spreiding.config import Settings
+from spreiding.cli.common import (
+    INVALID,
+    Format,
+    FormatOption,
+    database,
+    err,
+    fail,
+    names,
+    refuse,
+)
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.domain.run_errors import NothingToSettle
@@ -20,7 +28,6 @@ from spreiding.render.audit import audit_table, audit_to_csv, audit_to_json, aud
 from spreiding.render.settlement import run_summary, settlement_table, settlement_to_json
 from spreiding.services import audit, datasets, reference, settlement
 from spreiding.services.access import OPERATOR
-from spreiding.store.database import open_database
 
 
 class NettingOption(StrEnum):
@@ -69,7 +76,7 @@ def settle_(
     if data is None:
         # On the database a settlement is a run: stored, and reused for the same inputs.
         try:
-            with open_database(Settings().database_url) as engine, engine.begin() as connection:
+            with database() as engine, engine.begin() as connection:
                 settled = settlement.settle_year(connection, OPERATOR, year=year, netting=chosen)
                 if settled.result is not None:
                     result = settled.result
@@ -104,7 +111,7 @@ def audit_(
     """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
     if data is None:
         # On the database an audit is a run, stored with its input fingerprint.
-        with open_database(Settings().database_url) as engine, engine.begin() as connection:
+        with database() as engine, engine.begin() as connection:
             audited = audit.audit_year(connection, OPERATOR, year=year)
         findings = audited.findings
         state = "created" if audited.created else "unchanged inputs, existing"

@@ -19,6 +19,9 @@ from spreiding.store import tables
 
 KEY = tables.table_of(tables.ApiKey)
 KEY_AGREEMENT = tables.table_of(tables.ApiKeyAgreement)
+HOSPITAL = tables.table_of(tables.Hospital)
+INSURER = tables.table_of(tables.Insurer)
+AGREEMENT = tables.table_of(tables.Agreement)
 
 
 def _digest(secret: str) -> str:
@@ -80,3 +83,23 @@ def authenticate(connection: Connection, presented: str) -> Principal | None:
 def grant_agreement(connection: Connection, key_id: str, agreement_id: str) -> None:
     """Let bureau key ``key_id`` see ``agreement_id`` (and its transfers) from now on."""
     connection.execute(insert(KEY_AGREEMENT).values(key_id=key_id, agreement_id=agreement_id))
+
+
+def hospital_stored(connection: Connection, agb: str) -> bool:
+    found = connection.execute(select(HOSPITAL.c.agb).where(HOSPITAL.c.agb == agb)).first()
+    return found is not None
+
+
+def insurer_stored(connection: Connection, uzovi: str) -> bool:
+    found = connection.execute(select(INSURER.c.uzovi).where(INSURER.c.uzovi == uzovi)).first()
+    return found is not None
+
+
+def agreements_not_stored(connection: Connection, agreement_ids: tuple[str, ...]) -> list[str]:
+    """Those of ``agreement_ids`` that are not stored, in the order given."""
+    stored = set(
+        connection.execute(
+            select(AGREEMENT.c.agreement_id).where(AGREEMENT.c.agreement_id.in_(agreement_ids))
+        ).scalars()
+    )
+    return [a for a in dict.fromkeys(agreement_ids) if a not in stored]
