@@ -6,9 +6,10 @@ with a stored key but other values is a conflict, reported with both versions, a
 written. It is two steps, for a caller that checks rights in between: ``plan_import`` compares
 every row with what is stored, as a principal sees it (a stored row it may not see is
 ``hidden``: neither unchanged nor a conflict, and nothing of it is told), and writes nothing;
-``write_import`` inserts what the plan found new. ``load_dataset`` reads everything back in the canonical form of
-``spreiding.domain.dataset``; ``load_settlement_inputs`` and ``load_audit_inputs`` read only the
-tables settling or auditing a year needs. Agreements are stored by ``spreiding.store.agreements``.
+``write_import`` inserts what the plan found new. ``load_dataset`` reads everything back in the
+canonical form of ``spreiding.domain.dataset``; ``load_settlement_inputs`` and
+``load_audit_inputs`` read only the tables settling or auditing a year needs. Agreements are
+stored by ``spreiding.store.agreements``.
 """
 
 from __future__ import annotations
