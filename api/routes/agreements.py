@@ -11,6 +11,7 @@ from api import convert, schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES
 from api.idempotency import respond
+from api.paths import TextId
 from spreiding.services import agreements
 
 router = APIRouter(responses=RESPONSES, tags=["agreements"])
@@ -23,7 +24,7 @@ def list_agreements(db: Db, caller: Caller) -> list[schemas.AgreementPublic]:
 
 
 @router.get("/agreements/{agreement_id}", response_model=schemas.AgreementPublic)
-def get_agreement(agreement_id: str, db: Db, caller: Caller) -> schemas.AgreementPublic:
+def get_agreement(agreement_id: TextId, db: Db, caller: Caller) -> schemas.AgreementPublic:
     return convert.agreement(agreements.get_agreement(db, caller, agreement_id))
 
 
@@ -56,7 +57,7 @@ def create_agreement(
     "/agreements/{agreement_id}/versions", response_model=schemas.AgreementPublic, status_code=201
 )
 def version_agreement(
-    agreement_id: str,
+    agreement_id: TextId,
     body: schemas.AgreementCreate,
     db: Db,
     caller: Caller,

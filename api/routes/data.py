@@ -18,6 +18,7 @@ from api import convert, schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES, ErrorBody
 from api.idempotency import respond
+from api.paths import TextId
 from spreiding.config import Settings
 from spreiding.domain.errors import DatasetError, DatasetInvalid
 from spreiding.services import datasets, reference, transfers
@@ -170,13 +171,13 @@ def register_transfer(
 
 
 @router.get("/transfers/{transfer_id}", response_model=schemas.TransferPublic, tags=["transfers"])
-def get_transfer(transfer_id: str, db: Db, caller: Caller) -> schemas.TransferPublic:
+def get_transfer(transfer_id: TextId, db: Db, caller: Caller) -> schemas.TransferPublic:
     return convert.transfer(transfers.get_transfer(db, caller, transfer_id))
 
 
 @router.patch("/transfers/{transfer_id}", response_model=schemas.TransferPublic, tags=["transfers"])
 def update_transfer(
-    transfer_id: str, body: schemas.TransferUpdate, db: Db, caller: Caller
+    transfer_id: TextId, body: schemas.TransferUpdate, db: Db, caller: Caller
 ) -> schemas.TransferPublic:
     """The bureau records that a planned transfer was performed or cancelled."""
     return convert.transfer(transfers.update_transfer(db, caller, transfer_id, body.status))

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api import convert, schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES
+from api.paths import TextId
 from spreiding.services import reference
 
 router = APIRouter(responses=RESPONSES)
@@ -30,5 +31,5 @@ def list_price_lists(db: Db, _caller: Caller) -> list[schemas.PriceListPublic]:
 @router.get(
     "/price-lists/{price_list}", response_model=list[schemas.PricePublic], tags=["reference"]
 )
-def get_price_list(price_list: str, db: Db, _caller: Caller) -> list[schemas.PricePublic]:
+def get_price_list(price_list: TextId, db: Db, _caller: Caller) -> list[schemas.PricePublic]:
     return [convert.price(row) for row in reference.price_list(db, price_list)]

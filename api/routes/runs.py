@@ -12,6 +12,7 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId
 from api.errors import RESPONSES
 from api.idempotency import respond
+from api.paths import TextId
 from spreiding.render.statement_pdf import render_statement, statement_file_name
 from spreiding.services import settlement, statements
 from spreiding.services.settlement import SettledYear
@@ -108,7 +109,7 @@ _STATEMENTS_KEPT = 2048
 @router.get(
     "/settlement-runs/{run_id}/statements/{first}/{second}", response_model=schemas.StatementPublic
 )
-def get_statement(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
+def get_statement(run_id: RunId, first: TextId, second: TextId, db: Db, caller: Caller) -> Response:
     ref = statements.locate_statement(db, caller, run_id, first, second)
     # The fingerprint too: a run id that a deleted draft freed may come back for other inputs.
     key = (str(db.engine.url), run_id, ref.run.status, ref.run.fingerprint, ref.first, ref.second)
@@ -126,7 +127,9 @@ def get_statement(run_id: RunId, first: str, second: str, db: Db, caller: Caller
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The statement as PDF"}},
 )
-def get_statement_pdf(run_id: RunId, first: str, second: str, db: Db, caller: Caller) -> Response:
+def get_statement_pdf(
+    run_id: RunId, first: TextId, second: TextId, db: Db, caller: Caller
+) -> Response:
     statement = statements.statement(db, caller, run_id, first, second)
     return Response(
         render_statement(statement),
