@@ -330,3 +330,61 @@ def test_a_dbc_or_declaration_of_one_day_is_valid(tmp_path: Path) -> None:
     one_day = dataset.dbcs.loc[dataset.dbcs["dbc_id"] == "D2", ["start_date", "end_date"]]
     assert [str(d.date()) for d in one_day.iloc[0]] == ["2024-03-01", "2024-03-01"]
     assert dataset.declarations["declaration_id"].tolist() == ["V1", "V2"]
+
+
+def test_the_headers_each_file_must_have() -> None:
+    from spreiding.contract.files import FileSpec, file_spec
+    from spreiding.domain.dataset import DBCS, DECLARATIONS
+
+    assert file_spec(DBCS) == FileSpec(
+        "dbcs.csv",
+        required=("dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "end_date",
+                  "odv", "requesting_agb", "primary_dbc_id"),
+        optional=("specialism", "diagnosis", "zorgtype"),
+        money=(),
+    )  # fmt: skip
+    assert file_spec(DECLARATIONS) == FileSpec(
+        "declarations.csv",
+        required=("declaration_id", "agb", "uzovi", "patient_ref", "zorgproduct_code",
+                  "start_date", "end_date", "amount_eur", "declared_on"),
+        optional=("dbc_id", "declaratiecode"),
+        money=("amount_eur",),  # euros in the file, cents inside
+    )  # fmt: skip
+
+
+def test_a_malformed_code_is_named_with_what_is_wrong(tmp_path: Path) -> None:
+    files = with_c(f.base_files())
+    files[H][2]["agb"] = "0601003"
+    f.write(tmp_path, files)
+    with pytest.raises(DatasetInvalid) as caught:
+        read_dataset(tmp_path)
+    assert str(caught.value).splitlines() == [
+        "hospitals.csv:4: agb: AGB code has 7 digits, must have 8"
+    ]
+
+
+def test_transfers_registered_one_by_one_follow_the_files_rules(tmp_path: Path) -> None:
+    from spreiding.contract.reader import validate_transfers
+
+    dataset = read_dataset(f.write(tmp_path, f.base_files()))
+    context: dict[str, Any] = {
+        "hospitals": {f.HOSPITAL_A, f.HOSPITAL_B},
+        "agreements": list(dataset.agreements),
+    }
+    planned = f.transfer(transfer_id="T9", date="2024-11-01", status="planned")
+    frame = validate_transfers([planned, f.transfer(transfer_id="T10", phase="")], **context)
+    # Typed as the file's rows are, in key order; an empty phase reads as missing.
+    assert [
+        (r["transfer_id"], str(r["transfer_date"].date()), r["status"])
+        for r in frame.to_dict("records")
+    ] == [("T10", "2024-03-01", "performed"), ("T9", "2024-11-01", "planned")]
+    assert frame["phase"].fillna("(missing)").tolist() == ["(missing)", "interventie"]
+    with pytest.raises(DatasetInvalid) as caught:
+        validate_transfers(
+            [planned | {"to_agb": f.HOSPITAL_A}, planned | {"status": "done"}], **context
+        )
+    assert str(caught.value).splitlines() == [
+        "request:1: to_agb: a transfer must go to another hospital than it comes from",
+        "request:2: status: 'done' is not one of planned, performed, cancelled",
+        "request:2: transfer_id: duplicate (transfer_id) = (T9); first on line 1",
+    ]

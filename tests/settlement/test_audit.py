@@ -181,6 +181,13 @@ def test_par_001_flags_the_later_line_when_no_single_performer(tmp_path: Path) -
         dbcs=no_odv_dbcs(),
     )
     assert par(run(tmp_path / "tie", tie)) == [(B, "V-B", ["V-A"])]  # same day: higher id
+    # The same day again, but the line that started first has the higher id: it is the later.
+    first_higher = dataset(
+        declarations=[HOME | {"declaration_id": "V-Z", "declared_on": "2024-03-10"}, OWN_PART],
+        care_types=care,
+        dbcs=no_odv_dbcs(),
+    )
+    assert par(run(tmp_path / "tie-z", first_higher)) == [(A, "V-Z", ["V-B"])]
 
 
 def consent(
@@ -267,6 +274,18 @@ def test_a_line_paired_twice_gives_one_finding(tmp_path: Path) -> None:
     assert par(found) == [(B, "V-B", ["V-A", "V-A2"])]
 
 
+def test_par_001_two_patients_two_findings_each_with_its_own_partner(tmp_path: Path) -> None:
+    second = {"patient_ref": "P-0002"}
+    declarations = [
+        HOME,
+        OWN_PART,
+        HOME | {"declaration_id": "V-A2", "dbc_id": ""} | second,
+        OWN_PART | {"declaration_id": "V-B2"} | second,
+    ]
+    found = run(tmp_path, dataset(declarations=declarations, dbcs=no_odv_dbcs()))
+    assert par(found) == [(B, "V-B", ["V-A"]), (B, "V-B2", ["V-A2"])]
+
+
 # --- PAR-002 ---------------------------------------------------------------------------------
 
 
@@ -283,6 +302,19 @@ def test_par_002_flags_every_extra_line(tmp_path: Path) -> None:
         {"rule": "PAR-002", "severity": "error", "agb": A, "uzovi": f.INSURER, "declaration_id": "V-3",
          "dbc_id": None, "transfer_id": None, "related": ["V-1", "V-2"], "amount_at_stake": "2100.00"},
     ]  # fmt: skip
+
+
+def test_par_002_and_trf_001_messages_name_the_day(tmp_path: Path) -> None:
+    lines = [HOME | {"declaration_id": "V-1"}, HOME | {"declaration_id": "V-2"}]
+    transfers = [f.transfer(date="2024-07-01")]
+    found = run(tmp_path, dataset(declarations=lines, transfers=transfers))
+    assert [x["message"] for x in found] == [
+        "Declaration V-2 repeats V-1: the same zorgproduct 131999061 for the same patient from "
+        "2024-03-01, declared to insurer 3311 more than once (N0927). Credit the extra line.",
+        "Transfer T1 of a patient from 06010001 to 06010002 (samen-2024, liesbreuk) was "
+        "performed on 2024-07-01, but 06010002 has no ODV DBC for this patient at the request "
+        "of 06010001 covering that date. Open and close the ODV DBC so the care is settled.",
+    ]
 
 
 def test_par_002_near_miss_credit_then_rebill(tmp_path: Path) -> None:

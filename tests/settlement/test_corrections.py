@@ -109,3 +109,20 @@ def test_a_chain_describes_a_dbc_as_its_latest_run_does(tmp_path: Path) -> None:
     assert [
         (x["dbc_id"], x["change"], x["unit_price"], x["amount"]) for x in withdrawal["lines"]
     ] == [("D1", "withdrawn", "2000.00", "-1800.00")]
+
+
+def test_nothing_settled_yet_is_an_empty_state_with_the_line_columns() -> None:
+    from settlement.engine import LINE_COLUMNS
+
+    state = settled_state([])
+    assert (list(state.columns), len(state)) == (LINE_COLUMNS, 0)
+
+
+def test_a_correction_keeps_the_year_and_nets_as_asked(tmp_path: Path) -> None:
+    final = settled(tmp_path / "final", base())
+    later = base()
+    later["prices.csv"][0]["price_eur"] = "2000.00"
+    now = settled(tmp_path / "now", later)
+    for netting in ("bilateral", "multilateral"):
+        correction = correct(settled_state([final.lines]), now, netting=netting)
+        assert (correction.year, correction.netting) == (2024, netting)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from settlement.engine import settle
 from spreiding.contract.reader import read_dataset
 from spreiding.render.settlement import settlement_to_dict
@@ -234,6 +236,7 @@ def test_rounding_half_up_at_xx5(tmp_path: Path) -> None:
         f.dbc(dbc_id="a", code="131999061"),
         f.dbc(dbc_id="b", code="131999062"),
         f.dbc(dbc_id="c", code="131999063"),
+        f.dbc(dbc_id="d", code="131999064"),  # a fee, no price: the prices column has a gap
     ]
     result = run(tmp_path, files)
     assert [(line["dbc_id"], line["share"], line["amount"]) for line in result["lines"]] == [
@@ -329,3 +332,60 @@ def test_erasmus_model_of_thirteen_hospitals(tmp_path: Path) -> None:
         "amount": "600.00",
     }
     assert len(multilateral["payments"]) == 12
+
+
+def test_the_largest_price_the_reader_accepts_settles_to_the_cent(tmp_path: Path) -> None:
+    files = three_hospitals()
+    files["agreements.json"] = [
+        f.agreement(parties=[A, B, C], care_types=[
+            f.care_type(care_type="ninety", codes=["131999061", "131999063"], share="0.90", performing_agb=None),
+            f.care_type(care_type="odd", codes=["131999062"], share="0.875", performing_agb=None),
+            f.care_type(care_type="fee", codes=["131999064"], method="fixed_fee", fee_eur="100.00", performing_agb=None),
+        ])
+    ]  # fmt: skip
+    files["prices.csv"] = [
+        f.price(code="131999061", eur="9999999999999.99"),
+        f.price(code="131999062", eur="9999999999999.99"),
+        f.price(code="131999063", eur="2776143128413.25"),
+    ]
+    files["dbcs.csv"] = [
+        f.dbc(dbc_id="a", code="131999061"),
+        f.dbc(dbc_id="b", code="131999062"),
+        f.dbc(dbc_id="c", code="131999063"),
+        f.dbc(dbc_id="d", code="131999064"),  # a fee, no price: the prices column has a gap
+    ]
+    # 999999999999999 cents x 0.90 = 899999999999999.1; x 0.875 = 874999999999999.125;
+    # 277614312841325 x 0.90 = 249852881557192.5 -> half up 249852881557193 (in floating
+    # point, 2 x unit x 90 is past 2**53 and this one comes out a cent short).
+    assert [(x["dbc_id"], x["amount"]) for x in run(tmp_path, files)["lines"]] == [
+        ("a", "8999999999999.99"),
+        ("b", "8749999999999.99"),
+        ("c", "2498528815571.93"),
+        ("d", "100.00"),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="int64 overflow: 2 x unit x share numerator exceeds 2**63 for a price over "
+    "EUR 46 billion with a six-decimal share, both of which the reader accepts (reported)",
+)
+def test_a_six_decimal_share_of_a_huge_price_is_exact(tmp_path: Path) -> None:
+    files = three_hospitals()
+    files["agreements.json"] = [
+        f.agreement(
+            parties=[A, B, C], care_types=[f.care_type(share="0.123457", performing_agb=None)]
+        )
+    ]
+    files["prices.csv"] = [f.price(eur="9999999999999.99")]
+    files["dbcs.csv"] = [f.dbc()]
+    # 999999999999999 cents x 0.123457 = 123456999999999.876543 -> 123457000000000 cents
+    (line,) = run(tmp_path, files)["lines"]
+    assert line["amount"] == "1234570000000.00"
+
+
+def test_an_unknown_netting_is_refused_by_name(tmp_path: Path) -> None:
+    dataset = read_dataset(f.write(tmp_path, f.base_files()))
+    with pytest.raises(ValueError) as caught:
+        settle(dataset.dbcs, dataset.prices, dataset.agreements, year=2024, netting="both")  # type: ignore[arg-type]
+    assert str(caught.value) == "netting must be one of bilateral, multilateral, not 'both'"
