@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from settlement.engine import settle
 from settlement.fingerprint import fingerprint
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.run_errors import (
@@ -219,6 +220,9 @@ def test_settling_twice_gives_the_same_run(
             first, created = settle_db(connection, netting=netting)
         except NothingToSettle:  # no line: no run is stored (spreiding.services.runs, rule 4)
             event("nothing to settle")
+            dataset = read_dataset(folder)
+            computed = settle(dataset.dbcs, dataset.prices, dataset.agreements, year=2024)
+            assert (len(computed.lines), RunStore(connection).all()) == (0, [])
             return
         again, created_again = settle_db(connection, netting=netting)
     assert (again, created, created_again) == (first, True, False)
