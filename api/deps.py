@@ -2,19 +2,22 @@
 
 Handlers receive a ``Principal`` and pass it to the one service of their use case, which checks
 the role (``spreiding.services.access.require``) and reads through queries already narrowed to
-the principal (``spreiding.store.visibility``)."""
+the principal (``spreiding.store.visibility``). Which keys are accepted, and when failed
+attempts are answered 429, is ``spreiding.services.access.authenticate``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Connection, Engine
 
 from api.errors import Unauthenticated
-from spreiding.domain.access import Principal
-from spreiding.store.keys import authenticate
+from spreiding.config import Settings
+from spreiding.domain.access import FailureLimit, Principal
+from spreiding.services import access
 
 
 def get_engine(request: Request) -> Engine:
@@ -24,22 +27,45 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
-    """One transaction per request: committed when the handler returns, rolled back if not."""
-    with engine.begin() as connection:
-        yield connection
+    """One transaction per request: committed when the handler returns, rolled back if not,
+    except after a refused key: the failure it counted must hold for the next request."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        except Unauthenticated:
+            transaction.commit()
+            raise
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
 
 
 Db = Annotated[Connection, Depends(get_connection)]
 
 
+def get_failure_limit() -> FailureLimit:
+    settings = Settings()
+    return FailureLimit(settings.auth_failures, settings.auth_failure_window_seconds)
+
+
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def get_principal(
+    request: Request,
     connection: Db,
+    limit: Annotated[FailureLimit, Depends(get_failure_limit)],
+    now: Annotated[datetime, Depends(get_now)],
     x_api_key: Annotated[str | None, Header(description="An API key: spr_<id>_<secret>")] = None,
 ) -> Principal:
     if not x_api_key:
         raise Unauthenticated("send an API key in the X-API-Key header")
-    principal = authenticate(connection, x_api_key)
-    if principal is None:
+    client = request.client.host if request.client else None
+    principal = access.authenticate(connection, x_api_key, client=client, limit=limit, now=now)
+    if principal is None:  # unknown, wrong, revoked and expired keys read the same
         raise Unauthenticated("this API key is not known")
     return principal
 

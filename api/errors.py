@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from spreiding.domain.access import InvalidKeyRequest
+from spreiding.domain.access import InvalidKeyRequest, TooManyFailedAttempts
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.domain.run_errors import (
     CorrectionOutdated,
@@ -51,6 +51,7 @@ STATUS: dict[type[Exception], int] = {
     DatasetInvalid: 422,
     InvalidKeyRequest: 422,
     NothingToSettle: 422,
+    TooManyFailedAttempts: 429,
 }
 
 # Declared on every route, so the OpenAPI document names each error body.
@@ -63,6 +64,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found, or not visible to this key"),
         (409, "In conflict with stored data"),
         (422, "The request or its data breaks the contract"),
+        (429, "Too many failed authentications; Retry-After gives the seconds to wait"),
     )
 }
 
@@ -79,7 +81,14 @@ def body_of(exc: Exception) -> ErrorBody:
 
 def install(app: FastAPI) -> None:
     async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(status_code=STATUS[type(exc)], content=body_of(exc).model_dump())
+        headers = (
+            {"Retry-After": str(exc.retry_after)}
+            if isinstance(exc, TooManyFailedAttempts)
+            else None
+        )
+        return JSONResponse(
+            status_code=STATUS[type(exc)], content=body_of(exc).model_dump(), headers=headers
+        )
 
     for error in STATUS:
         app.add_exception_handler(error, domain_error)

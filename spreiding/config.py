@@ -20,7 +20,12 @@ class Settings(BaseSettings):
 
     ``SPREIDING_MAX_UPLOAD_BYTES``: the largest dataset upload (``POST /datasets``, all files
     together) the API accepts, in bytes; ``SPREIDING_MAX_UPLOAD_FILE_BYTES``: the largest
-    single file in it. A larger upload is answered 413 (docs/data-format.md §1, "Limits")."""
+    single file in it. A larger upload is answered 413 (docs/data-format.md §1, "Limits").
+
+    ``SPREIDING_AUTH_FAILURES`` failed authentications per client address and per key id
+    within ``SPREIDING_AUTH_FAILURE_WINDOW_SECONDS``: the next request from that address or
+    for that key id is answered 429 until the oldest of them has left the window
+    (``spreiding.services.access``; docs/operations.md, "API keys")."""
 
     model_config = SettingsConfigDict(env_prefix="SPREIDING_")
 
@@ -28,3 +33,5 @@ class Settings(BaseSettings):
     migration_database_url: str | None = None
     max_upload_bytes: int = Field(default=512 * MIB, ge=0)
     max_upload_file_bytes: int = Field(default=256 * MIB, ge=0)
+    auth_failures: int = Field(default=10, ge=1)
+    auth_failure_window_seconds: int = Field(default=300, ge=1)

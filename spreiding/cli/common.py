@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -125,6 +126,11 @@ def _usable(name: str, url: str) -> None:
         return
     err.print(message, markup=False)
     raise typer.Exit(INVALID)
+
+
+def now() -> datetime:
+    """The present, in UTC: when a key is issued or revoked (a test fixes it)."""
+    return datetime.now(UTC)
 
 
 def at_terminal() -> bool:

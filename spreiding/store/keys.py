@@ -1,9 +1,10 @@
-"""Who may see what: API keys, the principal behind a request, and its tenant.
+"""API keys, the principal behind a presented key, and the failed authentications counted for
+the rate limit: every statement on ``api_key``, ``api_key_agreement`` and ``auth_failure``.
 
-Roles: ``hospital`` (one AGB) sees agreements it is a party to, and the runs, lines, statements,
-DBCs, declarations and findings that concern it; ``insurer`` (one UZOVI) sees declarations sent
-to it and findings on them; ``bureau`` sees its agreements and their transfers; ``admin`` sees
-all. Keys are ``spr_<key_id>_<secret>``; only a SHA-256 of the secret is stored.
+Keys are ``spr_<key_id>_<secret>``; only a SHA-256 of the secret is stored. Times are aware
+datetimes, stored and returned in UTC (SQLModel's ``UTCDateTime``: PostgreSQL ``timestamptz``;
+SQLite text without an offset, which compares in the same order). Who may do what with keys is
+``spreiding.services.access``.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
-from spreiding.domain.access import ROLES, InvalidKeyRequest, Principal
+from spreiding.domain.access import ROLES, ApiKeyInfo, InvalidKeyRequest, Principal
 from spreiding.store import tables
 
 KEY = tables.table_of(tables.ApiKey)
 KEY_AGREEMENT = tables.table_of(tables.ApiKeyAgreement)
+FAILURE = tables.table_of(tables.AuthFailure)
 HOSPITAL = tables.table_of(tables.Hospital)
 INSURER = tables.table_of(tables.Insurer)
 AGREEMENT = tables.table_of(tables.Agreement)
@@ -36,6 +41,8 @@ def create_key(
     uzovi: str | None = None,
     agreements: tuple[str, ...] = (),
     label: str = "",
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Store a new key and return it; it is shown once and cannot be recovered."""
     if role not in ROLES:
@@ -54,6 +61,8 @@ def create_key(
             agb=agb if role == "hospital" else None,
             uzovi=uzovi if role == "insurer" else None,
             label=label,
+            created_at=now or datetime.now(UTC),
+            expires_at=expires_at,
         )
     )
     if role == "bureau":
@@ -63,13 +72,31 @@ def create_key(
     return f"spr_{key_id}_{secret}"
 
 
-def authenticate(connection: Connection, presented: str) -> Principal | None:
-    """The principal of a presented key, or None for an unknown or wrong key."""
+def key_id_of(presented: str) -> str | None:
+    """The key id of something shaped like a key (``spr_<key_id>_<secret>``), else None."""
     parts = presented.split("_", 2)
-    if len(parts) != 3 or parts[0] != "spr":
+    if len(parts) != 3 or parts[0] != "spr" or not parts[1]:
         return None
-    _, key_id, secret = parts
-    row = connection.execute(select(KEY).where(KEY.c.key_id == key_id)).first()
+    return parts[1]
+
+
+def authenticate(
+    connection: Connection, presented: str, *, now: datetime | None = None
+) -> Principal | None:
+    """The principal of a presented key, or None for an unknown or wrong key, or one that was
+    revoked or has expired at ``now`` (default: the present)."""
+    key_id = key_id_of(presented)
+    if key_id is None:
+        return None
+    secret = presented.split("_", 2)[2]
+    at = now or datetime.now(UTC)
+    row = connection.execute(
+        select(KEY).where(
+            KEY.c.key_id == key_id,
+            KEY.c.revoked_at.is_(None),
+            KEY.c.expires_at.is_(None) | (KEY.c.expires_at > at),
+        )
+    ).first()
     if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
         return None
     agreements = frozenset(
@@ -83,6 +110,78 @@ def authenticate(connection: Connection, presented: str) -> Principal | None:
 def grant_agreement(connection: Connection, key_id: str, agreement_id: str) -> None:
     """Let bureau key ``key_id`` see ``agreement_id`` (and its transfers) from now on."""
     connection.execute(insert(KEY_AGREEMENT).values(key_id=key_id, agreement_id=agreement_id))
+
+
+def list_keys(connection: Connection, key_id: str | None = None) -> list[ApiKeyInfo]:
+    """Every key (or the one ``key_id``), oldest first: never its secret's hash."""
+    query = select(
+        KEY.c.key_id,
+        KEY.c.role,
+        KEY.c.agb,
+        KEY.c.uzovi,
+        KEY.c.label,
+        KEY.c.created_at,
+        KEY.c.expires_at,
+        KEY.c.revoked_at,
+    ).order_by(KEY.c.created_at.is_(None).desc(), KEY.c.created_at, KEY.c.key_id)
+    links = select(KEY_AGREEMENT.c.key_id, KEY_AGREEMENT.c.agreement_id).order_by(
+        KEY_AGREEMENT.c.key_id, KEY_AGREEMENT.c.agreement_id
+    )
+    if key_id is not None:
+        query = query.where(KEY.c.key_id == key_id)
+        links = links.where(KEY_AGREEMENT.c.key_id == key_id)
+    agreements: dict[str, list[str]] = defaultdict(list)
+    for owner, agreement_id in connection.execute(links):
+        agreements[owner].append(agreement_id)
+    return [
+        ApiKeyInfo(
+            key_id=row.key_id,
+            role=row.role,
+            agb=row.agb,
+            uzovi=row.uzovi,
+            agreements=tuple(agreements[row.key_id]),
+            label=row.label,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def revoke_key(connection: Connection, key_id: str, *, at: datetime) -> bool:
+    """Mark ``key_id`` revoked at ``at``; False when it was revoked already (or is unknown):
+    the first revocation's time is kept."""
+    changed = connection.execute(
+        update(KEY).where(KEY.c.key_id == key_id, KEY.c.revoked_at.is_(None)).values(revoked_at=at)
+    )
+    return changed.rowcount == 1
+
+
+def failures_since(
+    connection: Connection, scopes: Iterable[str], since: datetime
+) -> dict[str, list[datetime]]:
+    """Per scope, the times of its failed authentications after ``since``, oldest first."""
+    found: dict[str, list[datetime]] = {scope: [] for scope in scopes}
+    rows = connection.execute(
+        select(FAILURE.c.scope, FAILURE.c.failed_at)
+        .where(FAILURE.c.scope.in_(list(found)), FAILURE.c.failed_at > since)
+        .order_by(FAILURE.c.failed_at, FAILURE.c.failure_id)
+    )
+    for scope, failed_at in rows:
+        found[scope].append(failed_at)
+    return found
+
+
+def record_failure(
+    connection: Connection, scopes: Iterable[str], *, at: datetime, forget_before: datetime
+) -> None:
+    """Count a failed authentication against each scope, and forget every failure older than
+    ``forget_before`` (of any scope: nothing else ever reads them)."""
+    connection.execute(delete(FAILURE).where(FAILURE.c.failed_at <= forget_before))
+    rows = [{"scope": scope, "failed_at": at} for scope in scopes]
+    if rows:
+        connection.execute(insert(FAILURE), rows)
 
 
 def hospital_stored(connection: Connection, agb: str) -> bool:

@@ -5,7 +5,7 @@ in ``spreiding/migrations``, never by ``create_all`` in production code."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, Table, text
 from sqlmodel import Field, SQLModel
@@ -285,6 +285,25 @@ class ApiKey(SQLModel, table=True):
     agb: str | None = Field(default=None, foreign_key="hospital.agb", max_length=8)
     uzovi: str | None = Field(default=None, foreign_key="insurer.uzovi", max_length=4)
     label: str = ""
+    # Aware datetimes in UTC (migration 0008). NULL created_at: issued before 0008; NULL
+    # expires_at: holds until revoked.
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuthFailure(SQLModel, table=True):
+    """A failed authentication, kept for the rate limit's window (``services.access``).
+    ``scope``: ``address:<client address>`` or ``key:<key id>``."""
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (
+        Index("ix_auth_failure_scope_failed_at", "scope", "failed_at"),
+        Index("ix_auth_failure_failed_at", "failed_at"),
+    )
+    failure_id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=64)
+    failed_at: datetime
 
 
 class ApiKeyAgreement(SQLModel, table=True):
