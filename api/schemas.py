@@ -36,6 +36,8 @@ class HospitalPublic(BaseModel):
     agb: str
     name: str
     kind: str
+    iban: str | None = None
+    address: str | None = None
 
 
 class InsurerPublic(BaseModel):
@@ -130,6 +132,7 @@ class DbcPublic(BaseModel):
     specialism: str | None
     diagnosis: str | None
     zorgtype: str | None
+    uzovi: str | None
 
 
 class DeclarationPublic(BaseModel):

@@ -19,8 +19,9 @@ from spreiding.domain.dataset import DBCS
 
 VERSION = "spreiding-settlement-v1"
 # The DBC columns a settlement reads (not the descriptive ones), key first: the order is part
-# of the fingerprint, so stored runs keep theirs.
-DBC_COLUMNS = list(DBCS.rule_columns)
+# of the fingerprint, so stored runs keep theirs. The v2 column ``uzovi`` is hashed after them,
+# and only when some DBC has one, so that a v1 dataset keeps its fingerprint.
+DBC_COLUMNS = [c for c in DBCS.rule_columns if c != "uzovi"]
 
 
 def fingerprint(
@@ -35,7 +36,9 @@ def fingerprint(
     digest.update(f"{VERSION}\nyear={year}\nnetting={netting}\n".encode())
     ordered = sorted(agreements, key=lambda a: a.agreement_id)
     digest.update(json.dumps([agreement_to_json(a) for a in ordered], sort_keys=True).encode())
-    for frame in (dbcs[DBC_COLUMNS], prices.loc[prices["year"] == year]):
+    has_uzovi = "uzovi" in dbcs and bool(dbcs["uzovi"].notna().any())
+    columns = DBC_COLUMNS + (["uzovi"] if has_uzovi else [])
+    for frame in (dbcs[columns], prices.loc[prices["year"] == year]):
         digest.update(
             frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n").encode()
         )

@@ -340,7 +340,7 @@ def test_the_headers_each_file_must_have() -> None:
         "dbcs.csv",
         required=("dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "end_date",
                   "odv", "requesting_agb", "primary_dbc_id"),
-        optional=("specialism", "diagnosis", "zorgtype"),
+        optional=("specialism", "diagnosis", "zorgtype", "uzovi"),
         money=(),
     )  # fmt: skip
     assert file_spec(DECLARATIONS) == FileSpec(

@@ -16,7 +16,7 @@ from spreiding.contract.reader import SPECS, FileSpec
 from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
-    HOSPITALS,
+    HOURS,
     INSURERS,
     PRICES,
     SCHEMAS,
@@ -32,6 +32,7 @@ TABLES = {
     "dbcs": tables.Dbc,
     "declarations": tables.Declaration,
     "transfers": tables.Transfer,
+    "hours": tables.Hours,
 }
 PUBLIC: list[tuple[type[BaseModel], TableSchema]] = [
     (schemas.DbcPublic, DBCS),
@@ -92,17 +93,26 @@ def test_the_reader_takes_each_files_header_from_the_schema() -> None:
         "dbcs.csv",
         ("dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "end_date", "odv",
          "requesting_agb", "primary_dbc_id"),
-        ("specialism", "diagnosis", "zorgtype"),
+        ("specialism", "diagnosis", "zorgtype", "uzovi"),
     )  # fmt: skip
     assert SPECS["declarations"].optional == ("dbc_id", "declaratiecode")
     assert SPECS["declarations"].money == ("amount_eur",)
     assert SPECS["transfers"].optional == ("phase",)
     assert [s.name for s in SPECS.values()] == [
         "hospitals.csv", "insurers.csv", "prices.csv", "dbcs.csv", "declarations.csv",
-        "transfers.csv",
+        "transfers.csv", "hours.csv",
     ]  # fmt: skip
-    for schema in (HOSPITALS, INSURERS):
-        assert SPECS[schema.name] == FileSpec(schema.file, tuple(schema.columns))
+    assert SPECS["hospitals"] == FileSpec(
+        "hospitals.csv", ("agb", "name", "kind"), ("iban", "address")
+    )
+    assert SPECS["insurers"] == FileSpec("insurers.csv", tuple(INSURERS.columns))
+    # Hours are read as hours with two decimals (the frame holds hundredths).
+    assert SPECS["hours"] == FileSpec(
+        "hours.csv",
+        ("hours_id", "agreement_id", "employer_agb", "host_agb", "role", "work_date", "hours"),
+        ("person_ref", "care_type", "specialism"),
+    )
+    assert HOURS.file_column("hours_hundredths") == "hours"
 
 
 def test_the_fingerprint_hashes_the_dbc_columns_a_rule_reads_key_first() -> None:

@@ -52,7 +52,7 @@ SPECS = {schema.name: file_spec(schema) for schema in SCHEMAS}
 def read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.DataFrame | None:
     """The file's rows as strings (empty cell: ""), with the line number of each in ``_line``."""
     path = folder / spec.name
-    optional_file = spec.name in ("declarations.csv", "transfers.csv")
+    optional_file = spec.name in ("declarations.csv", "transfers.csv", "hours.csv")
     if not path.is_file():
         if not optional_file:
             errors.append(DatasetError(spec.name, 0, "(file)", "required file is missing"))

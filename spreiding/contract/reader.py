@@ -38,12 +38,14 @@ from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
     HOSPITALS,
+    HOURS,
     INSURERS,
     PRICES,
     TRANSFERS,
     Dataset,
     TableSchema,
     conform,
+    empty,
 )
 from spreiding.domain.errors import DatasetError, DatasetInvalid
 
@@ -167,6 +169,10 @@ def _dates(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     return frame
 
 
+def _or_empty(frame: pd.DataFrame | None, schema: TableSchema) -> pd.DataFrame:
+    return empty(schema) if frame is None else frame
+
+
 def _typed(
     raw: dict[str, pd.DataFrame | None], agreements: list[Agreement], *, source: str
 ) -> Dataset:
@@ -178,7 +184,8 @@ def _typed(
         if frame is None:
             return None
         for column, kind in schema.columns.items():
-            if kind == "cents":
+            if kind in ("cents", "hundredths"):
+                # Hours have the pattern of money (at most two decimals): 7.5 -> 750.
                 frame[column] = _cents(frame.pop(schema.file_column(column)))
             elif kind == "bool":
                 frame[column] = frame[column] == "true"
@@ -197,5 +204,6 @@ def _typed(
         dbcs=required("dbcs", DBCS),
         declarations=typed("declarations", DECLARATIONS),
         transfers=typed("transfers", TRANSFERS),
+        hours=_or_empty(typed("hours", HOURS), HOURS),
         source=source,
     )

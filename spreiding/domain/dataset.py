@@ -1,10 +1,19 @@
 """The in-memory dataset: typed frames with one canonical form.
 
 Every frame has the columns of its schema in schema order, rows sorted by the table's key,
-and fixed dtypes: ``str`` for codes and text (missing: NA), ``int64`` for years and for money in
-cents, ``datetime64[s]`` for dates (open: NaT), ``bool`` for flags. Two datasets with the same
-content are therefore ``equals`` whatever the row order of the files they came from, and a
-dataset read back from the database equals the one that was stored.
+and fixed dtypes: ``str`` for codes and text (missing: NA), ``int64`` for years, for money in
+cents and for hours in hundredths, ``datetime64[s]`` for dates (open: NaT), ``bool`` for
+flags. Two datasets with the same content are therefore ``equals`` whatever the row order of the
+files they came from, and a dataset read back from the database equals the one that was stored.
+
+Contract v2 adds: ``hospitals`` ``iban`` and ``address`` (optional, descriptive); ``dbcs``
+``uzovi`` (optional; the insurer the care is declared to, read by §3 step 4); and the table
+``hours`` (``HOURS``, file ``hours.csv``): ``hours_id``, ``agreement_id``, ``employer_agb``,
+``host_agb``, ``role``, ``work_date``, ``hours_hundredths``, ``person_ref``, ``care_type``,
+``specialism``. Hours are a column of the kind ``hundredths``: an ``int64`` number of
+hundredths of an hour in the frame and the database (``7.50`` hours is ``750``), written
+``hours`` with two decimals in the file and the API, just as money is ``<x>_cents`` inside and
+``<x>_eur`` outside. ``Dataset.hours`` is an empty frame when the folder has no ``hours.csv``.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import pyarrow.compute as pc
 
 from spreiding.domain.agreements import Agreement
 
-Kind = Literal["str", "opt", "int", "cents", "date", "bool"]
+Kind = Literal["str", "opt", "int", "cents", "hundredths", "date", "bool"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,8 @@ class TableSchema:
     ``columns``: name and kind, in order. ``key``: what identifies a row. ``optional``: columns
     the file may leave out of its header (they read as empty). ``open_dates``: date columns
     that may be empty (a DBC not closed yet). ``descriptive``: carried and stored, read by no
-    rule. A money column is ``<x>_cents`` in the frame and ``<x>_eur`` in the file and the API.
+    rule. A money column is ``<x>_cents`` in the frame and ``<x>_eur`` in the file and the API;
+    an hours column (kind ``hundredths``) is ``<x>_hundredths`` in the frame and ``<x>`` there.
     Example: ``PRICES.file`` is ``prices.csv``, ``PRICES.file_columns`` ends with
     ``price_eur``, ``DBCS.rule_columns`` starts with ``("agb", "dbc_id", "patient_ref")``.
     """
@@ -48,9 +58,12 @@ class TableSchema:
         return f"{self.name}.csv"
 
     def file_column(self, column: str) -> str:
-        """The column's name in the file: money in euros there (``price_cents``: ``price_eur``)."""
+        """The column's name in the file: money in euros there (``price_cents``: ``price_eur``),
+        hours in hours (``hours_hundredths``: ``hours``)."""
         if self.columns[column] == "cents":
             return column.removesuffix("_cents") + "_eur"
+        if self.columns[column] == "hundredths":
+            return column.removesuffix("_hundredths")
         return column
 
     @property
@@ -70,7 +83,13 @@ class TableSchema:
         return (*self.key, *rest)
 
 
-HOSPITALS = TableSchema("hospitals", {"agb": "str", "name": "str", "kind": "str"}, ("agb",))
+HOSPITALS = TableSchema(
+    "hospitals",
+    {"agb": "str", "name": "str", "kind": "str", "iban": "opt", "address": "opt"},
+    ("agb",),
+    optional=("iban", "address"),
+    descriptive=("iban", "address"),
+)
 INSURERS = TableSchema("insurers", {"uzovi": "str", "name": "str"}, ("uzovi",))
 PRICES = TableSchema(
     "prices",
@@ -92,9 +111,10 @@ DBCS = TableSchema(
         "specialism": "opt",
         "diagnosis": "opt",
         "zorgtype": "opt",
+        "uzovi": "opt",
     },
     ("agb", "dbc_id"),
-    optional=("specialism", "diagnosis", "zorgtype"),
+    optional=("specialism", "diagnosis", "zorgtype", "uzovi"),
     open_dates=("end_date",),
     descriptive=("specialism", "diagnosis", "zorgtype"),
 )
@@ -132,7 +152,25 @@ TRANSFERS = TableSchema(
     ("transfer_id",),
     optional=("phase",),
 )
-SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS)
+HOURS = TableSchema(
+    "hours",
+    {
+        "hours_id": "str",
+        "agreement_id": "str",
+        "employer_agb": "str",
+        "host_agb": "str",
+        "role": "str",
+        "work_date": "date",
+        "hours_hundredths": "hundredths",
+        "person_ref": "opt",
+        "care_type": "opt",
+        "specialism": "opt",
+    },
+    ("hours_id",),
+    optional=("person_ref", "care_type", "specialism"),
+    descriptive=("person_ref", "care_type", "specialism"),
+)
+SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS, HOURS)
 
 
 def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) -> pd.DataFrame:
@@ -147,7 +185,7 @@ def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) 
             values = values.astype("str")
             if kind == "opt":
                 values = values.mask(values.isna() | (values == ""), None).astype("str")
-        elif kind in ("int", "cents"):
+        elif kind in ("int", "cents", "hundredths"):
             values = values.astype("int64")
         elif kind == "date":
             values = pd.to_datetime(values).astype("datetime64[s]")
@@ -175,7 +213,8 @@ def empty(schema: TableSchema) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A whole dataset. ``declarations`` / ``transfers`` are None when the files are absent."""
+    """A whole dataset. ``declarations`` / ``transfers`` are None when the files are absent;
+    ``hours`` is an empty frame then (no hours is the same as no file: nothing to settle)."""
 
     hospitals: pd.DataFrame
     insurers: pd.DataFrame
@@ -184,6 +223,7 @@ class Dataset:
     dbcs: pd.DataFrame
     declarations: pd.DataFrame | None = None
     transfers: pd.DataFrame | None = None
+    hours: pd.DataFrame = field(default_factory=lambda: empty(HOURS))
     source: str = field(default="", compare=False)
 
     def frames(self) -> dict[str, pd.DataFrame | None]:
@@ -194,6 +234,7 @@ class Dataset:
             "dbcs": self.dbcs,
             "declarations": self.declarations,
             "transfers": self.transfers,
+            "hours": self.hours,
         }
 
     def same_content(self, other: Dataset) -> bool:
@@ -223,4 +264,6 @@ class Dataset:
             counts.append(f"{len(self.declarations)} declarations")
         if self.transfers is not None:
             counts.append(f"{len(self.transfers)} transfers")
+        if len(self.hours):
+            counts.append(f"{len(self.hours)} hours rows")
         return ", ".join(counts)

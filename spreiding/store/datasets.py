@@ -28,6 +28,7 @@ from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
     HOSPITALS,
+    HOURS,
     INSURERS,
     PRICES,
     TRANSFERS,
@@ -59,6 +60,7 @@ FRAME_TABLES: tuple[tuple[TableSchema, Table], ...] = (
     (DBCS, _table(tables.Dbc)),
     (DECLARATIONS, _table(tables.Declaration)),
     (TRANSFERS, _table(tables.Transfer)),
+    (HOURS, _table(tables.Hours)),
 )
 
 
@@ -129,7 +131,8 @@ def plan_import(
     tables: dict[str, Comparison] = {}
     for schema, table in FRAME_TABLES:
         frame = frames[schema.name]
-        if frame is not None:
+        # No hours is no file (v2): a v1 dataset's import reports the tables it always did.
+        if frame is not None and not (schema is HOURS and frame.empty):
             stored, hidden = _load_stored(connection, schema, table, principal)
             tables[schema.name] = _compare(schema, stored, frame, hidden)
     agreements = compare_agreements(connection, dataset.agreements, principal)
@@ -158,7 +161,7 @@ def write_import(connection: Connection, plan: ImportPlan) -> ImportReport:
 
 def load_dataset(connection: Connection) -> Dataset:
     """Everything stored, as one dataset. Declarations and transfers are None when none
-    are stored."""
+    are stored; hours an empty frame."""
     frames = {schema.name: _load_frame(connection, schema, table) for schema, table in FRAME_TABLES}
     return Dataset(
         hospitals=frames["hospitals"],
@@ -168,6 +171,7 @@ def load_dataset(connection: Connection) -> Dataset:
         dbcs=frames["dbcs"],
         declarations=_none_if_empty(frames["declarations"]),
         transfers=_none_if_empty(frames["transfers"]),
+        hours=frames["hours"],
         source=str(connection.engine.url.render_as_string(hide_password=True)),
     )
 

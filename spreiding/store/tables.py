@@ -19,6 +19,8 @@ class Hospital(SQLModel, table=True):
     agb: str = Field(primary_key=True, max_length=8)
     name: str
     kind: str = Field(max_length=16)
+    iban: str | None = Field(default=None, max_length=34)
+    address: str | None = None
 
 
 class Insurer(SQLModel, table=True):
@@ -35,6 +37,7 @@ class Agreement(SQLModel, table=True):
     valid_to: date | None = None
     # Not a foreign key: a framework agreement may arrive in the same import as its children.
     parent_id: str | None = None
+    payment_term_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
 
 
 class AgreementParty(SQLModel, table=True):
@@ -54,6 +57,17 @@ class CareType(SQLModel, table=True):
     price_list: str | None = None
     share: str | None = None
     fee_cents: int | None = Field(default=None, sa_type=BigInteger)
+    # v2: the year whose price applies, the share past a ceiling, patients per ISO week, and a
+    # parallel care type's terms for insurers that did not consent (otherwise_*; NULL: none).
+    price_year: str = Field(default="end", max_length=8, sa_column_kwargs={"server_default": "end"})
+    share_above_ceiling: str | None = None
+    planned_weekly: int | None = None
+    otherwise_method: str | None = Field(default=None, max_length=32)
+    otherwise_price_list: str | None = None
+    otherwise_share: str | None = None
+    otherwise_fee_cents: int | None = Field(default=None, sa_type=BigInteger)
+    otherwise_price_year: str | None = Field(default=None, max_length=8)
+    otherwise_share_above_ceiling: str | None = None
 
 
 class _CareTypeChild(SQLModel):
@@ -103,6 +117,55 @@ class PathwayStep(_CareTypeChild, table=True):
     at: str = Field(max_length=8)
 
 
+class SettlementCeiling(_CareTypeChild, table=True):
+    """A ceiling of the care type's settlement terms (``terms='settlement'``) or of its
+    ``otherwise`` terms (``terms='otherwise'``): the number of DBCs of ``year`` at ``share``."""
+
+    __tablename__ = "settlement_ceiling"
+    __table_args__ = _care_type_fk()
+    terms: str = Field(primary_key=True, max_length=16)
+    year: int = Field(primary_key=True)
+    dbcs: int
+
+
+class SecondmentRate(SQLModel, table=True):
+    __tablename__ = "secondment_rate"
+    agreement_id: str = Field(primary_key=True, foreign_key="agreement.agreement_id")
+    position: int = Field(primary_key=True)
+    role: str
+    rate_cents: int = Field(sa_column=cents_column())
+    vat_rate: str  # as the agreement writes it ("0.21"), like a share
+    valid_from: date
+    valid_to: date | None = None
+
+
+class AgreementCost(SQLModel, table=True):
+    __tablename__ = "agreement_cost"
+    agreement_id: str = Field(primary_key=True, foreign_key="agreement.agreement_id")
+    cost_id: str = Field(primary_key=True)
+    position: int
+    description: str
+    year: int
+    amount_cents: int = Field(sa_column=cents_column())
+    paid_by: str = Field(foreign_key="hospital.agb", max_length=8)
+
+
+class CostKey(SQLModel, table=True):
+    """One weight of a cost's key, in the order the agreement gives them."""
+
+    __tablename__ = "cost_key"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["agreement_id", "cost_id"], ["agreement_cost.agreement_id", "agreement_cost.cost_id"]
+        ),
+    )
+    agreement_id: str = Field(primary_key=True)
+    cost_id: str = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    weight: int
+
+
 class Price(SQLModel, table=True):
     price_list: str = Field(primary_key=True)
     year: int = Field(primary_key=True)
@@ -124,6 +187,9 @@ class Dbc(SQLModel, table=True):
     specialism: str | None = Field(default=None, max_length=4)
     diagnosis: str | None = None
     zorgtype: str | None = None
+    # Not a foreign key: added by migration 0009 with ALTER TABLE, which on SQLite cannot add
+    # one; the reader checks it against insurers.csv.
+    uzovi: str | None = Field(default=None, max_length=4)
 
 
 class Declaration(SQLModel, table=True):
@@ -152,6 +218,26 @@ class Transfer(SQLModel, table=True):
     transfer_date: date
     status: str = Field(max_length=16)
     phase: str | None = Field(default=None, max_length=16)
+
+
+class Hours(SQLModel, table=True):
+    """A ``hours.csv`` row (contract §5): hours in hundredths (``7.50`` hours: 750)."""
+
+    __tablename__ = "hours"
+    __table_args__ = (
+        *_care_type_fk(),
+        ForeignKeyConstraint(["agreement_id"], ["agreement.agreement_id"]),
+    )
+    hours_id: str = Field(primary_key=True)
+    agreement_id: str
+    employer_agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    host_agb: str = Field(foreign_key="hospital.agb", max_length=8)
+    role: str
+    work_date: date
+    hours_hundredths: int
+    person_ref: str | None = None
+    care_type: str | None = None
+    specialism: str | None = Field(default=None, max_length=4)
 
 
 # --- settlement runs ------------------------------------------------------------------------

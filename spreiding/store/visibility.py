@@ -32,6 +32,7 @@ T: dict[str, Table] = {
         "dbc": tables.Dbc,
         "declaration": tables.Declaration,
         "transfer": tables.Transfer,
+        "hours": tables.Hours,
         "run": tables.SettlementRun,
         "line": tables.SettlementLine,
         "exclusion": tables.SettlementExclusion,
@@ -157,6 +158,19 @@ def transfer_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def hours_condition(principal: Principal) -> ColumnElement[bool]:
+    """Hours worked at another hospital: the employer's and the host's to see, and the
+    bureau's of the agreement, as transfers."""
+    h = T["hours"]
+    if principal.is_admin:
+        return true()
+    if principal.role == "bureau":
+        return h.c.agreement_id.in_(sorted(principal.agreements))
+    if principal.role == "hospital":
+        return or_(h.c.employer_agb == principal.agb, h.c.host_agb == principal.agb)
+    return false()
+
+
 def transfers(
     connection: Connection, principal: Principal, *, limit: int, offset: int
 ) -> list[dict[str, Any]]:
@@ -188,6 +202,7 @@ def row_condition(principal: Principal, name: str) -> ColumnElement[bool]:
         "dbcs": dbc_condition,
         "declarations": declaration_condition,
         "transfers": transfer_condition,
+        "hours": hours_condition,
     }
     return conditions[name](principal) if name in conditions else true()
 
