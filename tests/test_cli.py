@@ -179,7 +179,9 @@ def test_audit_json_table_csv_and_xlsx(tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(workbook_path)])
     assert result.exit_code == 0, result.stderr
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001"]
+    assert workbook.sheetnames == [
+        "ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001", "TRF-002"
+    ]  # fmt: skip
     odv = list(workbook["ODV-001"].iter_rows(values_only=True))
     assert len(odv) == 2 and odv[1][0] == "ODV-001" and str(odv[1][8]) == "1999"
     assert list(workbook["PAR-003"].iter_rows(values_only=True))[1:] == []

@@ -3,7 +3,8 @@
 Each rule is a ``check_<rule>`` in the module of its family (``odv``, ``parallel``,
 ``transfers``): a pure function of the prepared ``AuditInput`` that returns its findings, all
 of them. ``audit(dbcs, agreements, declarations, None, year=2024)`` runs every rule whose files
-are present (here all but TRF-001) and returns the findings sorted by rule, hospital and line.
+are present (here all but TRF-001 and TRF-002) and returns the findings sorted by rule, hospital
+and line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding
 from settlement.audit.odv import check_odv_001, check_odv_002
 from settlement.audit.parallel import check_par_001, check_par_002, check_par_003
-from settlement.audit.transfers import check_trf_001
+from settlement.audit.transfers import check_trf_001, check_trf_002
 from spreiding.domain.agreements import Agreement
 
 __all__ = ["CATALOGUE", "ERROR", "WARNING", "AuditInput", "Finding", "Rule", "audit"]
@@ -40,6 +41,7 @@ CATALOGUE: Mapping[str, Rule] = MappingProxyType(
         "PAR-002": Rule("PAR-002", ERROR, check_par_002, ("declarations",), True),
         "PAR-003": Rule("PAR-003", WARNING, check_par_003, ("declarations",), True),
         "TRF-001": Rule("TRF-001", WARNING, check_trf_001, ("transfers",), False),
+        "TRF-002": Rule("TRF-002", WARNING, check_trf_002, ("transfers",), False),
     }
 )
 

@@ -1,4 +1,5 @@
-"""TRF-001: a transfer the alliance bureau registered as performed, with no ODV DBC after it.
+"""The transfer rules: TRF-001, a transfer the alliance bureau registered as performed with no
+ODV DBC after it; TRF-002, a transfer for a phase the split care pathway puts elsewhere.
 
 Example: transfer T1 moves a patient from Alrijne to Groene Hart, performed 2024-03-01; Groene
 Hart has no ODV DBC at Alrijne's request for that patient open on that day: TRF-001 on T1, the
@@ -7,7 +8,13 @@ care is not settled.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from settlement.audit.findings import WARNING, AuditInput, Finding, day_text
+from spreiding.domain.agreements import HOME
+from spreiding.domain.dataset import sort_rows
 
 
 def check_trf_001(data: AuditInput) -> list[Finding]:
@@ -49,3 +56,90 @@ def check_trf_001(data: AuditInput) -> list[Finding]:
         for row in performed.to_dict("records")
         if row["transfer_id"] not in matched
     ]
+
+
+def check_trf_002(data: AuditInput) -> list[Finding]:
+    """A performed transfer for a phase the care type's split pathway puts at another hospital.
+
+    Example: a ``liesbreuk`` pathway puts ``nazorg`` at ``home``; the patient's first transfer
+    T1 went from Alrijne (06010001) to Groene Hart (06010002), so home is Alrijne. A later
+    transfer T2 of that patient from Groene Hart to 06010003 for ``nazorg``, performed in Y:
+    TRF-002 on T2, at 06010003. The agreement names where each phase happens (CONTRACT §1
+    ``pathway``); care moved elsewhere is care the agreement does not describe.
+    """
+    transfers = data.transfers
+    assert transfers is not None
+    # Where each phase of each pathway happens: a party's AGB, or HOME.
+    places: dict[tuple[str, str, str], list[str]] = {}
+    for agreement in data.agreements:
+        for care in agreement.care_types:
+            for step in care.pathway:
+                key = (agreement.agreement_id, care.care_type, step.phase)
+                places.setdefault(key, []).append(step.at)
+    with_pathway = pd.DataFrame(
+        sorted({(agreement_id, care_type) for agreement_id, care_type, _ in places}),
+        columns=["agreement_id", "care_type"],
+        dtype="str",
+    )
+    candidates = transfers.loc[
+        (transfers["status"] == "performed").to_numpy()
+        & data.in_year(transfers["transfer_date"])
+        & transfers["phase"].notna().to_numpy()
+    ].merge(with_pathway, on=["agreement_id", "care_type"])
+    if candidates.empty:
+        return []
+    # Home: the from_agb of the patient's earliest transfer under the same agreement and care
+    # type that was not cancelled (by date, then id), whatever its year or phase.
+    patient = ["agreement_id", "care_type", "patient_ref"]
+    first = sort_rows(
+        transfers.loc[(transfers["status"] != "cancelled").to_numpy()],
+        [*patient, "transfer_date", "transfer_id"],
+    ).drop_duplicates(patient)[[*patient, "from_agb", "transfer_id"]]
+    candidates = candidates.merge(
+        first.rename(columns={"from_agb": "home_agb", "transfer_id": "home_transfer_id"}),
+        on=patient,
+        how="left",
+    )
+    findings = []
+    for row in candidates.to_dict("records"):
+        at = places.get((row["agreement_id"], row["care_type"], row["phase"]), [])
+        resolved = {row["home_agb"] if place == HOME else place for place in at}
+        if row["to_agb"] in resolved:
+            continue
+        findings.append(
+            Finding(
+                "TRF-002",
+                WARNING,
+                row["to_agb"],
+                None,
+                None,
+                None,
+                row["transfer_id"],
+                (),
+                None,
+                _trf_002_message(row, at),
+            )
+        )
+    return findings
+
+
+def _trf_002_message(row: dict[str, Any], at: list[str]) -> str:
+    def where(place: str) -> str:
+        if place != HOME:
+            return place
+        return (
+            f"the patient's home hospital {row['home_agb']} (where transfer "
+            f"{row['home_transfer_id']} started)"
+        )
+
+    if at:
+        places = " and ".join(dict.fromkeys(where(place) for place in at))
+        pathway = f"the pathway puts {row['phase']} at {places}"
+    else:
+        pathway = f"the pathway has no {row['phase']} step"
+    return (
+        f"Transfer {row['transfer_id']} of a patient from {row['from_agb']} to {row['to_agb']} "
+        f"({row['agreement_id']}, {row['care_type']}) for {row['phase']} was performed on "
+        f"{day_text(row['transfer_date'])}, but {pathway}. Register the transfer to the "
+        "hospital the pathway names, or agree the new pathway in the agreement."
+    )

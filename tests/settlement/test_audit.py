@@ -393,7 +393,9 @@ def test_trf_001_open_odv_dbc_covers_any_later_date(tmp_path: Path) -> None:
 
 
 def test_the_catalogue_is_immutable_and_complete() -> None:
-    assert list(CATALOGUE) == ["ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001"]
+    assert list(CATALOGUE) == [
+        "ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001", "TRF-002"
+    ]  # fmt: skip
     with pytest.raises(TypeError):
         CATALOGUE["X"] = CATALOGUE["ODV-001"]  # type: ignore[index]
 
@@ -409,3 +411,142 @@ def test_findings_are_ordered_by_rule_agb_and_subject(tmp_path: Path) -> None:
     ]
     found = run(tmp_path, dataset(declarations=lines, transfers=transfers))
     assert rules(found) == [("PAR-002", "V-1"), ("TRF-001", "T2"), ("TRF-001", "T9")]
+
+
+# --- TRF-002 ---------------------------------------------------------------------------------
+
+PATHWAY = [{"phase": "diagnostiek", "at": "home"}, {"phase": "interventie", "at": B},
+           {"phase": "nazorg", "at": "home"}]  # fmt: skip
+
+
+def pathway_findings(
+    tmp_path: Path, transfers: list[dict[str, str]], *, pathway: list[dict[str, str]] | None = None,
+    year: int = 2024,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """TRF-002 findings of ``transfers`` under samen-2024 (parties A, B, C), whose ``liesbreuk``
+    has ``pathway`` (default: diagnostiek at home, interventie at B, nazorg at home) and whose
+    ``schildklier`` has none."""
+    care = [f.care_type() | {"pathway": PATHWAY if pathway is None else pathway},
+            f.care_type(care_type="schildklier", codes=["099899017"])]  # fmt: skip
+    files = dataset(declarations=[HOME], transfers=transfers)
+    files["agreements.json"] = [f.agreement(parties=[A, B, C], care_types=care)]
+    return [x for x in run(tmp_path, files, year=year) if x["rule"] == "TRF-002"]
+
+
+def trf(transfer_id: str, from_agb: str, to_agb: str, date: str, phase: str,
+        **fields: str) -> dict[str, str]:  # fmt: skip
+    return f.transfer(transfer_id=transfer_id, from_agb=from_agb, to_agb=to_agb, date=date,
+                      phase=phase, **fields)  # fmt: skip
+
+
+def test_trf_002_fires_when_the_pathway_puts_the_phase_elsewhere(tmp_path: Path) -> None:
+    # Home is A (the first transfer starts there); the pathway puts nazorg at home, not at C.
+    transfers = [
+        trf("T1", A, B, "2024-03-01", "interventie"),
+        trf("T2", B, C, "2024-04-01", "nazorg"),
+    ]
+    found = pathway_findings(tmp_path, transfers)
+    assert without_message(found) == [
+        {"rule": "TRF-002", "severity": "warning", "agb": C, "uzovi": None, "declaration_id": None,
+         "dbc_id": None, "transfer_id": "T2", "related": [], "amount_at_stake": None}
+    ]  # fmt: skip
+    assert found[0]["message"] == (
+        "Transfer T2 of a patient from 06010002 to 06010003 (samen-2024, liesbreuk) for nazorg "
+        "was performed on 2024-04-01, but the pathway puts nazorg at the patient's home hospital "
+        "06010001 (where transfer T1 started). Register the transfer to the hospital the pathway "
+        "names, or agree the new pathway in the agreement."
+    )
+
+
+def test_trf_002_a_phase_the_pathway_has_no_step_of(tmp_path: Path) -> None:
+    found = pathway_findings(tmp_path, [trf("T1", A, B, "2024-03-01", "opname")])
+    assert [(x["transfer_id"], x["agb"]) for x in found] == [("T1", B)]
+    assert "but the pathway has no opname step." in found[0]["message"]
+
+
+def test_trf_002_a_step_named_by_agb_is_named_in_the_message(tmp_path: Path) -> None:
+    found = pathway_findings(tmp_path, [trf("T1", A, C, "2024-03-01", "interventie")])
+    assert [(x["transfer_id"], x["agb"]) for x in found] == [("T1", C)]
+    assert "but the pathway puts interventie at 06010002." in found[0]["message"]
+
+
+def test_trf_002_near_miss_every_step_where_the_pathway_puts_it(tmp_path: Path) -> None:
+    transfers = [
+        trf("T1", A, B, "2024-03-01", "interventie"),  # interventie at B
+        trf("T2", B, A, "2024-04-01", "nazorg"),  # nazorg at home: A
+        trf("T3", B, A, "2024-04-02", "diagnostiek"),  # diagnostiek at home: A
+    ]
+    assert pathway_findings(tmp_path, transfers) == []
+
+
+def test_trf_002_home_is_where_the_earliest_transfer_started(tmp_path: Path) -> None:
+    # T0, the earliest (dated in the year before: it still says where the patient started),
+    # starts at C: nazorg belongs at C, so T2 back to A is flagged and T3 to C is not.
+    transfers = [
+        trf("T0", C, A, "2023-12-31", "diagnostiek"),
+        trf("T1", A, B, "2024-03-01", "interventie"),
+        trf("T2", B, A, "2024-04-01", "nazorg"),
+        trf("T3", B, C, "2024-04-02", "nazorg"),
+    ]
+    found = pathway_findings(tmp_path, transfers)
+    assert [(x["transfer_id"], x["agb"]) for x in found] == [("T2", A)]
+    assert "home hospital 06010003 (where transfer T0 started)" in found[0]["message"]
+
+
+def test_trf_002_earliest_of_one_day_is_the_lower_transfer_id(tmp_path: Path) -> None:
+    transfers = [
+        trf("T2", A, B, "2024-03-01", "interventie"),
+        trf("T1", C, B, "2024-03-01", "interventie"),  # same day, lower id: home is C
+        trf("T3", B, A, "2024-04-01", "nazorg"),
+    ]
+    found = pathway_findings(tmp_path, transfers)
+    assert [(x["transfer_id"], x["agb"]) for x in found] == [("T3", A)]
+
+
+def test_trf_002_a_cancelled_earliest_transfer_does_not_make_home(tmp_path: Path) -> None:
+    first = trf("T0", C, A, "2024-01-10", "diagnostiek", status="cancelled")
+    rest = [trf("T1", A, B, "2024-03-01", "interventie"), trf("T2", B, A, "2024-04-01", "nazorg")]
+    assert pathway_findings(tmp_path, [first, *rest]) == []
+    # A planned one is not cancelled: it does say where the patient started.
+    planned = first | {"status": "planned"}
+    found = pathway_findings(tmp_path / "planned", [planned, *rest])
+    assert [(x["transfer_id"], x["agb"]) for x in found] == [("T2", A)]
+
+
+def test_trf_002_home_is_per_patient_agreement_and_care_type(tmp_path: Path) -> None:
+    transfers = [
+        # Earlier transfers from C: of another patient, and under the care type without pathway.
+        trf("T0", C, B, "2024-01-10", "interventie", patient="P-0002"),
+        trf("T8", C, A, "2024-01-11", "diagnostiek", care_type="schildklier"),
+        trf("T1", A, B, "2024-03-01", "interventie"),
+        trf("T2", B, A, "2024-04-01", "nazorg"),  # home is A: no finding
+    ]
+    assert pathway_findings(tmp_path, transfers) == []
+
+
+@pytest.mark.parametrize(
+    ("transfer", "fires"),
+    [
+        (trf("T1", A, C, "2024-06-01", "interventie"), True),
+        (trf("T1", A, C, "2024-01-01", "interventie"), True),  # the first day of Y
+        (trf("T1", A, C, "2024-12-31", "interventie"), True),  # the last day
+        (trf("T1", A, C, "2023-12-31", "interventie"), False),  # outside Y
+        (trf("T1", A, C, "2025-01-01", "interventie"), False),
+        (trf("T1", A, C, "2024-06-01", ""), False),  # no phase
+        (
+            trf("T1", A, C, "2024-06-01", "interventie", care_type="schildklier"),
+            False,
+        ),  # no pathway
+        (trf("T1", A, C, "2024-06-01", "interventie", status="planned"), False),  # not performed
+        (trf("T1", A, C, "2024-06-01", "interventie", status="cancelled"), False),
+    ],
+)
+def test_trf_002_near_misses(tmp_path: Path, transfer: dict[str, str], fires: bool) -> None:
+    found = pathway_findings(tmp_path, [transfer])
+    assert [(x["transfer_id"], x["agb"]) for x in found] == ([("T1", C)] if fires else [])
+
+
+def test_trf_002_needs_the_transfers_file(tmp_path: Path) -> None:
+    files = dataset(declarations=[HOME], care_types=[f.care_type() | {"pathway": PATHWAY}])
+    files["transfers.csv"] = None
+    assert [x for x in run(tmp_path, files) if x["rule"].startswith("TRF")] == []
