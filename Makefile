@@ -19,7 +19,7 @@ test: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'

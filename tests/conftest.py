@@ -16,12 +16,49 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, MetaData, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, make_url, text
 
 from spreiding.store.database import make_engine, migrate
 
-POSTGRES_URL = os.environ.get("SPREIDING_TEST_DATABASE_URL")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist (``make test`` runs two workers) each worker gets a database of its
+    own next to the configured one (``test`` → ``test_gw0``, ``test_gw1``), created when
+    missing, so that one worker's reset never meets the other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("SPREIDING_TEST_DATABASE_URL"))
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks Dutch unless the locale names another language; the tests read
+    its English messages and the standard CSV dialect, as under an English locale
+    (tests/test_cli_locale.py runs it in Dutch)."""
+    from spreiding.render import i18n
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LC_NUMERIC", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    i18n.use("en")
 
 
 def _reset_postgres(engine: Engine) -> None:

@@ -357,7 +357,7 @@ def test_the_limit_is_configured_in_settings(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_migration_0008_adds_the_columns_and_the_table_and_goes_back(unmigrated: Engine) -> None:
-    migrate(unmigrated)
+    migrate(unmigrated, "0008")
     columns = [c["name"] for c in inspect(unmigrated).get_columns("api_key")]
     assert columns[-3:] == ["created_at", "expires_at", "revoked_at"]
     assert [c["name"] for c in inspect(unmigrated).get_columns("auth_failure")] == [
@@ -367,7 +367,7 @@ def test_migration_0008_adds_the_columns_and_the_table_and_goes_back(unmigrated:
     fresh = inspect(unmigrated)
     assert "auth_failure" not in fresh.get_table_names()
     assert "revoked_at" not in [c["name"] for c in fresh.get_columns("api_key")]
-    migrate(unmigrated)
+    migrate(unmigrated, "0008")
     with unmigrated.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             "0008"
