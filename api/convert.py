@@ -10,11 +10,13 @@ from api import schemas
 from settlement.audit.rules import Finding
 from settlement.engine import Settlement
 from settlement.statement import Direction, Party, Statement
+from settlement.volumes import Volumes
 from spreiding.domain.agreements import Agreement, agreement_to_json
 from spreiding.domain.money import format_cents
 from spreiding.domain.runs import StoredAudit, StoredRun
 from spreiding.render.audit import finding_to_dict
 from spreiding.render.settlement import settlement_to_dict
+from spreiding.render.volumes import volumes_to_dict
 
 
 def iso(value: date | None) -> str | None:
@@ -161,3 +163,7 @@ def price(row: dict[str, Any]) -> schemas.PricePublic:
         zorgproduct_code=row["zorgproduct_code"],
         price_eur=format_cents(row["price_cents"]),
     )
+
+
+def volumes(value: Volumes) -> schemas.VolumesPublic:
+    return schemas.VolumesPublic(**volumes_to_dict(value))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from spreiding.cli import data, demo, keys, runs, server, settle
+from spreiding.cli import data, demo, keys, runs, server, settle, volumes
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 # Registered in the order ``spreiding --help`` lists them.
@@ -17,6 +17,7 @@ app.command("import")(data.import_)
 app.command()(demo.demo)
 app.command("settle")(settle.settle_)
 app.command("audit")(settle.audit_)
+app.command("volumes")(volumes.volumes_)
 app.add_typer(runs.runs_app, name="runs")
 app.command()(server.serve)
 app.add_typer(keys.keys_app, name="keys")

@@ -68,6 +68,7 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/audit-runs/{audit}", None, expect(bureau=404, rest=200)),
     ("GET", "/audit-runs/{audit}/findings", None, expect(bureau=404, rest=200)),
     ("GET", "/audit-runs/{audit}/findings?format=csv", None, expect(bureau=404, rest=200)),
+    ("GET", "/volumes?year=2024", None, expect(insurer=403, rest=200)),
 ]  # fmt: skip
 
 
