@@ -111,6 +111,7 @@ def test_the_reader_takes_each_files_header_from_the_schema() -> None:
         "hours.csv",
         ("hours_id", "agreement_id", "employer_agb", "host_agb", "role", "work_date", "hours"),
         ("person_ref", "care_type", "specialism"),
+        money=("hours",),  # with decimals: a decimal comma in a ';' file
     )
     assert HOURS.file_column("hours_hundredths") == "hours"
 

@@ -22,6 +22,8 @@ def check_hospitals(rows: Rows) -> None:
     rows.required("agb", "name", "kind")
     rows.code("agb", identifiers.agb)
     rows.choice("kind", KINDS)
+    # v2: the account a hospital is paid on; ``address`` is free text (street, postcode, town).
+    rows.identifier("iban", identifiers.iban)
     rows.unique("agb")
 
 
@@ -50,7 +52,7 @@ def check_patient(rows: Rows) -> None:
     rows.no_formula("patient_ref")
 
 
-def check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
+def check_dbcs(rows: Rows, hospitals: set[str] | None, insurers: set[str] | None = None) -> None:
     rows.required("dbc_id", "agb", "patient_ref", "zorgproduct_code", "start_date", "odv")
     rows.reference("agb", hospitals, "hospitals.csv", shaped=rows.code("agb", identifiers.agb))
     check_patient(rows)
@@ -88,6 +90,8 @@ def check_dbcs(rows: Rows, hospitals: set[str] | None) -> None:
         ),
     )
     rows.code("specialism", identifiers.specialism)
+    # v2: the insurer the patient's care is declared to (per-insurer consent, §3 step 4).
+    rows.reference("uzovi", insurers, "insurers.csv", shaped=rows.code("uzovi", identifiers.uzovi))
     rows.no_formula("dbc_id", "primary_dbc_id")
     rows.unique("agb", "dbc_id")
     keys = key(rows["agb"], rows["dbc_id"])
@@ -162,6 +166,59 @@ def check_transfers(
         "transfer_date",
         "status",
     )
+    check_patient(rows)
+    _agreement_references(
+        rows, hospitals, agreements, agreement_ids, parties=("from_agb", "to_agb")
+    )
+    rows.flag(
+        rows.present("to_agb") & (rows["from_agb"] == rows["to_agb"]),
+        "to_agb",
+        "a transfer must go to another hospital than it comes from",
+    )
+    rows.date("transfer_date")
+    rows.choice("status", STATUSES)
+    rows.choice("phase", PHASES)
+    rows.no_formula("transfer_id", "agreement_id", "care_type")
+    rows.unique("transfer_id")
+
+
+def check_hours(
+    rows: Rows,
+    hospitals: set[str] | None,
+    agreements: list[Agreement],
+    agreement_ids: set[str] | None,
+) -> None:
+    """v2 ``hours.csv`` (contract §5): hours a hospital's staff worked at another party of an
+    agreement. Example: ``hours.csv:3: hours: 25 is more than 24 hours in a day``."""
+    rows.required(
+        "hours_id", "agreement_id", "employer_agb", "host_agb", "role", "work_date", "hours"
+    )
+    _agreement_references(
+        rows, hospitals, agreements, agreement_ids, parties=("employer_agb", "host_agb")
+    )
+    rows.flag(
+        rows.present("host_agb") & (rows["employer_agb"] == rows["host_agb"]),
+        "host_agb",
+        "the host must be another hospital than the employer",
+    )
+    rows.date("work_date")
+    rows.hours("hours")
+    rows.no_bsn("person_ref")
+    rows.code("specialism", identifiers.specialism)
+    rows.no_formula("hours_id", "agreement_id", "role", "person_ref", "care_type")
+    rows.unique("hours_id")
+
+
+def _agreement_references(
+    rows: Rows,
+    hospitals: set[str] | None,
+    agreements: list[Agreement],
+    agreement_ids: set[str] | None,
+    *,
+    parties: tuple[str, str],
+) -> None:
+    """A row under an agreement: the agreement is known, its ``care_type`` (when given) is one
+    of the agreement's, and the hospitals in ``parties`` are known and parties of it."""
     by_id = {a.agreement_id: a for a in agreements}
     rows.reference(
         "agreement_id", agreement_ids, "agreements.json", shaped=rows.present("agreement_id")
@@ -176,8 +233,7 @@ def check_transfers(
         lambda row: f"{row['care_type']!r} is not a care type of agreement {row['agreement_id']}",
     )
     party_keys = {f"{a.agreement_id}\x1f{p}" for a in agreements for p in a.parties}
-    check_patient(rows)
-    for column in ("from_agb", "to_agb"):
+    for column in parties:
         ok = rows.code(column, identifiers.agb)
         rows.reference(column, hospitals, "hospitals.csv", shaped=ok)
         if hospitals is not None:
@@ -187,16 +243,6 @@ def check_transfers(
             column,
             _not_a_party(column),
         )
-    rows.flag(
-        rows.present("to_agb") & (rows["from_agb"] == rows["to_agb"]),
-        "to_agb",
-        "a transfer must go to another hospital than it comes from",
-    )
-    rows.date("transfer_date")
-    rows.choice("status", STATUSES)
-    rows.choice("phase", PHASES)
-    rows.no_formula("transfer_id", "agreement_id", "care_type")
-    rows.unique("transfer_id")
 
 
 def _not_a_party(column: str) -> Callable[[pd.Series], str]:

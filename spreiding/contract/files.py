@@ -37,12 +37,17 @@ class FileSpec:
 
 def file_spec(schema: TableSchema) -> FileSpec:
     """The header rules of a file, from its schema: every column required unless the schema
-    lets the file leave it out; money in euros."""
+    lets the file leave it out; money in euros. ``money`` lists the columns written with
+    decimals (euros, and hours), which a ``;``-separated file may write with a decimal comma."""
     return FileSpec(
         schema.file,
         required=tuple(schema.file_column(c) for c in schema.columns if c not in schema.optional),
         optional=tuple(schema.file_column(c) for c in schema.columns if c in schema.optional),
-        money=tuple(schema.file_column(c) for c, kind in schema.columns.items() if kind == "cents"),
+        money=tuple(
+            schema.file_column(c)
+            for c, kind in schema.columns.items()
+            if kind in ("cents", "hundredths")
+        ),
     )
 
 

@@ -27,12 +27,14 @@ from spreiding.contract.checks import (
     check_dbcs,
     check_declarations,
     check_hospitals,
+    check_hours,
     check_insurers,
     check_prices,
     check_transfers,
 )
 from spreiding.contract.files import LINE, SPECS, FileSpec, read_csv, storable_rows
 from spreiding.contract.rows import Rows, dbc_keys
+from spreiding.domain import identifiers
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import (
     DBCS,
@@ -88,11 +90,12 @@ def read_dataset(folder: Path | str) -> Dataset:
         "hospitals": check_hospitals,
         "insurers": check_insurers,
         "prices": check_prices,
-        "dbcs": lambda rows: check_dbcs(rows, hospitals),
+        "dbcs": lambda rows: check_dbcs(rows, hospitals, insurers),
         "declarations": lambda rows: check_declarations(
             rows, hospitals, insurers, dbc_keys(raw["dbcs"])
         ),
         "transfers": lambda rows: check_transfers(rows, hospitals, agreements, agreement_ids),
+        "hours": lambda rows: check_hours(rows, hospitals, agreements, agreement_ids),
     }
     for name, check in checks.items():
         frame = raw[name]
@@ -189,6 +192,10 @@ def _typed(
                 frame[column] = _cents(frame.pop(schema.file_column(column)))
             elif kind == "bool":
                 frame[column] = frame[column] == "true"
+        if schema is HOSPITALS:
+            # An IBAN is stored in its compact form, however it was written (NL91 ABNA ...).
+            iban = frame["iban"]
+            frame["iban"] = iban.where(iban == "", iban.map(identifiers.iban.compact))
         return conform(_dates(frame, schema), schema, consume=True)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:

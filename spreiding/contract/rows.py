@@ -19,6 +19,7 @@ from spreiding.domain.errors import DatasetError
 from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
 
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+HOURS_PATTERN = r"[0-9]+(\.[0-9]{1,2})?"
 
 
 class Rows:
@@ -112,6 +113,37 @@ class Rows:
                 lambda row: f"{row[column]} is negative; only a positive amount is allowed here",
             )
 
+    def hours(self, column: str) -> None:
+        """A number of hours in a day: at most two decimals, more than 0, at most 24 (v2)."""
+        values = self.frame[column]
+        shaped = values.str.fullmatch(HOURS_PATTERN).fillna(False).astype(bool)
+        self.flag(
+            self.present(column) & ~shaped,
+            column,
+            lambda row: (
+                f"{row[column]!r} is not a number of hours with '.' and at most two decimals"
+            ),
+        )
+        # At most 3 digits before the point once the leading zeros are gone: the float below
+        # only sorts out the range, it decides nothing finer than whole hundredths.
+        whole = values.where(shaped, "0").str.split(".").str[0].str.lstrip("0")
+        amount = pd.to_numeric(values.where(shaped & (whole.str.len() <= 3), "99999"))
+        self.flag(
+            shaped & ((amount <= 0) | (amount > 24)),
+            column,
+            lambda row: f"hours {row[column]} must be more than 0 and at most 24",
+        )
+
+    def identifier(self, column: str, identifier: identifiers.Identifier) -> pd.Series:
+        """Flag values ``identifier`` refuses, with its message; return where valid."""
+        values = self.frame[column]
+        present = self.present(column)
+        ok = pd.Series(False, index=self.frame.index)
+        if present.any():
+            ok.loc[present] = values[present].map(identifier.is_valid).astype(bool)
+        self.flag(present & ~ok, column, lambda row: _refusal(identifier, row[column]))
+        return ok
+
     def boolean(self, column: str) -> None:
         self.flag(
             self.present(column) & ~isin(self.frame[column], ("true", "false")),
@@ -175,6 +207,14 @@ class Rows:
                 column,
                 "looks like a BSN (9 digits passing the 11-check); use the alliance's pseudonym",
             )
+
+
+def _refusal(identifier: identifiers.Identifier, value: str) -> str:
+    try:
+        identifier.validate(value)
+    except identifiers.InvalidIdentifier as exc:
+        return str(exc)
+    return f"{value!r} is not valid"
 
 
 def _formula_in(column: str) -> Callable[[pd.Series], str]:

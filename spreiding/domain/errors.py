@@ -14,6 +14,7 @@ FILE_ORDER = (
     "dbcs.csv",
     "declarations.csv",
     "transfers.csv",
+    "hours.csv",
 )
 
 

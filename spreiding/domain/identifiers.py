@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
 
@@ -31,6 +33,16 @@ class InvalidFormat(InvalidIdentifier):
 
 class InvalidChecksum(InvalidIdentifier):
     pass
+
+
+class Identifier(Protocol):
+    """What every identifier kind offers."""
+
+    def compact(self, value: str) -> str: ...
+
+    def validate(self, value: str) -> str: ...
+
+    def is_valid(self, value: str) -> bool: ...
 
 
 _SEPARATORS = re.compile(r"[\s.\-]")
@@ -117,3 +129,39 @@ class _Bsn:
 
 
 bsn = _Bsn()
+
+
+class _Iban:
+    """An international bank account number, validated by python-stdnum (ISO 13616: the
+    country's length and format, the mod-97 check digits). Written with or without spaces, in
+    upper or lower case; ``compact`` gives the form that is stored: ``"nl91 abna 0417 1643
+    00"`` is ``"NL91ABNA0417164300"``."""
+
+    def compact(self, value: str) -> str:
+        return str(stdnum_iban.compact(value))
+
+    def validate(self, value: str) -> str:
+        try:
+            return str(stdnum_iban.validate(value))
+        except stdnum_exceptions.InvalidChecksum as exc:
+            raise InvalidChecksum(f"IBAN {value!r} fails its check digits") from exc
+        except stdnum_exceptions.InvalidLength as exc:
+            raise InvalidLength(f"IBAN {value!r} has the wrong length for its country") from exc
+        except stdnum_exceptions.InvalidComponent as exc:
+            raise InvalidFormat(
+                f"IBAN {value!r} has an unknown country or an account number of the wrong form"
+            ) from exc
+        except stdnum_exceptions.ValidationError as exc:
+            raise InvalidFormat(
+                f"IBAN {value!r} must be a country code, check digits and account number"
+            ) from exc
+
+    def is_valid(self, value: str) -> bool:
+        try:
+            self.validate(value)
+        except InvalidIdentifier:
+            return False
+        return True
+
+
+iban = _Iban()

@@ -1,5 +1,9 @@
-"""Agreements in the database: stored as rows of seven tables, read back as the values of
-``spreiding.domain.agreements``.
+"""Agreements in the database: stored as rows of eleven tables, read back as the values of
+``spreiding.domain.agreements``. Contract v2: a care type's row also holds its ``price_year``,
+``share_above_ceiling``, ``planned_weekly`` and its ``otherwise`` terms (``otherwise_*``
+columns), ceilings are rows of ``settlement_ceiling`` (``terms`` says whose: ``settlement`` or
+``otherwise``), and an agreement's ``secondment_rates`` and ``costs`` (with each weight of a
+cost's key in ``cost_key``) have tables of their own.
 
 The same agreement stored again changes nothing; another agreement under a stored id is a
 conflict that names every field that differs (``agreements (x) is stored with other values:
@@ -87,10 +91,16 @@ def _agreement_conflict(stored: domain.Agreement, incoming: domain.Agreement) ->
     ]
     stored_json = domain.agreement_to_json(stored)
     incoming_json = domain.agreement_to_json(incoming)
+
+    # A v2 field at its default is left out of the JSON: shown as the value it is.
+    def shown(agreement: domain.Agreement, values: dict[str, Any], name: str) -> Any:
+        return values.get(name, getattr(agreement, name))
+
     detail = "; ".join(
-        f"{name}: stored {stored_json[name]!r}, dataset {incoming_json[name]!r}"
-        if name != "care_types"
-        else "care_types differ"
+        f"{name}: stored {shown(stored, stored_json, name)!r}, "
+        f"dataset {shown(incoming, incoming_json, name)!r}"
+        if name not in ("care_types", "secondment_rates", "costs")
+        else f"{name} differ"
         for name in fields
     )
     return f"agreements ({incoming.agreement_id}) is stored with other values: {detail}"
@@ -105,6 +115,10 @@ def insert_agreements(connection: Connection, agreements: list[domain.Agreement]
         tables.ParallelConsent: [],
         tables.PlannedVolume: [],
         tables.PathwayStep: [],
+        tables.SettlementCeiling: [],
+        tables.SecondmentRate: [],
+        tables.AgreementCost: [],
+        tables.CostKey: [],
     }
     for a in agreements:
         rows[tables.Agreement].append(
@@ -116,8 +130,37 @@ def insert_agreements(connection: Connection, agreements: list[domain.Agreement]
                 "valid_from": a.valid_from,
                 "valid_to": a.valid_to,
                 "parent_id": a.parent_id,
+                "payment_term_days": a.payment_term_days,
             }
         )
+        rows[tables.SecondmentRate] += [
+            {
+                "agreement_id": a.agreement_id,
+                "position": i,
+                "role": r.role,
+                "rate_cents": r.rate_cents,
+                "vat_rate": str(r.vat_rate),
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+            }
+            for i, r in enumerate(a.secondment_rates)
+        ]
+        for position, cost in enumerate(a.costs):
+            cost_key = {"agreement_id": a.agreement_id, "cost_id": cost.cost_id}
+            rows[tables.AgreementCost].append(
+                cost_key
+                | {
+                    "position": position,
+                    "description": cost.description,
+                    "year": cost.year,
+                    "amount_cents": cost.amount_cents,
+                    "paid_by": cost.paid_by,
+                }
+            )
+            rows[tables.CostKey] += [
+                cost_key | {"position": i, "agb": agb, "weight": weight}
+                for i, (agb, weight) in enumerate(cost.key)
+            ]
         rows[tables.AgreementParty] += [
             {"agreement_id": a.agreement_id, "position": i, "agb": agb}
             for i, agb in enumerate(a.parties)
@@ -125,6 +168,7 @@ def insert_agreements(connection: Connection, agreements: list[domain.Agreement]
         for position, c in enumerate(a.care_types):
             key = {"agreement_id": a.agreement_id, "care_type": c.care_type}
             terms = c.settlement
+            other = terms.otherwise
             rows[tables.CareType].append(
                 key
                 | {
@@ -132,10 +176,27 @@ def insert_agreements(connection: Connection, agreements: list[domain.Agreement]
                     "performing_agb": c.performing_agb,
                     "method": terms.method,
                     "price_list": terms.price_list,
-                    "share": None if terms.share is None else str(terms.share),
+                    "share": _text(terms.share),
                     "fee_cents": terms.fee_cents,
+                    "price_year": terms.price_year,
+                    "share_above_ceiling": _text(terms.share_above_ceiling),
+                    "planned_weekly": c.planned_weekly,
+                    "otherwise_method": None if other is None else other.method,
+                    "otherwise_price_list": None if other is None else other.price_list,
+                    "otherwise_share": None if other is None else _text(other.share),
+                    "otherwise_fee_cents": None if other is None else other.fee_cents,
+                    "otherwise_price_year": None if other is None else other.price_year,
+                    "otherwise_share_above_ceiling": (
+                        None if other is None else _text(other.share_above_ceiling)
+                    ),
                 }
             )
+            for whose, t in (("settlement", terms), ("otherwise", other)):
+                if t is not None:
+                    rows[tables.SettlementCeiling] += [
+                        key | {"terms": whose, "year": year, "dbcs": count}
+                        for year, count in t.ceiling
+                    ]
             rows[tables.CareTypeProduct] += [
                 key | {"kind": "code", "position": i, "code": code}
                 for i, code in enumerate(c.zorgproduct_codes)
@@ -193,9 +254,47 @@ def _load_agreements(
         steps.setdefault((row.agreement_id, row.care_type), []).append(
             domain.PathwayStep(row.phase, row.at)
         )
+    ceilings: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for row in fetch(tables.SettlementCeiling, "agreement_id", "care_type", "terms", "year"):
+        ceilings.setdefault((row.agreement_id, row.care_type, row.terms), []).append(
+            (row.year, row.dbcs)
+        )
+    rates: dict[str, list[domain.SecondmentRate]] = {}
+    for row in fetch(tables.SecondmentRate, "agreement_id", "position"):
+        rates.setdefault(row.agreement_id, []).append(
+            domain.SecondmentRate(
+                row.role, row.rate_cents, Decimal(row.vat_rate), row.valid_from, row.valid_to
+            )
+        )
+    weights: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for row in fetch(tables.CostKey, "agreement_id", "cost_id", "position"):
+        weights.setdefault((row.agreement_id, row.cost_id), []).append((row.agb, row.weight))
+    costs: dict[str, list[domain.SharedCost]] = {}
+    for row in fetch(tables.AgreementCost, "agreement_id", "position"):
+        costs.setdefault(row.agreement_id, []).append(
+            domain.SharedCost(
+                cost_id=row.cost_id,
+                description=row.description,
+                year=row.year,
+                amount_cents=row.amount_cents,
+                paid_by=row.paid_by,
+                key=tuple(weights.get((row.agreement_id, row.cost_id), ())),
+            )
+        )
     care_types: dict[str, list[domain.CareType]] = {}
     for row in fetch(tables.CareType, "agreement_id", "position"):
         key = (row.agreement_id, row.care_type)
+        otherwise = None
+        if row.otherwise_method is not None:
+            otherwise = domain.SettlementTerms(
+                method=row.otherwise_method,
+                price_list=row.otherwise_price_list,
+                share=_decimal(row.otherwise_share),
+                fee_cents=row.otherwise_fee_cents,
+                price_year=row.otherwise_price_year or "end",
+                ceiling=tuple(ceilings.get((*key, "otherwise"), ())),
+                share_above_ceiling=_decimal(row.otherwise_share_above_ceiling),
+            )
         care_types.setdefault(row.agreement_id, []).append(
             domain.CareType(
                 care_type=row.care_type,
@@ -205,12 +304,17 @@ def _load_agreements(
                 settlement=domain.SettlementTerms(
                     method=row.method,
                     price_list=row.price_list,
-                    share=None if row.share is None else Decimal(row.share),
+                    share=_decimal(row.share),
                     fee_cents=row.fee_cents,
+                    price_year=row.price_year,
+                    ceiling=tuple(ceilings.get((*key, "settlement"), ())),
+                    share_above_ceiling=_decimal(row.share_above_ceiling),
+                    otherwise=otherwise,
                 ),
                 parallel_consents=tuple(consents.get(key, ())),
                 planned_volume=tuple(volumes.get(key, ())),
                 pathway=tuple(steps.get(key, ())),
+                planned_weekly=row.planned_weekly,
             )
         )
     return [
@@ -224,6 +328,18 @@ def _load_agreements(
             valid_to=row.valid_to,
             parent_id=row.parent_id,
             care_types=tuple(care_types.get(row.agreement_id, ())),
+            secondment_rates=tuple(rates.get(row.agreement_id, ())),
+            payment_term_days=row.payment_term_days,
+            costs=tuple(costs.get(row.agreement_id, ())),
         )
         for row in fetch(tables.Agreement, "agreement_id")
     ]
+
+
+def _text(value: Decimal | None) -> str | None:
+    """A share or rate as the text the agreement gives (``0.90`` stays ``0.90``)."""
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
