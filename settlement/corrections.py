@@ -7,7 +7,9 @@ DBC D3 (450.00) turned out not to be ODV. The correction has three lines: D1 ``c
 pays Groene Hart 450.90 more.
 
 A line is keyed by (creditor, debtor, DBC): a DBC whose requesting hospital changed is withdrawn
-from the old debtor and new for the other.
+from the old debtor and new for the other. Hours lines (v2) are keyed the same way by
+``hours_id`` and differ in amount or VAT; cost lines by (agreement_id, cost_id): a cost raised
+from 100.00 to 130.00 split 1:1:1 corrects B's and C's lines by +10.00 each, ``changed``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from settlement.engine import LINE_COLUMNS, Netting, Settlement, summarise
+from settlement.costs import COST_COLUMNS, COST_KEY
+from settlement.engine import LINE_COLUMNS, Netting, Settlement, empty_costs, summarise
+from settlement.hours import HOURS_COLUMNS, HOURS_KEY, empty_hours
 from spreiding.domain.dataset import sort_rows
 
 KEY = ["creditor_agb", "debtor_agb", "dbc_id"]
@@ -36,8 +40,81 @@ def settled_state(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return latest.reset_index()[LINE_COLUMNS]
 
 
-def correct(settled: pd.DataFrame, now: Settlement, *, netting: Netting) -> Settlement:
-    """The correction that brings ``settled`` to ``now``; lines carry a ``change`` column."""
+def settled_hours(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The hours lines of a final run and its final corrections, added up per hours row."""
+    return _state(runs, HOURS_COLUMNS, HOURS_KEY, ["amount_cents", "vat_cents"], empty_hours())
+
+
+def settled_costs(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The cost lines of a final run and its final corrections, added up per cost and party."""
+    return _state(runs, COST_COLUMNS, COST_KEY, ["amount_cents"], empty_costs())
+
+
+def _state(
+    runs: Sequence[pd.DataFrame],
+    columns: list[str],
+    key: list[str],
+    money: list[str],
+    empty: pd.DataFrame,
+) -> pd.DataFrame:
+    frames = [run[columns] for run in runs if len(run)]
+    if not frames:
+        return empty
+    stacked = pd.concat(frames, ignore_index=True)
+    sums = stacked.groupby(key, sort=False)[money].sum()
+    latest = stacked.drop_duplicates(key, keep="last").set_index(key)
+    latest[money] = sums
+    return latest.reset_index()[columns].astype(empty.dtypes.to_dict())
+
+
+def _differences(
+    settled: pd.DataFrame,
+    now: pd.DataFrame,
+    columns: list[str],
+    key: list[str],
+    money: list[str],
+    order: list[str],
+) -> pd.DataFrame:
+    """Per key, ``now`` less ``settled`` in the ``money`` columns, where any differs; the rest
+    from ``now``, or for a withdrawn line from ``settled``; a ``change`` column."""
+    merged = now[columns].merge(
+        settled[columns], on=key, how="outer", suffixes=("", "_settled"), indicator=True
+    )
+    only_now = (merged["_merge"] == "left_only").to_numpy()
+    only_settled = (merged["_merge"] == "right_only").to_numpy()
+    keep = np.zeros(len(merged), dtype=bool)
+    differences = {}
+    for column in money:
+        difference = merged[column].fillna(0).to_numpy(dtype="int64") - merged[
+            f"{column}_settled"
+        ].fillna(0).to_numpy(dtype="int64")
+        differences[column] = difference
+        keep |= difference != 0
+    change = np.select([only_now, only_settled], [NEW, WITHDRAWN], default=CHANGED)
+    lines = merged.loc[keep].copy()
+    withdrawn = only_settled[keep]
+    for column in columns:
+        if column in key or column in money:
+            continue
+        lines[column] = lines[column].where(~withdrawn, lines[f"{column}_settled"])
+    for column in money:
+        lines[column] = differences[column][keep]
+    lines["change"] = change[keep]
+    types = now[columns].dtypes.to_dict() | {"change": "str"}
+    return sort_rows(lines[[*columns, "change"]].astype(types), order)
+
+
+def correct(
+    settled: pd.DataFrame,
+    now: Settlement,
+    *,
+    netting: Netting,
+    hours: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> Settlement:
+    """The correction that brings ``settled`` to ``now``; lines carry a ``change`` column.
+    ``hours`` and ``costs``: the hours and cost lines settled so far (``settled_hours``,
+    ``settled_costs``; None: none)."""
     merged = now.lines.merge(
         settled[
             [
@@ -72,4 +149,28 @@ def correct(settled: pd.DataFrame, now: Settlement, *, netting: Netting) -> Sett
         {"unit_price_cents": "int64", "amount_cents": "int64", "end_date": "datetime64[s]"}
     )
     lines = sort_rows(lines, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
-    return summarise(lines, now.excluded, year=now.year, netting=netting)
+    hours_lines = _differences(
+        empty_hours() if hours is None else hours,
+        now.hours,
+        HOURS_COLUMNS,
+        HOURS_KEY,
+        ["amount_cents", "vat_cents"],
+        ["debtor_agb", "creditor_agb", "work_date", "hours_id"],
+    )
+    cost_lines = _differences(
+        empty_costs() if costs is None else costs,
+        now.costs,
+        COST_COLUMNS,
+        COST_KEY,
+        ["amount_cents"],
+        ["debtor_agb", "creditor_agb", "agreement_id", "cost_id"],
+    )
+    return summarise(
+        lines,
+        now.excluded,
+        year=now.year,
+        netting=netting,
+        hours=hours_lines,
+        costs=cost_lines,
+        excluded_hours=now.excluded_hours,
+    )

@@ -26,13 +26,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from spreiding.domain.agreements import Agreement
+from spreiding.domain.agreements import Agreement, SettlementTerms
 from spreiding.domain.money import format_share, share_fraction
 
 OPEN_END = np.datetime64("9999-12-31", "s")
 TERMS = [
     "agreement_id", "care_type", "valid_from", "valid_to", "performing_agb", "method",
-    "price_list", "fee_cents", "share_num", "share_den", "share_text",
+    "settle_method", "price_list", "fee_cents", "share_num", "share_den", "share_text",
+    "price_start", "above_num", "above_den", "above_text",
 ]  # fmt: skip
 
 
@@ -42,7 +43,12 @@ class CareTypes:
 
     ``terms``: one row per care type (position ``ct``), columns ``TERMS``; ``performing_agb``
     and ``price_list`` are "" when absent, a share is an exact fraction ``share_num /
-    share_den``. ``codes`` (ct, code) and ``groups`` (ct, group): what each care type covers.
+    share_den``. The price list, fee, shares, ``price_start`` (v2 ``price_year: "start"``) and
+    ``settle_method`` are those of the terms a line of the care type is settled by: the care
+    type's own, or for a ``parallel`` care type its ``otherwise`` terms (``settle_method`` ""
+    when it has none: nothing of it is ever settled). ``above_*``: the share past the ceiling
+    (the share itself where there is no ceiling). ``ceilings`` (ct, year, ceiling): v2 ceilings
+    of those terms. ``codes`` (ct, code) and ``groups`` (ct, group): what each care type covers.
     ``consents`` (ct, uzovi, valid_from, valid_to): the insurers' consents to parallel
     declaration, only of care types settled ``parallel`` (where such a consent means something).
     """
@@ -51,6 +57,7 @@ class CareTypes:
     codes: pd.DataFrame
     groups: pd.DataFrame
     consents: pd.DataFrame
+    ceilings: pd.DataFrame
     agreement_of: np.ndarray  # per care type: its agreement's row in ``party_of``
     hospitals: pd.Index  # every party AGB; column h of ``party_of`` is ``hospitals[h]``
     party_of: np.ndarray  # bool [agreement, hospital]; one more column, never a party
@@ -68,16 +75,14 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
     codes: list[tuple[int, str]] = []
     groups: list[tuple[int, str]] = []
     consents: list[tuple[int, str, np.datetime64, np.datetime64]] = []
+    ceilings: list[tuple[int, int, int]] = []
     agreement_of: list[int] = []
     for number, agreement in enumerate(binding):
         for care in agreement.care_types:
             ct = len(rows)
-            terms = care.settlement
-            num, den, share_text = 1, 1, "1.00"
-            if terms.method == "odv_benchmark":
-                assert terms.share is not None
-                num, den = share_fraction(terms.share)
-                share_text = format_share(terms.share)
+            own = care.settlement
+            # A parallel care type settles only through its ``otherwise`` terms (§3 step 4).
+            terms = own.otherwise if own.method == "parallel" else own
             rows.append(
                 {
                     "agreement_id": agreement.agreement_id,
@@ -85,18 +90,16 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
                     "valid_from": np.datetime64(agreement.valid_from, "s"),
                     "valid_to": _end(agreement.valid_to),
                     "performing_agb": care.performing_agb or "",
-                    "method": terms.method,
-                    "price_list": terms.price_list or "",
-                    "fee_cents": terms.fee_cents or 0,
-                    "share_num": num,
-                    "share_den": den,
-                    "share_text": share_text,
+                    "method": own.method,
                 }
+                | _settling(terms)
             )
+            if terms is not None and terms.method == "odv_benchmark":
+                ceilings += [(ct, year, count) for year, count in terms.ceiling]
             agreement_of.append(number)
             codes += [(ct, code) for code in care.zorgproduct_codes]
             groups += [(ct, group) for group in care.zorgproductgroepen]
-            if terms.method == "parallel":
+            if own.method == "parallel":
                 consents += [
                     (ct, c.uzovi, np.datetime64(c.valid_from, "s"), _end(c.valid_to))
                     for c in care.parallel_consents
@@ -107,7 +110,14 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
         party_of[number, hospitals.get_indexer(pd.Index(agreement.parties, dtype="str"))] = True
     party_agreement, party_hospital = np.nonzero(party_of)
     terms_frame = pd.DataFrame(rows, columns=TERMS).astype(
-        {"fee_cents": "int64", "share_num": "int64", "share_den": "int64"}
+        {
+            "fee_cents": "int64",
+            "share_num": "int64",
+            "share_den": "int64",
+            "price_start": "bool",
+            "above_num": "int64",
+            "above_den": "int64",
+        }
     )
     return CareTypes(
         terms=terms_frame.astype({"valid_from": "datetime64[s]", "valid_to": "datetime64[s]"}),
@@ -123,6 +133,7 @@ def care_types(agreements: Sequence[Agreement]) -> CareTypes:
                 "valid_to": "datetime64[s]",
             }
         ),
+        ceilings=pd.DataFrame(ceilings, columns=["ct", "year", "ceiling"]).astype("int64"),
         agreement_of=np.array(agreement_of, dtype="int64"),
         hospitals=hospitals,
         party_of=party_of,
@@ -198,6 +209,37 @@ def consented(
     found = np.zeros(len(ct), dtype=bool)
     found[row[ok]] = True
     return found
+
+
+def _settling(terms: SettlementTerms | None) -> dict[str, object]:
+    """The TERMS columns of the terms a care type's lines are settled by (None: none)."""
+    if terms is None:
+        return {
+            "settle_method": "", "price_list": "", "fee_cents": 0, "share_num": 1,
+            "share_den": 1, "share_text": "1.00", "price_start": False, "above_num": 1,
+            "above_den": 1, "above_text": "1.00",
+        }  # fmt: skip
+    num, den, share_text = 1, 1, "1.00"
+    above_num, above_den, above_text = 1, 1, "1.00"
+    if terms.method == "odv_benchmark":
+        assert terms.share is not None
+        num, den = share_fraction(terms.share)
+        share_text = format_share(terms.share)
+        above = terms.share_above_ceiling if terms.ceiling else None
+        above_num, above_den = (num, den) if above is None else share_fraction(above)
+        above_text = share_text if above is None else format_share(above)
+    return {
+        "settle_method": terms.method,
+        "price_list": terms.price_list or "",
+        "fee_cents": terms.fee_cents or 0,
+        "share_num": num,
+        "share_den": den,
+        "share_text": share_text,
+        "price_start": terms.price_year == "start",
+        "above_num": above_num,
+        "above_den": above_den,
+        "above_text": above_text,
+    }
 
 
 def _end(day: date | None) -> np.datetime64:

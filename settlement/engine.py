@@ -8,19 +8,28 @@ other lines the pair (06010001 -> 06010002) is 1 line, 1799.10; Alrijne pays Gro
 
 Every DBC is either settled in one line or excluded with the reason of the first step that
 excludes it, in the contract's order: OPEN, NO_AGREEMENT / AMBIGUOUS_AGREEMENT,
-PRIMARY_MISMATCH, PARALLEL_CARE_TYPE / NO_PRICE.
+PRIMARY_MISMATCH, PARALLEL_CARE_TYPE / NO_CONSENT / NO_PRICE.
+
+Contract v2: a ``parallel`` care type settles the DBC of an insurer that did not consent by its
+``otherwise`` terms (or excludes it ``NO_CONSENT``); ``price_year: "start"`` prices a DBC in the
+year of its start date; with a ``ceiling`` for Y the care type's first *ceiling* priced lines
+(by end_date, agb, dbc_id) take ``share`` and the rest ``share_above_ceiling``. Hours worked at
+another hospital (``settlement.hours``) and shared costs (``settlement.costs``) are lines of
+their own; pairs, positions and payments take all three, hours with their VAT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from settlement import coverage, netting
+from settlement.costs import COST_COLUMNS, share_costs
+from settlement.hours import empty_excluded_hours, empty_hours, settle_hours
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DBCS, sort_rows
 
@@ -32,8 +41,16 @@ NO_AGREEMENT = "NO_AGREEMENT"
 AMBIGUOUS_AGREEMENT = "AMBIGUOUS_AGREEMENT"
 PRIMARY_MISMATCH = "PRIMARY_MISMATCH"
 PARALLEL_CARE_TYPE = "PARALLEL_CARE_TYPE"
+NO_CONSENT = "NO_CONSENT"
 NO_PRICE = "NO_PRICE"
-REASONS = (OPEN, NO_AGREEMENT, AMBIGUOUS_AGREEMENT, PRIMARY_MISMATCH, PARALLEL_CARE_TYPE, NO_PRICE)
+REASONS = (
+    OPEN, NO_AGREEMENT, AMBIGUOUS_AGREEMENT, PRIMARY_MISMATCH, PARALLEL_CARE_TYPE, NO_CONSENT,
+    NO_PRICE,
+)  # fmt: skip
+PAIR_COLUMNS = [
+    "debtor_agb", "creditor_agb", "lines", "amount_cents", "hours_cents", "costs_cents",
+    "vat_cents", "total_cents",
+]  # fmt: skip
 
 LINE_COLUMNS = [
     "creditor_agb",
@@ -51,9 +68,17 @@ LINE_COLUMNS = [
 ]
 
 
+def empty_costs() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in COST_COLUMNS}).astype(
+        {c: "int64" if c in ("weight", "amount_cents") else "str" for c in COST_COLUMNS}
+    )
+
+
 @dataclass(frozen=True)
 class Settlement:
-    """The result for one year. Money columns are int64 cents; frames are in contract order."""
+    """The result for one year. Money columns are int64 cents; frames are in contract order.
+    ``hours`` (``settlement.hours.HOURS_COLUMNS``), ``costs`` (``COST_COLUMNS``) and
+    ``excluded_hours`` are empty for a dataset without hours or costs."""
 
     year: int
     netting: Netting
@@ -62,10 +87,24 @@ class Settlement:
     pairs: pd.DataFrame
     positions: pd.DataFrame
     payments: pd.DataFrame
+    hours: pd.DataFrame = field(default_factory=empty_hours)
+    costs: pd.DataFrame = field(default_factory=empty_costs)
+    excluded_hours: pd.DataFrame = field(default_factory=empty_excluded_hours)
 
     @property
     def total_cents(self) -> int:
-        return int(self.lines["amount_cents"].sum())
+        """Every amount owed: DBC lines, hours lines with their VAT, cost lines."""
+        return (
+            int(self.lines["amount_cents"].sum())
+            + int(self.hours["amount_cents"].sum())
+            + int(self.hours["vat_cents"].sum())
+            + int(self.costs["amount_cents"].sum())
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """No line of any kind: nothing is owed (exclusions alone pay nothing)."""
+        return self.lines.empty and self.hours.empty and self.costs.empty
 
 
 def settle(
@@ -75,14 +114,16 @@ def settle(
     *,
     year: int,
     netting: Netting = "bilateral",
+    hours: pd.DataFrame | None = None,
 ) -> Settlement:
-    """Settle ``year``: frames in the canonical form of ``spreiding.domain.dataset``."""
+    """Settle ``year``: frames in the canonical form of ``spreiding.domain.dataset``
+    (``hours``: the ``HOURS`` frame, None or empty when there are none)."""
     if netting not in NETTINGS:
         raise ValueError(f"netting must be one of {', '.join(NETTINGS)}, not {netting!r}")
     first_day = np.datetime64(f"{year:04d}-01-01", "s")
     last_day = np.datetime64(f"{year:04d}-12-31", "s")
 
-    needed = [c for c in DBCS.rule_columns if c != "odv"]
+    needed = [c for c in DBCS.rule_columns if c != "odv" and c in dbcs.columns]
     odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool), needed]
     is_open = odv["end_date"].isna()
     excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]
@@ -90,7 +131,8 @@ def settle(
     candidates = odv.loc[~is_open & (ends >= first_day) & (ends <= last_day)]
 
     # Step 2: exactly one (agreement, care type) in force must cover the DBC.
-    matches = _matching_care_types(candidates, coverage.care_types(agreements))
+    care = coverage.care_types(agreements)
+    matches = _matching_care_types(candidates, care)
     counts = matches.groupby("row", sort=False).size()
     count = pd.Series(
         counts.reindex(candidates.index, fill_value=0).to_numpy(), index=candidates.index
@@ -105,20 +147,48 @@ def settle(
     excluded.append(_exclude(matched.loc[~primary_ok], PRIMARY_MISMATCH))
     matched = matched.loc[primary_ok]
 
-    # Step 4: price by method.
-    parallel = matched["method"] == "parallel"
-    excluded.append(_exclude(matched.loc[parallel], PARALLEL_CARE_TYPE))
-    matched = matched.loc[~parallel]
-    priced = matched.merge(
-        prices.loc[prices["year"] == year, ["price_list", "zorgproduct_code", "price_cents"]],
-        on=["price_list", "zorgproduct_code"],
-        how="left",
-    )
-    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
+    # Step 4: the terms a DBC is settled by. A parallel care type declares in parallel, except
+    # for a patient whose insurer did not consent on the DBC's end date (v2): then its
+    # ``otherwise`` terms settle it, and without those nothing does.
+    parallel = (matched["method"] == "parallel").to_numpy()
+    if parallel.any():
+        refused = np.zeros(len(matched), dtype=bool)
+        if "uzovi" in matched.columns:
+            uzovi = matched["uzovi"]
+            named = uzovi.notna().to_numpy() & parallel
+            rows = np.flatnonzero(named)
+            end = matched["end_date"].to_numpy()[rows]
+            consent = coverage.consented(
+                care,
+                matched["ct"].to_numpy()[rows],
+                uzovi.to_numpy(dtype=object)[rows],
+                end,
+                end,
+            )
+            refused[rows[~consent]] = True
+        otherwise = refused & (matched["settle_method"] != "").to_numpy()
+        excluded.append(_exclude(matched.loc[parallel & ~refused], PARALLEL_CARE_TYPE))
+        excluded.append(_exclude(matched.loc[refused & ~otherwise], NO_CONSENT))
+        matched = matched.loc[~parallel | otherwise]
+    prices_of = prices[["price_list", "year", "zorgproduct_code", "price_cents"]]
+    start = matched["price_start"].to_numpy()
+    if start.any():
+        # v2 ``price_year: "start"``: the price of the year the DBC started in.
+        price_year = np.where(start, matched["start_date"].dt.year.to_numpy(), year)
+        priced = matched.assign(year=price_year.astype("int64")).merge(
+            prices_of, on=["price_list", "year", "zorgproduct_code"], how="left"
+        )
+    else:
+        priced = matched.merge(
+            prices_of.loc[prices_of["year"] == year].drop(columns="year"),
+            on=["price_list", "zorgproduct_code"],
+            how="left",
+        )
+    benchmark = (priced["settle_method"] == "odv_benchmark").to_numpy()
     no_price = benchmark & priced["price_cents"].isna().to_numpy()
     excluded.append(_exclude(priced.loc[no_price], NO_PRICE))
-    priced = priced.loc[~no_price]
-    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
+    priced = priced.loc[~no_price].reset_index(drop=True)
+    benchmark = (priced["settle_method"] == "odv_benchmark").to_numpy()
     unit = np.where(
         benchmark,
         priced["price_cents"].fillna(0).to_numpy(dtype="int64"),
@@ -126,6 +196,12 @@ def settle(
     )
     numerator = priced["share_num"].to_numpy(dtype="int64")
     denominator = priced["share_den"].to_numpy(dtype="int64")
+    share_text = priced["share_text"].to_numpy(dtype=object)
+    above = _above_ceiling(priced, care, benchmark, year=year)
+    if above.any():
+        numerator = np.where(above, priced["above_num"].to_numpy(dtype="int64"), numerator)
+        denominator = np.where(above, priced["above_den"].to_numpy(dtype="int64"), denominator)
+        share_text = np.where(above, priced["above_text"].to_numpy(dtype=object), share_text)
     # Half up to the cent: floor(unit * share + 1/2), exact in integers (money.apply_share).
     amount = (2 * unit * numerator + denominator) // (2 * denominator)
 
@@ -140,30 +216,92 @@ def settle(
                 "care_type",
                 "zorgproduct_code",
                 "end_date",
-                "method",
-                "share_text",
+                "settle_method",
             ]
         ]
         .rename(
-            columns={"agb": "creditor_agb", "requesting_agb": "debtor_agb", "share_text": "share"}
+            columns={
+                "agb": "creditor_agb",
+                "requesting_agb": "debtor_agb",
+                "settle_method": "method",
+            }
         )
-        .assign(unit_price_cents=unit.astype("int64"), amount_cents=amount.astype("int64"))
+        .assign(
+            share=share_text,
+            unit_price_cents=unit.astype("int64"),
+            amount_cents=amount.astype("int64"),
+        )
         .astype({"debtor_agb": "str"})[LINE_COLUMNS]
     )
     lines = sort_rows(lines, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
     excluded_frame = sort_rows(pd.concat(excluded, ignore_index=True), ["agb", "dbc_id"])
-    return summarise(lines, excluded_frame, year=year, netting=netting)
+    hours_lines, excluded_hours = settle_hours(hours, agreements, year=year)
+    return summarise(
+        lines,
+        excluded_frame,
+        year=year,
+        netting=netting,
+        hours=hours_lines,
+        costs=share_costs(agreements, year=year),
+        excluded_hours=excluded_hours,
+    )
 
 
 def summarise(
-    lines: pd.DataFrame, excluded: pd.DataFrame, *, year: int, netting: Netting
+    lines: pd.DataFrame,
+    excluded: pd.DataFrame,
+    *,
+    year: int,
+    netting: Netting,
+    hours: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+    excluded_hours: pd.DataFrame | None = None,
 ) -> Settlement:
-    """Pairs, positions and payments of ``lines`` (docs/data-format.md §3 steps 6-7). Amounts
-    may be negative (a correction's differences); every sum stays exact in integer cents."""
-    pairs = _pairs(lines)
-    positions = _positions(lines)
+    """Pairs, positions and payments of every line (docs/data-format.md §3 steps 6-7): DBC
+    lines, hours lines with their VAT, cost lines. Amounts may be negative (a correction's
+    differences); every sum stays exact in integer cents."""
+    hours = empty_hours() if hours is None else hours
+    costs = empty_costs() if costs is None else costs
+    excluded_hours = empty_excluded_hours() if excluded_hours is None else excluded_hours
+    pairs = _pairs(lines, hours, costs)
+    positions = _positions(pairs)
     payments = _payments(pairs, positions, netting)
-    return Settlement(year, netting, lines, excluded, pairs, positions, payments)
+    return Settlement(
+        year, netting, lines, excluded, pairs, positions, payments, hours, costs, excluded_hours
+    )
+
+
+def _above_ceiling(
+    priced: pd.DataFrame, care: coverage.CareTypes, benchmark: np.ndarray, *, year: int
+) -> np.ndarray:
+    """Per priced line: past its care type's ceiling for ``year`` by rank. A care type's
+    priced lines are ranked by (end_date, agb, dbc_id); the first *ceiling* take ``share``."""
+    above = np.zeros(len(priced), dtype=bool)
+    ceilings = care.ceilings.loc[care.ceilings["year"] == year]
+    if ceilings.empty:
+        return above
+    limit = np.full(len(care), -1, dtype="int64")
+    limit[ceilings["ct"].to_numpy(dtype="int64")] = ceilings["ceiling"].to_numpy(dtype="int64")
+    ct = priced["ct"].to_numpy(dtype="int64")
+    capped = np.flatnonzero(benchmark & (limit[ct] >= 0))
+    if len(capped) == 0:
+        return above
+    ranked = sort_rows(
+        pd.DataFrame(
+            {
+                "ct": ct[capped],
+                "end_date": priced["end_date"].to_numpy()[capped],
+                "agb": priced["agb"].astype("str").to_numpy()[capped],
+                "dbc_id": priced["dbc_id"].astype("str").to_numpy()[capped],
+                "position": capped,
+            }
+        ),
+        ["ct", "end_date", "agb", "dbc_id"],
+    )
+    rank = ranked.groupby("ct", sort=False).cumcount().to_numpy()
+    past = rank >= limit[ranked["ct"].to_numpy(dtype="int64")]
+    above[ranked["position"].to_numpy(dtype="int64")[past]] = True
+    return above
 
 
 def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -196,10 +334,12 @@ def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> 
     keep = (performer == "") | (performer == candidates["agb"].to_numpy()[position])
     position, ct = position[keep], ct[keep]
     terms = [
-        "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
-        "share_den", "share_text",
+        "agreement_id", "care_type", "method", "settle_method", "price_list", "fee_cents",
+        "share_num", "share_den", "share_text", "price_start", "above_num", "above_den",
+        "above_text",
     ]  # fmt: skip
     matches = care.terms.iloc[ct][terms].reset_index(drop=True)
+    matches.insert(0, "ct", ct)
     matches.insert(0, "row", candidates.index.to_numpy()[position])
     return matches.sort_values(["row"], kind="stable")
 
@@ -224,15 +364,45 @@ def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _pairs(lines: pd.DataFrame) -> pd.DataFrame:
-    grouped = lines.groupby(["debtor_agb", "creditor_agb"], sort=True)["amount_cents"]
-    pairs = grouped.agg(lines="size", amount_cents="sum").reset_index()
-    return pairs.astype({"lines": "int64", "amount_cents": "int64"})
+def _pairs(lines: pd.DataFrame, hours: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
+    """Per (debtor, creditor): its DBC lines (count and sum), hours (amounts), costs and VAT,
+    and their total."""
+    keys = ["debtor_agb", "creditor_agb"]
+    parts: list[pd.DataFrame] = [
+        lines.groupby(keys, sort=True).agg(
+            lines=("amount_cents", "size"), amount_cents=("amount_cents", "sum")
+        )
+    ]
+    if len(hours):
+        parts.append(
+            hours.groupby(keys)[["amount_cents", "vat_cents"]]
+            .sum()
+            .rename(columns={"amount_cents": "hours_cents"})
+        )
+    if len(costs):
+        parts.append(
+            costs.groupby(keys)[["amount_cents"]]
+            .sum()
+            .rename(columns={"amount_cents": "costs_cents"})
+        )
+    if len(parts) == 1:
+        pairs = parts[0].reset_index()
+        for column in ("hours_cents", "costs_cents", "vat_cents"):
+            pairs[column] = 0
+    else:
+        pairs = pd.concat(parts, axis=1).sort_index().fillna(0).reset_index()
+    pairs = pairs.astype(
+        {c: "int64" for c in ("lines", "amount_cents", "hours_cents", "costs_cents", "vat_cents")}
+    )
+    pairs["total_cents"] = (
+        pairs["amount_cents"] + pairs["hours_cents"] + pairs["costs_cents"] + pairs["vat_cents"]
+    )
+    return pairs.astype({"debtor_agb": "str", "creditor_agb": "str"})[PAIR_COLUMNS]
 
 
-def _positions(lines: pd.DataFrame) -> pd.DataFrame:
-    receivable = lines.groupby("creditor_agb")["amount_cents"].sum()
-    payable = lines.groupby("debtor_agb")["amount_cents"].sum()
+def _positions(pairs: pd.DataFrame) -> pd.DataFrame:
+    receivable = pairs.groupby("creditor_agb")["total_cents"].sum()
+    payable = pairs.groupby("debtor_agb")["total_cents"].sum()
     hospitals = sorted(set(receivable.index) | set(payable.index))
     frame = pd.DataFrame(
         {
@@ -249,7 +419,7 @@ def _payments(pairs: pd.DataFrame, positions: pd.DataFrame, how: Netting) -> pd.
         owed = {
             (d, c): int(a)
             for d, c, a in zip(
-                pairs["debtor_agb"], pairs["creditor_agb"], pairs["amount_cents"], strict=True
+                pairs["debtor_agb"], pairs["creditor_agb"], pairs["total_cents"], strict=True
             )
         }
         made = netting.bilateral(owed)

@@ -26,9 +26,11 @@ from typing import Protocol
 
 import pandas as pd
 
-from settlement.corrections import correct, settled_state
-from settlement.engine import LINE_COLUMNS, Netting, Settlement, settle
+from settlement.corrections import correct, settled_costs, settled_hours, settled_state
+from settlement.costs import COST_COLUMNS
+from settlement.engine import LINE_COLUMNS, Netting, Settlement, empty_costs, settle
 from settlement.fingerprint import fingerprint
+from settlement.hours import HOURS_COLUMNS, empty_excluded_hours, empty_hours
 from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.run_errors import (
@@ -81,10 +83,17 @@ def run_year(
     agreements: Sequence[Agreement],
     year: int,
     netting: Netting = "bilateral",
+    hours: pd.DataFrame | None = None,
 ) -> tuple[StoredRun, bool]:
     """Settle ``year`` into a run; return it and whether it was created now."""
     run, _, created = settle_into_run(
-        store, dbcs=dbcs, prices=prices, agreements=agreements, year=year, netting=netting
+        store,
+        dbcs=dbcs,
+        prices=prices,
+        agreements=agreements,
+        year=year,
+        netting=netting,
+        hours=hours,
     )
     return run, created
 
@@ -97,21 +106,28 @@ def settle_into_run(
     agreements: Sequence[Agreement],
     year: int,
     netting: Netting = "bilateral",
+    hours: pd.DataFrame | None = None,
 ) -> tuple[StoredRun, Settlement | None, bool]:
     """Settle ``year`` into a run; return it, what was computed and stored now (None when a
     run with the same inputs is reused: nothing was computed), and whether it is new."""
     chain = final_chain(store, year)
-    inputs = fingerprint(dbcs, prices, agreements, year=year, netting=netting)
+    inputs = fingerprint(dbcs, prices, agreements, year=year, netting=netting, hours=hours)
     for run in store.by_fingerprint(inputs):
         if _current(run, chain):
             return run, None, False
-    result = settle(dbcs, prices, agreements, year=year, netting=netting)
+    result = settle(dbcs, prices, agreements, year=year, netting=netting, hours=hours)
     if not chain:
         _refuse_empty(result, corrects=None)
         run = _add(store, result, kind="settlement", fingerprint=inputs, corrects=None)
         return run, result, True
-    settled = settled_state([store.frames(run.run_id)["lines"] for run in chain])
-    correction = correct(settled, result, netting=netting)
+    frames = [store.frames(run.run_id) for run in chain]
+    correction = correct(
+        settled_state([f["lines"] for f in frames]),
+        result,
+        netting=netting,
+        hours=settled_hours([f.get("hours", empty_hours()) for f in frames]),
+        costs=settled_costs([f.get("costs", empty_costs()) for f in frames]),
+    )
     latest = chain[-1].run_id
     _refuse_empty(correction, corrects=latest)
     run = _add(store, correction, kind="correction", fingerprint=inputs, corrects=latest)
@@ -119,10 +135,10 @@ def settle_into_run(
 
 
 def _refuse_empty(result: Settlement, *, corrects: int | None) -> None:
-    """A run without a line is not stored, even when it excludes DBCs (an open DBC is
-    excluded in every later year): it pays nothing, and finalised it would turn every real
-    settlement of its year into a correction."""
-    if result.lines.empty:
+    """A run without a line (DBC, hours or cost line) is not stored, even when it excludes
+    DBCs (an open DBC is excluded in every later year): it pays nothing, and finalised it would
+    turn every real settlement of its year into a correction."""
+    if result.is_empty:
         raise NothingToSettle(result.year, corrects, len(result.excluded))
 
 
@@ -153,6 +169,9 @@ def _add(
             "pairs": result.pairs,
             "positions": result.positions,
             "payments": result.payments,
+            "hours": result.hours,
+            "costs": result.costs,
+            "excluded_hours": result.excluded_hours,
         },
     )
 
@@ -181,8 +200,12 @@ def load_run(
         raise RunNotFound(run_id)
     frames = store.frames(run_id, principal)
     lines = frames["lines"]
+    hours = frames.get("hours", empty_hours())
+    costs = frames.get("costs", empty_costs())
     if run.kind == "settlement":
         lines = lines[LINE_COLUMNS]
+        hours = hours[HOURS_COLUMNS]
+        costs = costs[COST_COLUMNS]
     netting: Netting = "multilateral" if run.netting == "multilateral" else "bilateral"
     result = Settlement(
         run.year,
@@ -192,5 +215,8 @@ def load_run(
         frames["pairs"],
         frames["positions"],
         frames["payments"],
+        hours,
+        costs,
+        frames.get("excluded_hours", empty_excluded_hours()),
     )
     return run, result

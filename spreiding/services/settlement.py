@@ -52,7 +52,14 @@ class RunView:
 
 def settle_dataset(dataset: Dataset, *, year: int, netting: Netting = "bilateral") -> Settlement:
     """Settle ``year`` of a dataset read from files: computed, not stored."""
-    return settle(dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting=netting)
+    return settle(
+        dataset.dbcs,
+        dataset.prices,
+        dataset.agreements,
+        year=year,
+        netting=netting,
+        hours=dataset.hours,
+    )
 
 
 def settle_year(
@@ -81,6 +88,7 @@ def _settle(
         agreements=inputs.agreements,
         year=year,
         netting=netting,
+        hours=inputs.hours,
     )
     # Two callers with the same inputs both compute; the second's insert finds the first's run
     # (``RunStore.add``): that run was not created by this call.

@@ -178,20 +178,23 @@ def load_dataset(connection: Connection) -> Dataset:
 
 @dataclass(frozen=True)
 class SettlementInputs:
-    """What settling a year reads: DBCs, prices and agreements (CONTRACT §3), no more."""
+    """What settling a year reads: DBCs, prices and agreements (CONTRACT §3), and the hours
+    worked at another hospital (§5), no more."""
 
     dbcs: pd.DataFrame
     prices: pd.DataFrame
     agreements: tuple[domain.Agreement, ...]
+    hours: pd.DataFrame
 
 
 def load_settlement_inputs(connection: Connection) -> SettlementInputs:
-    """The stored DBCs, prices and agreements, as ``load_dataset`` gives them; hospitals,
-    insurers, declarations and transfers are not read."""
+    """The stored DBCs, prices, agreements and hours, as ``load_dataset`` gives them;
+    hospitals, insurers, declarations and transfers are not read."""
     return SettlementInputs(
         dbcs=_load_frame(connection, DBCS, _table(tables.Dbc)),
         prices=_load_frame(connection, PRICES, _table(tables.Price)),
         agreements=tuple(stored_agreements(connection)),
+        hours=_load_frame(connection, HOURS, _table(tables.Hours)),
     )
 
 

@@ -45,8 +45,9 @@ def test_changed_new_and_withdrawn(tmp_path: Path) -> None:
         ("D2", "new", "1800.00", "2000.00"),
     ]
     assert correction["pairs"] == [
-        {"debtor_agb": A, "creditor_agb": B, "lines": 3, "amount": "1350.90"}
-    ]
+        {"debtor_agb": A, "creditor_agb": B, "lines": 3, "amount": "1350.90", "hours": "0.00",
+         "costs": "0.00", "vat": "0.00", "total": "1350.90"}
+    ]  # fmt: skip
     assert correction["payments"] == [{"from_agb": A, "to_agb": B, "amount": "1350.90"}]
     assert correction["total"] == "1350.90"
 

@@ -54,8 +54,14 @@ def test_the_worked_example(tmp_path: Path) -> None:
                 "amount": "1799.10",
             }
         ],
+        "hours": [],
+        "costs": [],
         "excluded": [],
-        "pairs": [{"debtor_agb": A, "creditor_agb": B, "lines": 1, "amount": "1799.10"}],
+        "excluded_hours": [],
+        "pairs": [
+            {"debtor_agb": A, "creditor_agb": B, "lines": 1, "amount": "1799.10", "hours": "0.00",
+             "costs": "0.00", "vat": "0.00", "total": "1799.10"},
+        ],
         "positions": [
             {"agb": A, "receivable": "0.00", "payable": "1799.10", "net": "-1799.10"},
             {"agb": B, "receivable": "1799.10", "payable": "0.00", "net": "1799.10"},
@@ -265,13 +271,12 @@ def cross_owing(tmp_path: Path, netting: str) -> dict[str, Any]:
 
 def test_bilateral_netting(tmp_path: Path) -> None:
     result = cross_owing(tmp_path, "bilateral")
-    assert result["pairs"] == [
-        {"debtor_agb": A, "creditor_agb": B, "lines": 10, "amount": "100.00"},
-        {"debtor_agb": A, "creditor_agb": C, "lines": 5, "amount": "50.00"},
-        {"debtor_agb": B, "creditor_agb": A, "lines": 3, "amount": "30.00"},
-        {"debtor_agb": B, "creditor_agb": C, "lines": 2, "amount": "20.00"},
-        {"debtor_agb": C, "creditor_agb": A, "lines": 7, "amount": "70.00"},
-    ]
+    assert [(p["debtor_agb"], p["creditor_agb"], p["lines"], p["amount"]) for p in result["pairs"]] == [
+        (A, B, 10, "100.00"), (A, C, 5, "50.00"), (B, A, 3, "30.00"), (B, C, 2, "20.00"),
+        (C, A, 7, "70.00"),
+    ]  # fmt: skip
+    assert {(p["hours"], p["costs"], p["vat"]) for p in result["pairs"]} == {("0.00",) * 3}
+    assert [p["total"] for p in result["pairs"]] == [p["amount"] for p in result["pairs"]]
     assert result["positions"] == [
         {"agb": A, "receivable": "100.00", "payable": "150.00", "net": "-50.00"},
         {"agb": B, "receivable": "100.00", "payable": "50.00", "net": "50.00"},
