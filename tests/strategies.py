@@ -155,7 +155,7 @@ def datasets(draw: st.DrawFn, *, max_dbcs: int = 30) -> dict[str, Any]:
     }
 
 
-RULES = ("ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001")
+RULES = ("ODV-001", "ODV-002", "PAR-001", "PAR-002", "PAR-003", "TRF-001", "TRF-002")
 # The finding each planted case must give: (rule, declaration, DBC or transfer it names).
 PLANTED = {
     "ODV-001": ("ODV-001", "PLANT-ODV1"),
@@ -164,6 +164,7 @@ PLANTED = {
     "PAR-002": ("PAR-002", "PLANT-PAR2-B"),
     "PAR-003": ("PAR-003", "PLANT-PAR3-B"),
     "TRF-001": ("TRF-001", "PLANT-T1"),
+    "TRF-002": ("TRF-002", "PLANT-T2"),
 }
 
 
@@ -196,10 +197,13 @@ def plant(files: dict[str, Any], rules: frozenset[str]) -> None:
                                  start="2024-08-01", end="2024-08-05", declared_on="2024-08-10"))  # fmt: skip
         declarations.append(line("PLANT-PAR3-B", second, "Q-PAR3", code="077777012",
                                  start="2024-08-03", end="2024-08-06", declared_on="2024-08-11"))  # fmt: skip
-    if rules & {"PAR-001", "TRF-001"}:
+    if rules & {"PAR-001", "TRF-001", "TRF-002"}:
+        # Its pathway puts interventie (PLANT-T1's phase) at the second, nazorg at home.
+        pathway = [{"phase": "interventie", "at": second}, {"phase": "nazorg", "at": "home"}]
         files["agreements.json"].append(
             f.agreement(agreement_id="plant", parties=[first, second], care_types=[
                 f.care_type(care_type="plant", codes=["088888011"], performing_agb=second)
+                | {"pathway": pathway}
             ])
         )  # fmt: skip
     if "PAR-001" in rules:  # both declared care the agreement covers: the performer is flagged
@@ -210,6 +214,12 @@ def plant(files: dict[str, Any], rules: frozenset[str]) -> None:
         files["transfers.csv"].append(
             f.transfer(transfer_id="PLANT-T1", agreement_id="plant", care_type="plant",
                        patient="Q-TRF", from_agb=first, to_agb=second, date="2024-10-01")
+        )  # fmt: skip
+    if "TRF-002" in rules:  # nazorg belongs at home (the first), but went to the second
+        files["transfers.csv"].append(
+            f.transfer(transfer_id="PLANT-T2", agreement_id="plant", care_type="plant",
+                       patient="Q-TRF2", from_agb=first, to_agb=second, date="2024-10-02",
+                       phase="nazorg")
         )  # fmt: skip
 
 
