@@ -47,6 +47,7 @@ RULES = {
     "dbcs": "a bureau may not upload DBCs",
     "declarations": "a bureau may not upload declarations",
     "transfers": "a bureau may write only transfers under its own agreements",
+    "hours": "a bureau may write only hours under its own agreements",
     "agreements": (
         "a bureau may write only its own agreements, and new ones between hospitals that are "
         "parties of its agreements"
@@ -91,12 +92,12 @@ def refused_in_table(
     principal: Principal, name: str, compared: Comparison, own: set[str]
 ) -> list[RefusedRow]:
     """The rows of table ``name`` that ``principal`` may not write; ``own``: the agreements
-    whose transfers it may write."""
+    whose transfers and hours it may write."""
     if principal.is_admin:
         return []
     require(principal, "bureau")
     rows = [compared.hidden]
-    if name == "transfers":
+    if name in ("transfers", "hours"):
         rows.append(compared.fresh.loc[~compared.fresh["agreement_id"].isin(sorted(own))])
     else:
         rows += [compared.fresh, compared.clashing]
