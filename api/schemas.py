@@ -46,11 +46,20 @@ class InsurerPublic(BaseModel):
 
 
 class SettlementTermsPublic(BaseModel):
+    """Settlement terms; a field that is null is left out of the contract's JSON (v2:
+    ``price_year`` null is ``"end"``)."""
+
     model_config = ConfigDict(extra="forbid")
     method: Literal["odv_benchmark", "fixed_fee", "parallel"]
     price_list: str | None = None
     share: str | None = None
     fee_eur: str | None = None
+    price_year: Literal["end", "start"] | None = None
+    ceiling: dict[str, int] | None = Field(default=None, description="year -> number of DBCs")
+    share_above_ceiling: str | None = None
+    otherwise: SettlementTermsPublic | None = Field(
+        default=None, description="parallel: the terms for insurers that did not consent"
+    )
 
 
 class ConsentPublic(BaseModel):
@@ -76,6 +85,28 @@ class CareTypePublic(BaseModel):
     parallel_consents: list[ConsentPublic] = []
     planned_volume: dict[str, int] = {}
     pathway: list[PathwayStepPublic] = []
+    planned_weekly: int | None = None
+
+
+class SecondmentRatePublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str
+    rate_eur: str
+    vat_rate: str = "0.00"
+    valid_from: str
+    valid_to: str | None = None
+
+
+class CostPublic(BaseModel):
+    """A shared cost (CONTRACT §6): ``key`` weighs the parties (AGB -> weight)."""
+
+    model_config = ConfigDict(extra="forbid")
+    cost_id: str
+    description: str
+    year: int
+    amount_eur: str
+    paid_by: str
+    key: dict[str, int]
 
 
 class _AgreementFields(BaseModel):
@@ -88,6 +119,9 @@ class _AgreementFields(BaseModel):
     valid_from: str
     valid_to: str | None
     parent_id: str | None
+    secondment_rates: list[SecondmentRatePublic] = []
+    payment_term_days: int = 30
+    costs: list[CostPublic] = []
 
 
 class AgreementPublic(_AgreementFields):
@@ -98,6 +132,7 @@ class AgreementPublic(_AgreementFields):
 
 class SettlementTermsCreate(SettlementTermsPublic):
     price_list: Id | None = None
+    otherwise: SettlementTermsCreate | None = None
 
 
 class CareTypeCreate(CareTypePublic):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
@@ -29,10 +29,20 @@ def get_agreement(agreement_id: TextId, db: Db, caller: Caller) -> schemas.Agree
 
 
 def _contract_json(body: schemas.AgreementCreate) -> dict[str, object]:
-    """The body as the contract's JSON: settlement terms carry only the fields they have."""
+    """The body as the contract's JSON: settlement terms (an ``otherwise`` object included)
+    carry only the fields they have, a care type its ``planned_weekly`` only when given."""
+
+    def terms(values: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in values.items() if v is not None}
+        if "otherwise" in out:
+            out["otherwise"] = terms(out["otherwise"])
+        return out
+
     raw = body.model_dump()
     for care in raw["care_types"]:
-        care["settlement"] = {k: v for k, v in care["settlement"].items() if v is not None}
+        care["settlement"] = terms(care["settlement"])
+        if care["planned_weekly"] is None:
+            del care["planned_weekly"]
     return raw
 
 
