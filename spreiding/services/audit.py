@@ -30,7 +30,9 @@ from spreiding.store import visibility
 from spreiding.store.audits import AuditStore
 from spreiding.store.datasets import load_audit_inputs
 
-VERSION = "spreiding-audit-v1"
+# The rules' version, hashed into every audit fingerprint: v2 added TRF-002, so a run of the
+# same inputs stored before it (without TRF-002 findings) is not reused.
+VERSION = "spreiding-audit-v2"
 
 
 class AuditRepository(Protocol):
