@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, inspect, text
 
 from settlement.fingerprint import fingerprint
 from spreiding.contract.agreements import parse_agreements
@@ -33,10 +33,13 @@ from spreiding.domain.agreements import (
 from spreiding.domain.dataset import HOURS
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.store.agreements import stored_agreements
+from spreiding.store.database import downgrade, migrate
 from spreiding.store.datasets import import_dataset, load_dataset
 from tests import files as f
 from tests.files_v2 import IBAN_A, VGZ, ZK, A, B, C, hours, v2_files
+from tests.test_trust_db import unmigrated
 
+__all__ = ["unmigrated"]  # a fixture, used by name
 Files = dict[str, Any]
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -548,3 +551,56 @@ def test_hours_errors_follow_the_other_files(tmp_path: Path) -> None:
         "transfers.csv:2: status: 'done' is not one of planned, performed, cancelled",
         f"{U}:2: hours: hours 25 must be more than 0 and at most 24",
     ]
+
+
+# --- migration 0009 ----------------------------------------------------------------------
+
+
+def test_migration_0009_reads_stored_v1_agreements_with_the_v2_defaults_and_goes_back(
+    unmigrated: Engine,
+) -> None:
+    migrate(unmigrated, "0008")
+    with unmigrated.begin() as connection:
+        for agb in (A, B):
+            connection.execute(
+                text("INSERT INTO hospital (agb, name, kind) VALUES (:agb, 'H', 'umc')"),
+                {"agb": agb},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO agreement (agreement_id, name, category, stage, valid_from) "
+                "VALUES ('oud', 'Oud', 'uitwisseling', 'implementeren', '2024-01-01')"
+            )
+        )
+        for position, agb in enumerate((A, B)):
+            connection.execute(
+                text("INSERT INTO agreement_party VALUES ('oud', :p, :agb)"),
+                {"p": position, "agb": agb},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO care_type (agreement_id, care_type, position, method, price_list, "
+                "share) VALUES ('oud', 'liesbreuk', 0, 'odv_benchmark', 'benchmark', '0.90')"
+            )
+        )
+    migrate(unmigrated, "0009")
+    with unmigrated.connect() as connection:
+        (stored,) = stored_agreements(connection)
+        hospitals = load_dataset(connection).hospitals
+    assert stored.payment_term_days == 30
+    assert stored.secondment_rates == () and stored.costs == ()
+    assert stored.care_types[0].settlement == SettlementTerms(
+        "odv_benchmark", price_list="benchmark", share=Decimal("0.90")
+    )
+    assert stored.care_types[0].planned_weekly is None
+    assert plain(hospitals)[["iban", "address"]].to_numpy().tolist() == [[None, None]] * 2
+    downgrade(unmigrated, "0008")
+    names = inspect(unmigrated).get_table_names()
+    new = {"hours", "secondment_rate", "agreement_cost", "cost_key", "settlement_ceiling"}
+    assert not new & set(names)
+    assert "payment_term_days" not in [
+        c["name"] for c in inspect(unmigrated).get_columns("agreement")
+    ]
+    migrate(unmigrated, "0009")
+    with unmigrated.connect() as connection:
+        assert [a.agreement_id for a in stored_agreements(connection)] == ["oud"]
