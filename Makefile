@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: demo test bench mutation
+.PHONY: demo test bench mutation locale
 demo: $(BIN)/.installed
 	$(BIN)/spreiding demo
 
@@ -20,6 +20,17 @@ test: $(BIN)/.installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2
+
+# The Dutch messages: after changing a message of the command line, `make locale` extracts
+# the messages, merges them into spreiding/locale/nl/LC_MESSAGES/spreiding.po (translate the
+# new ones there) and compiles the .mo that is committed beside it (tests/test_locale.py
+# checks that the two agree, so a fresh clone needs no build step).
+locale: $(BIN)/.installed
+	$(BIN)/pybabel extract --no-location --sort-output --no-wrap -k _ -k N_ --project spreiding \
+		-o spreiding/locale/spreiding.pot spreiding/cli spreiding/render
+	$(BIN)/pybabel update --no-wrap -i spreiding/locale/spreiding.pot \
+		-d spreiding/locale -D spreiding -l nl
+	$(BIN)/pybabel compile --statistics -d spreiding/locale -D spreiding
 
 bench: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'

@@ -134,7 +134,7 @@ def test_finalise_asks_at_a_terminal_and_no_keeps_the_draft(
     monkeypatch.setattr(common, "at_terminal", lambda: True)
     declined = runner.invoke(app, ["runs", "finalise", str(run_id)], input="n\n")
     assert declined.exit_code == 1
-    summary = f"run {run_id}: settlement 2024 (bilateral), draft, total 116373.32, fingerprint "
+    summary = f"run {run_id}: settlement 2024 (bilateral), draft, total € 116.373,32, fingerprint "
     assert declined.stdout.startswith(summary)
     assert declined.stdout.endswith("\nFinalise? [y/N]: n\n")
     assert declined.stderr == f"run {run_id} was not finalised\n"
@@ -146,8 +146,8 @@ def test_finalise_asks_at_a_terminal_and_no_keeps_the_draft(
     assert accepted.exit_code == 0, accepted.stderr
     assert accepted.stdout.splitlines()[-2:] == [
         "Finalise? [y/N]: y",
-        f"finalised run {run_id}: settlement 2024 (bilateral), final, total 116373.32, "
-        + accepted.stdout.splitlines()[-1].split(", total 116373.32, ")[1],
+        f"finalised run {run_id}: settlement 2024 (bilateral), final, total € 116.373,32, "
+        + accepted.stdout.splitlines()[-1].split(", total € 116.373,32, ")[1],
     ]
     assert runs_in(database) == [(run_id, "final", 2024)]
 

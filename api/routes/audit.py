@@ -12,6 +12,7 @@ from api.deps import Caller, Db, RunId
 from api.errors import RESPONSES
 from api.idempotency import respond
 from spreiding.render.audit import audit_to_csv, audit_to_xlsx
+from spreiding.render.csvout import CsvDialect
 from spreiding.services import audit
 
 router = APIRouter(responses=RESPONSES, tags=["audit"])
@@ -61,14 +62,22 @@ def get_findings(
     db: Db,
     caller: Caller,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+    csv_dialect: Annotated[
+        CsvDialect,
+        Query(
+            description="standard: `,` and a decimal point; excel-nl: `;`, a decimal comma, "
+            "a UTF-8 BOM and CRLF, as Dutch Excel opens it"
+        ),
+    ] = CsvDialect.standard,
 ) -> Response:
     findings = audit.findings(db, caller, run_id)
     if format == "json":
         return JSONResponse([convert.finding(f).model_dump() for f in findings])
     if format == "csv":
-        return Response(audit_to_csv(findings), media_type="text/csv")
+        return Response(audit_to_csv(findings, csv_dialect), media_type="text/csv; charset=utf-8")
+    run = audit.audit_run(db, caller, run_id)
     return Response(
-        audit_to_xlsx(findings),
+        audit_to_xlsx(findings, year=run.year, details=audit.stored_details(db, caller, findings)),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="audit-run-{run_id}.xlsx"'},
     )

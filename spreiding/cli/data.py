@@ -3,8 +3,9 @@ database."""
 
 from __future__ import annotations
 
-from spreiding.cli.common import DataDir, database, out, refuse, settings, shown_url
+from spreiding.cli.common import DataDir, database, out, refuse, settings, shown_url, steps
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.render.i18n import _
 from spreiding.services import datasets
 
 
@@ -13,26 +14,34 @@ def validate(folder: DataDir) -> None:
     try:
         dataset = datasets.read_folder(folder)
     except DatasetInvalid as exc:
-        raise refuse(exc, f"{folder}: invalid") from None
-    out.print(f"{folder}: valid — {dataset.summary()}", markup=False)
+        raise refuse(exc, _("{folder}: invalid").format(folder=folder)) from None
+    message = _("{folder}: valid — {summary}")
+    out.print(message.format(folder=folder, summary=dataset.summary()), markup=False)
 
 
 def init_db() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     with database(migrate_as_owner=True):
         pass
-    out.print(f"database at {shown_url(settings().database_url)} is at the latest schema")
+    message = _("database at {url} is at the latest schema")
+    out.print(message.format(url=shown_url(settings().database_url)), markup=False)
 
 
 def import_(folder: DataDir) -> None:
     """Validate a dataset and store it whole in one transaction, or store nothing."""
-    try:
-        dataset = datasets.read_folder(folder)
-    except DatasetInvalid as exc:
-        raise refuse(exc, f"{folder}: invalid, nothing stored") from None
-    try:
-        with database() as engine, engine.begin() as connection:
-            report = datasets.import_dataset(connection, dataset)
-    except DatasetConflict as exc:
-        raise refuse(exc, f"{folder}: conflicts with stored data, nothing stored") from None
-    out.print(f"{folder}: imported — {report.summary()}", markup=False)
+    with steps(_("importing"), 2) as step:
+        try:
+            dataset = datasets.read_folder(folder)
+        except DatasetInvalid as exc:
+            what = _("{folder}: invalid, nothing stored").format(folder=folder)
+            raise refuse(exc, what) from None
+        step()
+        try:
+            with database() as engine, engine.begin() as connection:
+                report = datasets.import_dataset(connection, dataset)
+        except DatasetConflict as exc:
+            what = _("{folder}: conflicts with stored data, nothing stored").format(folder=folder)
+            raise refuse(exc, what) from None
+        step()
+    message = _("{folder}: imported — {summary}")
+    out.print(message.format(folder=folder, summary=report.summary()), markup=False)

@@ -13,6 +13,7 @@ from spreiding.cli.common import SAMPLE_YEAR, database, names, out, refuse
 from spreiding.cli.runs import write_statements
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.render.audit import audit_table
+from spreiding.render.i18n import N_, _
 from spreiding.render.settlement import settlement_table
 from spreiding.services import audit, datasets, settlement, statements
 from spreiding.services.access import OPERATOR
@@ -21,8 +22,10 @@ SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 
 
 def demo(
-    samples: Annotated[Path, typer.Option(help="The folder of sample datasets.")] = SAMPLES,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes.")] = Path("out"),
+    samples: Annotated[Path, typer.Option(help=N_("The folder of sample datasets."))] = SAMPLES,
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Where the demo writes."))] = Path(
+        "out"
+    ),
 ) -> None:
     """Validate and import every sample into a fresh local SQLite database and show it."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -36,10 +39,11 @@ def demo(
             run_id = settled.run.run_id
             every = statements.run_statements(connection, OPERATOR, run_id)
             paths = write_statements(every, out_dir / "statements")
-    out.rule("statements")
+    out.rule(_("statements"))
     for path in paths:
         out.print(str(path), markup=False)
-    out.print(f"{len(paths)} statements (PDF) written; demo database: {db_file}", markup=False)
+    message = _("{count} statements (PDF) written; demo database: {path}")
+    out.print(message.format(count=len(paths), path=db_file), markup=False)
 
 
 def _samples(engine: Engine, samples: Path) -> None:
@@ -50,12 +54,13 @@ def _samples(engine: Engine, samples: Path) -> None:
             with engine.begin() as connection:
                 report = datasets.import_dataset(connection, dataset)
         except (DatasetInvalid, DatasetConflict) as exc:
-            raise refuse(exc, f"sample {folder.name}") from None
+            raise refuse(exc, _("sample {name}").format(name=folder.name)) from None
         out.rule(folder.name)
-        out.print(f"loaded: {dataset.summary()}", markup=False)
-        out.print(f"stored: {report.summary()}", markup=False)
+        out.print(_("loaded: {summary}").format(summary=dataset.summary()), markup=False)
+        out.print(_("stored: {summary}").format(summary=report.summary()), markup=False)
         result = settlement.settle_dataset(dataset, year=SAMPLE_YEAR)
         out.print(settlement_table(result, names(dataset)), markup=False)
         findings = audit.audit_dataset(dataset, year=SAMPLE_YEAR)
         out.print(audit_table(SAMPLE_YEAR, findings), markup=False)
-    out.print(f"{len(folders)} samples loaded, settled and audited for {SAMPLE_YEAR}")
+    message = _("{count} samples loaded, settled and audited for {year}")
+    out.print(message.format(count=len(folders), year=SAMPLE_YEAR), markup=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,36 +13,54 @@ from sqlalchemy.exc import IntegrityError
 from spreiding.cli import common
 from spreiding.cli.common import INVALID, Format, FormatOption, database, err, fail, out
 from spreiding.domain.access import ApiKeyInfo, ApiKeyNotFound, InvalidKeyRequest
+from spreiding.render.i18n import N_, _
 from spreiding.services.access import create_api_key, list_api_keys, revoke_api_key
 
-keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+keys_app = typer.Typer(no_args_is_help=True, help=N_("API keys."))
 COLUMNS = ("key_id", "role", "tenant", "label", "created", "expires", "revoked")
 
 
-@keys_app.command("create")
+class Role(StrEnum):
+    hospital = "hospital"
+    bureau = "bureau"
+    insurer = "insurer"
+    admin = "admin"
+
+
+@keys_app.command(
+    "create",
+    help=N_(
+        "Issue an API key; it is printed once and stored only as a hash. Without --expires "
+        "or --days it holds until revoked."
+    ),
+)
 def keys_create(
-    role: Annotated[str, typer.Option(help="hospital, bureau, insurer or admin.")],
-    agb: Annotated[str | None, typer.Option(help="The hospital of a hospital key.")] = None,
-    uzovi: Annotated[str | None, typer.Option(help="The insurer of an insurer key.")] = None,
+    role: Annotated[
+        Role, typer.Option(help=N_("Whose key: a hospital, bureau, insurer or admin."))
+    ],
+    agb: Annotated[str | None, typer.Option(help=N_("The hospital of a hospital key."))] = None,
+    uzovi: Annotated[str | None, typer.Option(help=N_("The insurer of an insurer key."))] = None,
     agreement: Annotated[
-        list[str] | None, typer.Option(help="An agreement of a bureau key (repeatable).")
+        list[str] | None, typer.Option(help=N_("An agreement of a bureau key (repeatable)."))
     ] = None,
-    label: Annotated[str, typer.Option(help="A note on whose key this is.")] = "",
+    label: Annotated[str, typer.Option(help=N_("A note on whose key this is."))] = "",
     expires: Annotated[
         datetime | None,
         typer.Option(
-            formats=["%Y-%m-%d"], help="The day (UTC) from which the key is refused: 2027-01-01."
+            formats=["%Y-%m-%d"],
+            help=N_("The day (UTC) from which the key is refused: 2027-01-01."),
         ),
     ] = None,
     days: Annotated[
-        int | None, typer.Option(min=1, help="The key is refused this many days from now.")
+        int | None, typer.Option(min=1, help=N_("The key is refused this many days from now."))
     ] = None,
 ) -> None:
     """Issue an API key; it is printed once and stored only as a hash. Without --expires or
     --days it holds until revoked."""
     now = common.now()
     if expires is not None and days is not None:
-        err.print("cannot create the key: give --expires or --days, not both", markup=False)
+        message = _("cannot create the key: give --expires or --days, not both")
+        err.print(message, markup=False)
         raise typer.Exit(INVALID)
     expires_at = (
         expires.replace(tzinfo=UTC)
@@ -54,7 +73,7 @@ def keys_create(
         with database() as engine, engine.begin() as connection:
             key = create_api_key(
                 connection,
-                role=role,
+                role=role.value,
                 agb=agb,
                 uzovi=uzovi,
                 agreements=tuple(agreement or ()),
@@ -63,21 +82,28 @@ def keys_create(
                 now=now,
             )
     except InvalidKeyRequest as exc:
-        err.print(f"cannot create the key: {exc}", markup=False)
+        err.print(_("cannot create the key: {reason}").format(reason=exc), markup=False)
         raise typer.Exit(INVALID) from None
     except IntegrityError:
         # The statement and its parameters hold the new key's hash: never shown.
-        err.print(
-            "cannot create the key: a hospital, insurer or agreement it names is not stored",
-            markup=False,
+        message = _(
+            "cannot create the key: a hospital, insurer or agreement it names is not stored"
         )
+        err.print(message, markup=False)
         raise typer.Exit(INVALID) from None
     typer.echo(key)
     if expires_at is not None:
-        err.print(f"it is refused from {_time(expires_at)} UTC on", markup=False)
+        message = _("it is refused from {moment} UTC on").format(moment=_time(expires_at))
+        err.print(message, markup=False)
 
 
-@keys_app.command("list")
+@keys_app.command(
+    "list",
+    help=N_(
+        "Every key, oldest first: its id, role, tenant, label and when it was created, "
+        "expires and was revoked (UTC). Never a secret or its hash."
+    ),
+)
 def keys_list(format_: FormatOption = Format.table) -> None:
     """Every key, oldest first: its id, role, tenant, label and when it was created, expires
     and was revoked (UTC). Never a secret or its hash."""
@@ -95,9 +121,12 @@ def keys_list(format_: FormatOption = Format.table) -> None:
         )
 
 
-@keys_app.command("revoke")
+@keys_app.command(
+    "revoke",
+    help=N_("Revoke a key: from now on it is answered like an unknown key. It cannot be undone."),
+)
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key's id (see `spreiding keys list`).")],
+    key_id: Annotated[str, typer.Argument(help=N_("The key's id (see `spreiding keys list`)."))],
 ) -> None:
     """Revoke a key: from now on it is answered like an unknown key. It cannot be undone."""
     try:
@@ -107,11 +136,13 @@ def keys_revoke(
         raise fail(exc) from None
     whose = f"{key.role} {key.tenant}"
     if now_revoked:
-        out.print(f"revoked key {key.key_id} ({whose})", markup=False)
+        message = _("revoked key {key_id} ({whose})").format(key_id=key.key_id, whose=whose)
+        out.print(message, markup=False)
     else:
         assert key.revoked_at is not None
+        message = _("key {key_id} ({whose}) was revoked already, at {moment} UTC")
         out.print(
-            f"key {key.key_id} ({whose}) was revoked already, at {_time(key.revoked_at)} UTC",
+            message.format(key_id=key.key_id, whose=whose, moment=_time(key.revoked_at)),
             markup=False,
         )
 

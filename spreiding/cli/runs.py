@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from spreiding.cli import common
-from spreiding.cli.common import INVALID, Format, FormatOption, database, err, fail, out
+from spreiding.cli.common import (
+    INVALID,
+    Format,
+    FormatOption,
+    chosen_format,
+    database,
+    err,
+    fail,
+    out,
+    progress_bar,
+)
 from spreiding.domain.run_errors import SettlementError
-from spreiding.render.settlement import run_summary, run_to_json, settlement_table
+from spreiding.render.i18n import N_, _
+from spreiding.render.settlement import (
+    run_summary,
+    run_to_json,
+    run_to_public,
+    runs_table,
+    settlement_table,
+)
 from spreiding.render.statement_pdf import render_statement, statement_file_name
 from spreiding.services import reference, settlement, statements
 from spreiding.services.access import OPERATOR
@@ -22,21 +39,26 @@ from spreiding.services.errors import NotFound
 from spreiding.services.statements import RunStatements
 from spreiding.store.runs import FinalRunConflict
 
-runs_app = typer.Typer(no_args_is_help=True, help="Settlement runs stored in the database.")
-RunId = Annotated[int, typer.Argument(help="The run's id (see `spreiding runs list`).")]
+runs_app = typer.Typer(no_args_is_help=True, help=N_("Settlement runs stored in the database."))
+RunId = Annotated[int, typer.Argument(help=N_("The run's id (see `spreiding runs list`)."))]
 PAGE = re.compile(rb"/Type /Page(?!s)")  # a page object in a PDF (not the /Pages tree)
 
 
-@runs_app.command("list")
-def runs_list() -> None:
-    """Every stored run, oldest first."""
+@runs_app.command("list", help=N_("Every stored run, oldest first."))
+def runs_list(format_: FormatOption = None) -> None:
+    """Every stored run, oldest first; an empty database says so."""
     with database() as engine, engine.connect() as connection:
-        for run in settlement.list_runs(connection, OPERATOR):
-            out.print(run_summary(run), markup=False)
+        runs = settlement.list_runs(connection, OPERATOR)
+    if chosen_format(format_, Format.table, Format.json) is Format.json:
+        typer.echo(json.dumps([run_to_public(run) for run in runs], ensure_ascii=False))
+        if not runs:
+            err.print(_("no runs"), markup=False)
+    else:
+        typer.echo(runs_table(runs), nl=False)
 
 
-@runs_app.command("show")
-def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
+@runs_app.command("show", help=N_("A stored run: its id, status, fingerprint and settlement."))
+def runs_show(run_id: RunId, format_: FormatOption = None) -> None:
     """A stored run as JSON (its id, status, fingerprint and settlement) or as a table."""
     try:
         with database() as engine, engine.connect() as connection:
@@ -44,17 +66,19 @@ def runs_show(run_id: RunId, format_: FormatOption = Format.json) -> None:
             names = reference.hospital_names(connection)
     except (SettlementError, NotFound) as exc:
         raise fail(exc) from None
-    if format_ is Format.json:
+    if chosen_format(format_, Format.table, Format.json) is Format.json:
         typer.echo(run_to_json(view.run, view.result), nl=False)
     else:
         typer.echo(run_summary(view.run))
         typer.echo(settlement_table(view.result, names), nl=False)
 
 
-@runs_app.command("statements")
+@runs_app.command(
+    "statements", help=N_("Write the PDF statement of every pair of hospitals in a run.")
+)
 def runs_statements(
     run_id: RunId,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the PDFs go.")] = Path("out"),
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Where the PDFs go."))] = Path("out"),
 ) -> None:
     """Render the PDF statement of every pair of hospitals in a run, with a progress bar."""
     try:
@@ -63,14 +87,21 @@ def runs_statements(
             paths = write_statements(every, out_dir, progress=True)
     except (SettlementError, NotFound) as exc:
         raise fail(exc) from None
-    out.print(f"{len(paths)} statements written to {out_dir}", markup=False)
+    message = _("{count} statements written to {folder}")
+    out.print(message.format(count=len(paths), folder=out_dir), markup=False)
 
 
-@runs_app.command("finalise")
+@runs_app.command(
+    "finalise",
+    help=N_(
+        "Make a draft run final: from then on it cannot change. Asks first, showing the run; "
+        "without a terminal only with --yes."
+    ),
+)
 def runs_finalise(
     run_id: RunId,
     yes: Annotated[
-        bool, typer.Option("--yes", help="Finalise without asking (for scripts).")
+        bool, typer.Option("--yes", help=N_("Finalise without asking (for scripts)."))
     ] = False,
 ) -> None:
     """Make a draft run final: from then on neither it nor its lines can change. Asks first,
@@ -83,7 +114,7 @@ def runs_finalise(
                 run = settlement.finalise_run(connection, OPERATOR, run_id)
     except (SettlementError, FinalRunConflict, NotFound) as exc:
         raise fail(exc) from None
-    out.print(f"finalised {run_summary(run)}", markup=False)
+    out.print(_("finalised {run}").format(run=run_summary(run)), markup=False)
 
 
 def _confirm_finalise(engine: Engine, run_id: int) -> None:
@@ -92,15 +123,15 @@ def _confirm_finalise(engine: Engine, run_id: int) -> None:
     with engine.connect() as connection:
         shown = settlement.visible_run(connection, OPERATOR, run_id)
     if not common.at_terminal():
-        err.print(
-            f"run {run_id} was not finalised: there is no terminal to ask at; "
-            f"`spreiding runs finalise {run_id} --yes` finalises without asking",
-            markup=False,
+        message = _(
+            "run {run_id} was not finalised: there is no terminal to ask at; "
+            "`spreiding runs finalise {run_id} --yes` finalises without asking"
         )
+        err.print(message.format(run_id=run_id), markup=False)
         raise typer.Exit(INVALID)
     out.print(run_summary(shown), markup=False)
-    if not typer.confirm("Finalise?", default=False):
-        err.print(f"run {run_id} was not finalised", markup=False)
+    if not typer.confirm(_("Finalise?"), default=False):
+        err.print(_("run {run_id} was not finalised").format(run_id=run_id), markup=False)
         raise typer.Exit(1)
 
 
@@ -111,15 +142,10 @@ def write_statements(every: RunStatements, folder: Path, *, progress: bool = Fal
     paths = []
     pages = 0
     started = time.perf_counter()
-    with Progress(
-        TextColumn("statements"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not progress,
-    ) as bar:
-        task = bar.add_task("render", total=len(every))
+    bar = progress_bar()
+    bar.disable = bar.disable or not progress
+    with bar:
+        task = bar.add_task(_("statements"), total=len(every))
         for statement in every:
             pdf = render_statement(statement)
             pages += len(PAGE.findall(pdf))
@@ -129,9 +155,12 @@ def write_statements(every: RunStatements, folder: Path, *, progress: bool = Fal
             bar.advance(task)
     if progress:
         seconds = time.perf_counter() - started
+        message = _(
+            "{count} statements, {pages} pages in {seconds:.1f} s: {rate:.1f} pages per second"
+        )
+        rate = pages / seconds if seconds else 0
         err.print(
-            f"{len(paths)} statements, {pages} pages in {seconds:.1f} s: "
-            f"{pages / seconds if seconds else 0:.1f} pages per second",
+            message.format(count=len(paths), pages=pages, seconds=seconds, rate=rate),
             markup=False,
         )
     return paths

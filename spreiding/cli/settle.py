@@ -12,19 +12,24 @@ import typer
 from settlement.engine import NETTINGS, Netting, Settlement
 from spreiding.cli.common import (
     INVALID,
+    CsvDialectOption,
     Format,
     FormatOption,
+    chosen_dialect,
+    chosen_format,
     database,
     err,
     fail,
     names,
     refuse,
+    steps,
 )
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.domain.run_errors import NothingToSettle
 from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.render.audit import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
+from spreiding.render.i18n import N_, _
 from spreiding.render.settlement import run_summary, settlement_table, settlement_to_json
 from spreiding.services import audit, datasets, reference, settlement
 from spreiding.services.access import OPERATOR
@@ -44,12 +49,15 @@ class ExportFormat(StrEnum):
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="A dataset folder; without it, the configured database."),
+    typer.Option("--data", help=N_("A dataset folder; without it, the configured database.")),
 ]
 YearOption = Annotated[
     int,
     typer.Option(
-        "--year", min=FIRST_YEAR, max=LAST_YEAR, help="The year to settle or audit (four digits)."
+        "--year",
+        min=FIRST_YEAR,
+        max=LAST_YEAR,
+        help=N_("The year to settle or audit (four digits)."),
     ),
 ]
 
@@ -58,41 +66,54 @@ def _read(folder: Path) -> Dataset:
     try:
         return datasets.read_folder(folder)
     except DatasetInvalid as exc:
-        raise refuse(exc, f"{folder}: invalid") from None
+        raise refuse(exc, _("{folder}: invalid").format(folder=folder)) from None
 
 
 def settle_(
     year: YearOption,
     data: DataOption = None,
     netting: Annotated[
-        NettingOption, typer.Option("--netting", help="bilateral or multilateral.")
+        NettingOption,
+        typer.Option(
+            "--netting",
+            help=N_("bilateral: per two hospitals; multilateral: the fewest payments."),
+        ),
     ] = NettingOption.bilateral,
-    format_: FormatOption = Format.json,
+    format_: FormatOption = None,
 ) -> None:
     """Settle the ODV DBCs of a year at benchmark prices (CONTRACT §3)."""
+    shown = chosen_format(format_, Format.table, Format.json)
     chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]
     hospitals: dict[str, str] = {}
     result: Settlement
     if data is None:
         # On the database a settlement is a run: stored, and reused for the same inputs.
         try:
-            with database() as engine, engine.begin() as connection:
+            with (
+                steps(_("settling"), 1) as step,
+                database() as engine,
+                engine.begin() as connection,
+            ):
                 settled = settlement.settle_year(connection, OPERATOR, year=year, netting=chosen)
                 if settled.result is not None:
                     result = settled.result
                 else:  # reused: nothing was computed, the stored run is the answer
                     result = settlement.get_run(connection, OPERATOR, settled.run.run_id).result
-                if format_ is Format.table:
+                if shown is Format.table:
                     hospitals = reference.hospital_names(connection)
+                step()
         except NothingToSettle as exc:
             raise fail(exc) from None
-        state = "created " if settled.created else "unchanged inputs, existing "
-        err.print(state + run_summary(settled.run))
+        state = _("created {run}") if settled.created else _("unchanged inputs, existing {run}")
+        err.print(state.format(run=run_summary(settled.run)), markup=False)
     else:
-        dataset = _read(data)
-        result = settlement.settle_dataset(dataset, year=year, netting=chosen)
+        with steps(_("settling"), 2) as step:
+            dataset = _read(data)
+            step()
+            result = settlement.settle_dataset(dataset, year=year, netting=chosen)
+            step()
         hospitals = names(dataset)
-    if format_ is Format.json:
+    if shown is Format.json:
         typer.echo(settlement_to_json(result), nl=False)
     else:
         typer.echo(settlement_table(result, hospitals), nl=False)
@@ -102,39 +123,64 @@ def audit_(
     year: YearOption,
     data: DataOption = None,
     format_: Annotated[
-        ExportFormat, typer.Option("--format", help="json, table, csv or xlsx (needs --output).")
-    ] = ExportFormat.json,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help=N_(
+                "json, table, csv or xlsx (xlsx needs --output); without it a table at a "
+                "terminal, JSON in a pipe."
+            ),
+        ),
     ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help=N_("Write to this file instead of stdout."))
+    ] = None,
+    csv_dialect: CsvDialectOption = None,
 ) -> None:
     """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
+    shown = chosen_format(format_, ExportFormat.table, ExportFormat.json)
+    if shown is ExportFormat.xlsx and output is None:
+        err.print(_("--format xlsx writes a workbook: give --output FILE.xlsx"), markup=False)
+        raise typer.Exit(INVALID)
     if data is None:
         # On the database an audit is a run, stored with its input fingerprint.
-        with database() as engine, engine.begin() as connection:
-            audited = audit.audit_year(connection, OPERATOR, year=year)
-        findings = audited.findings
-        state = "created" if audited.created else "unchanged inputs, existing"
-        err.print(
-            f"{state} audit run {audited.run.run_id}: {year}, {audited.run.findings} findings",
-            markup=False,
+        with steps(_("auditing"), 1) as step, database() as engine:
+            with engine.begin() as connection:
+                audited = audit.audit_year(connection, OPERATOR, year=year)
+            findings = audited.findings
+            if shown is ExportFormat.xlsx:
+                with engine.connect() as connection:
+                    details = audit.stored_details(connection, OPERATOR, findings)
+            step()
+        state = (
+            _("created audit run {run_id}: {year}, {count} findings")
+            if audited.created
+            else _("unchanged inputs, existing audit run {run_id}: {year}, {count} findings")
         )
+        message = state.format(run_id=audited.run.run_id, year=year, count=audited.run.findings)
+        err.print(message, markup=False)
     else:
-        findings = audit.audit_dataset(_read(data), year=year)
-    if format_ is ExportFormat.xlsx:
-        if output is None:
-            err.print("--format xlsx writes a workbook: give --output FILE.xlsx")
-            raise typer.Exit(INVALID)
-        output.write_bytes(audit_to_xlsx(findings))
-        err.print(f"wrote {len(findings)} findings to {output}", markup=False)
+        with steps(_("auditing"), 2) as step:
+            dataset = _read(data)
+            step()
+            findings = audit.audit_dataset(dataset, year=year)
+            step()
+        if shown is ExportFormat.xlsx:
+            details = audit.dataset_details(dataset, findings)
+    wrote = _("wrote {count} findings to {path}")
+    if shown is ExportFormat.xlsx:
+        assert output is not None
+        output.write_bytes(audit_to_xlsx(findings, year=year, details=details))
+        err.print(wrote.format(count=len(findings), path=output), markup=False)
         return
-    text = {
-        ExportFormat.json: audit_to_json,
-        ExportFormat.table: audit_table,
-        ExportFormat.csv: lambda _year, found: audit_to_csv(found),
-    }[format_](year, findings)
+    if shown is ExportFormat.csv:
+        text = audit_to_csv(findings, chosen_dialect(csv_dialect))
+    elif shown is ExportFormat.table:
+        text = audit_table(year, findings)
+    else:
+        text = audit_to_json(year, findings)
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {len(findings)} findings to {output}", markup=False)
+        output.write_bytes(text.encode("utf-8"))
+        err.print(wrote.format(count=len(findings), path=output), markup=False)

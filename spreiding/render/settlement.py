@@ -11,6 +11,8 @@ import pandas as pd
 from settlement.engine import Settlement
 from spreiding.domain.money import format_cents
 from spreiding.domain.runs import StoredRun
+from spreiding.render.i18n import _
+from spreiding.render.numbers import euros
 
 
 def settlement_to_dict(result: Settlement) -> dict[str, Any]:
@@ -142,46 +144,101 @@ def run_to_json(run: StoredRun, result: Settlement) -> str:
 
 
 def run_summary(run: StoredRun) -> str:
-    corrects = f", corrects run {run.corrects_run_id}" if run.corrects_run_id else ""
-    return (
-        f"run {run.run_id}: {run.kind} {run.year} ({run.netting}), {run.status}{corrects}, "
-        f"total {format_cents(run.total_cents)}, fingerprint {run.fingerprint[:16]}…"
+    """One line on a stored run, in the current language, its total in euros the Dutch way."""
+    corrects = (
+        _(", corrects run {run}").format(run=run.corrects_run_id) if run.corrects_run_id else ""
+    )
+    return _(
+        "run {run_id}: {kind} {year} ({netting}), {status}{corrects}, total {total}, "
+        "fingerprint {fingerprint}…"
+    ).format(
+        run_id=run.run_id,
+        kind=_(run.kind),
+        year=run.year,
+        netting=_(run.netting),
+        status=_(run.status),
+        corrects=corrects,
+        total=euros(run.total_cents),
+        fingerprint=run.fingerprint[:16],
     )
 
 
+def run_to_public(run: StoredRun) -> dict[str, Any]:
+    """A stored run's header as the API gives it (``RunPublic``): for ``runs list`` as JSON."""
+    return {
+        "run_id": run.run_id,
+        "kind": run.kind,
+        "status": run.status,
+        "year": run.year,
+        "netting": run.netting,
+        "fingerprint": run.fingerprint,
+        "corrects_run_id": run.corrects_run_id,
+        "total": format_cents(run.total_cents),
+    }
+
+
+def runs_table(runs: list[StoredRun]) -> str:
+    """Stored runs, one a line; an empty list says so."""
+    if not runs:
+        return _("no runs") + "\n"
+    header = (
+        f"{_('run'):>5}  {_('kind'):<11} {_('year'):<5} {_('netting'):<13} {_('status'):<8} "
+        f"{_('total'):>18}  {_('fingerprint')}"
+    )
+    out = [header]
+    for run in runs:
+        kind = _(run.kind) + (f" ({run.corrects_run_id})" if run.corrects_run_id else "")
+        out.append(
+            f"{run.run_id:>5}  {kind:<11} {run.year:<5} {_(run.netting):<13} "
+            f"{_(run.status):<8} {euros(run.total_cents):>18}  {run.fingerprint[:16]}…"
+        )
+    return "\n".join(out) + "\n"
+
+
 def settlement_table(result: Settlement, names: dict[str, str] | None = None) -> str:
-    """Per pair: lines and amount; then exclusions by reason, positions and payments."""
+    """Per pair: lines and amount; then exclusions by reason, positions and payments. Amounts
+    in euros the Dutch way (``€ 1.234,56``), the words in the current language."""
     names = names or {}
 
     def who(agb: str) -> str:
         return f"{agb} {names[agb]}" if agb in names else agb
 
-    out = [f"Settlement {result.year} ({result.netting})", ""]
+    out = [_("Settlement {year} ({netting})").format(year=result.year, netting=_(result.netting))]
+    out.append("")
     # v2: a pair's DBC lines (count, amount), its hours, costs and VAT, and the four added.
     out.append(
-        f"{'debtor':<40} {'creditor':<40} {'lines':>7} {'amount':>15} {'hours':>15} "
-        f"{'costs':>15} {'VAT':>15} {'total':>15}"
+        f"{_('debtor'):<40} {_('creditor'):<40} {_('lines'):>7} {_('amount'):>16} "
+        f"{_('hours'):>16} {_('costs'):>16} {_('VAT'):>16} {_('total'):>16}"
     )
     sums = [0] * 5
     for d, c, n, *parts in _pair_rows(result.pairs):
         sums = [x + y for x, y in zip(sums, parts, strict=True)]
-        money = " ".join(f"{format_cents(x):>15}" for x in parts)
+        money = " ".join(f"{euros(x):>16}" for x in parts)
         out.append(f"{who(d):<40} {who(c):<40} {n:>7} {money}")
-    money = " ".join(f"{format_cents(x):>15}" for x in sums)
-    out.append(f"{'total':<81} {len(result.lines):>7} {money}")
+    money = " ".join(f"{euros(x):>16}" for x in sums)
+    out.append(f"{_('total'):<81} {len(result.lines):>7} {money}")
     if len(result.hours) or len(result.costs):
-        out.append(f"{len(result.hours)} hours lines, {len(result.costs)} cost lines")
+        out.append(
+            _("{hours} hours lines, {costs} cost lines").format(
+                hours=len(result.hours), costs=len(result.costs)
+            )
+        )
     if len(result.excluded):
-        out += ["", "Excluded DBCs"]
+        out += ["", _("Excluded DBCs")]
         counts = result.excluded.groupby("reason").size()
         out += [f"  {reason:<22} {int(n):>7}" for reason, n in counts.items()]
     if len(result.excluded_hours):
-        out += ["", "Excluded hours"]
+        out += ["", _("Excluded hours")]
         counts = result.excluded_hours.groupby("reason").size()
         out += [f"  {reason:<22} {int(n):>7}" for reason, n in counts.items()]
-    out += ["", "Payments"]
+    out += ["", _("Payments")]
     if result.payments.empty:
-        out.append("  none")
+        out.append("  " + _("none"))
     for f, t, a in result.payments.itertuples(index=False, name=None):
-        out.append(f"  {who(f)} pays {who(t)}: {format_cents(a)}")
+        out.append(
+            "  "
+            + _("{payer} pays {payee}: {amount}").format(
+                payer=who(f), payee=who(t), amount=euros(a)
+            )
+        )
     return "\n".join(out) + "\n"

@@ -177,3 +177,82 @@ def findings(connection: Connection, principal: Principal, run_id: int) -> list[
     """The findings of audit run ``run_id`` that ``principal`` may read, in their order."""
     audit_run(connection, principal, run_id)
     return [finding_from_row(row) for row in visibility.findings(connection, principal, run_id)]
+
+
+# What a reviewer needs beside a finding: the patient, the product and the period of the line
+# it is on. Keys of each detail: patient_ref, zorgproduct_code, start_date, end_date (dates as
+# ``datetime.date``; None where the line has no such field, e.g. a transfer has no product).
+DETAIL_KEYS = ("patient_ref", "zorgproduct_code", "start_date", "end_date")
+
+
+def finding_details(
+    findings: Sequence[Finding],
+    *,
+    dbcs: pd.DataFrame,
+    declarations: pd.DataFrame | None,
+    transfers: pd.DataFrame | None,
+) -> list[dict[str, Any]]:
+    """For each finding, in order, the fields of the line it is on: the declaration (ODV-001,
+    PAR-*), the ODV DBC (ODV-002) or the transfer (TRF-*, its date as start and end)."""
+    by_declaration = _index(declarations, ["declaration_id"])
+    by_dbc = _index(dbcs, ["agb", "dbc_id"])
+    by_transfer = _index(transfers, ["transfer_id"])
+    details = []
+    for finding in findings:
+        row: dict[str, Any] | None
+        if finding.declaration_id is not None:
+            row = by_declaration.get((finding.declaration_id,))
+        elif finding.transfer_id is not None:
+            found = by_transfer.get((finding.transfer_id,))
+            row = None
+            if found is not None:
+                day = found["transfer_date"]
+                row = {"patient_ref": found["patient_ref"], "start_date": day, "end_date": day}
+        elif finding.dbc_id is not None:
+            row = by_dbc.get((finding.agb, finding.dbc_id))
+        else:
+            row = None
+        details.append({key: _plain((row or {}).get(key)) for key in DETAIL_KEYS})
+    return details
+
+
+def dataset_details(dataset: Dataset, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """``finding_details`` of findings on a dataset read from files."""
+    return finding_details(
+        findings, dbcs=dataset.dbcs, declarations=dataset.declarations, transfers=dataset.transfers
+    )
+
+
+def stored_details(
+    connection: Connection, principal: Principal, findings: Sequence[Finding]
+) -> list[dict[str, Any]]:
+    """``finding_details`` of findings ``principal`` was given (``findings`` / ``audit_year``)
+    on the stored data: only the lines those findings are on are shown."""
+    check_read_details(principal)
+    inputs = load_audit_inputs(connection)
+    return finding_details(
+        findings, dbcs=inputs.dbcs, declarations=inputs.declarations, transfers=inputs.transfers
+    )
+
+
+def check_read_details(principal: Principal) -> None:
+    """Whoever may read a finding may read the line it is on; a bureau reads no findings."""
+    require(principal, "admin", "insurer", "hospital")
+
+
+def _index(frame: pd.DataFrame | None, key: list[str]) -> dict[tuple[str, ...], dict[str, Any]]:
+    if frame is None or frame.empty:
+        return {}
+    records: list[dict[str, Any]] = [
+        {str(name): value for name, value in r.items()} for r in frame.to_dict("records")
+    ]
+    return {tuple(str(r[k]) for k in key): r for r in records}
+
+
+def _plain(value: Any) -> Any:
+    """A frame value as a plain Python one: a Timestamp as a date, NaT and NaN as None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value

@@ -60,8 +60,8 @@ def test_xlsx_holds_the_id_as_text_not_as_a_formula() -> None:
     workbook = load_workbook(io.BytesIO(audit_to_xlsx([finding()])))
     row = next(iter(workbook["TRF-001"].iter_rows(min_row=2, max_row=2)))
     by_header = {c.value: cell for c, cell in zip(workbook["TRF-001"][1], row, strict=True)}
-    transfer = by_header["transfer_id"]
+    transfer = by_header["Overdracht"]
     assert (transfer.value, transfer.data_type) == ("'" + ATTACK, "s")
     assert all(cell.data_type != "f" for cell in row)
-    amount = by_header["amount_at_stake"]
+    amount = by_header["Bedrag in geding"]
     assert (str(amount.value), amount.data_type) == ("-12.5", "n")
