@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors
-from api.routes import agreements, audit, data, reference, runs, volumes
+from api.routes import agreements, audit, data, ledger, reference, runs, volumes
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -19,6 +19,6 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     errors.install(app)
-    for module in (reference, agreements, data, runs, audit, volumes):
+    for module in (reference, agreements, data, runs, audit, ledger, volumes):
         app.include_router(module.router)
     return app

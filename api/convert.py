@@ -12,8 +12,11 @@ from settlement.engine import Settlement
 from settlement.statement import Direction, Party, Statement
 from settlement.volumes import Volumes
 from spreiding.domain.agreements import Agreement, agreement_to_json
+from spreiding.domain.events import Event
 from spreiding.domain.money import format_cents
+from spreiding.domain.payments import Balance, NettingPayment, RegisteredPayment
 from spreiding.domain.runs import StoredAudit, StoredRun
+from spreiding.render import ledger
 from spreiding.render.audit import finding_to_dict
 from spreiding.render.settlement import settlement_to_dict
 from spreiding.render.volumes import volumes_to_dict
@@ -167,3 +170,19 @@ def price(row: dict[str, Any]) -> schemas.PricePublic:
 
 def volumes(value: Volumes) -> schemas.VolumesPublic:
     return schemas.VolumesPublic(**volumes_to_dict(value))
+
+
+def event(value: Event) -> schemas.EventPublic:
+    return schemas.EventPublic(**ledger.event_to_dict(value))
+
+
+def registered_payment(value: RegisteredPayment) -> schemas.RegisteredPaymentPublic:
+    return schemas.RegisteredPaymentPublic(**ledger.registered_payment_to_dict(value))
+
+
+def netting_payment(value: NettingPayment) -> schemas.NettingPaymentPublic:
+    return schemas.NettingPaymentPublic(**ledger.netting_payment_to_dict(value))
+
+
+def balance(value: Balance) -> schemas.BalancePublic:
+    return schemas.BalancePublic(**ledger.balance_to_dict(value))

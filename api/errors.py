@@ -12,6 +12,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spreiding.domain.access import InvalidKeyRequest, TooManyFailedAttempts
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.domain.payments import (
+    NettingPaymentNotFinal,
+    PaymentAlreadyRegistered,
+    PaymentExceedsOpenAmount,
+    PaymentInvalid,
+)
 from spreiding.domain.run_errors import (
     CorrectionOutdated,
     NothingToSettle,
@@ -51,6 +57,10 @@ STATUS: dict[type[Exception], int] = {
     DatasetInvalid: 422,
     InvalidKeyRequest: 422,
     NothingToSettle: 422,
+    PaymentAlreadyRegistered: 409,
+    NettingPaymentNotFinal: 409,
+    PaymentExceedsOpenAmount: 422,
+    PaymentInvalid: 422,
     TooManyFailedAttempts: 429,
 }
 

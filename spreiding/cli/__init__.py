@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from spreiding.cli import bureau, data, demo, keys, runs, server, settle, volumes
+from spreiding.cli import bureau, data, demo, keys, payments, runs, server, settle, trail, volumes
 from spreiding.cli.localise import LocalisedGroup
 from spreiding.render.i18n import N_
 
@@ -88,3 +88,5 @@ app.add_typer(bureau.agreements_app, name="agreements")
 app.add_typer(bureau.transfers_app, name="transfers")
 app.command(help=N_("Serve the HTTP API on the configured database."))(server.serve)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(trail.log_app, name="log")
+app.add_typer(payments.payments_app, name="payments")

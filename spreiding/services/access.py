@@ -28,6 +28,7 @@ from spreiding.domain.access import (
     TooManyFailedAttempts,
     retry_after,
 )
+from spreiding.services import trail
 from spreiding.services.errors import Forbidden
 from spreiding.store import keys
 
@@ -50,6 +51,7 @@ def create_api_key(
     label: str = "",
     expires_at: datetime | None = None,
     now: datetime | None = None,
+    principal: Principal = OPERATOR,
 ) -> str:
     """Issue a key (``spr_<id>_<secret>``); it is returned once and stored only as a hash.
     Raises ``InvalidKeyRequest`` for a role without its tenant, a tenant that is not stored
@@ -73,7 +75,7 @@ def create_api_key(
             else f"there are no agreements {named}"
         )
         raise InvalidKeyRequest(f"{there}; import it first")
-    return keys.create_key(
+    key = keys.create_key(
         connection,
         role=role,
         agb=agb,
@@ -83,6 +85,24 @@ def create_api_key(
         expires_at=expires_at,
         now=now,
     )
+    key_id = keys.key_id_of(key)
+    trail.record(
+        connection,
+        principal,
+        kind="key.create",
+        subject=f"key:{key_id}",
+        hospitals=(agb,) if role == "hospital" and agb else (),
+        payload={
+            "key_id": key_id,
+            "role": role,
+            "agb": agb if role == "hospital" else None,
+            "uzovi": uzovi if role == "insurer" else None,
+            "agreements": sorted(agreements) if role == "bureau" else [],
+            "expires_at": None if expires_at is None else trail.timestamp(expires_at),
+        },
+        now=now,
+    )
+    return key
 
 
 def list_api_keys(connection: Connection) -> list[ApiKeyInfo]:
@@ -91,7 +111,7 @@ def list_api_keys(connection: Connection) -> list[ApiKeyInfo]:
 
 
 def revoke_api_key(
-    connection: Connection, key_id: str, *, now: datetime
+    connection: Connection, key_id: str, *, now: datetime, principal: Principal = OPERATOR
 ) -> tuple[ApiKeyInfo, bool]:
     """Revoke ``key_id`` from ``now`` on: it is answered like an unknown key. Returns the key
     and whether it was revoked now (False: it had been already, at its ``revoked_at``)."""
@@ -99,6 +119,16 @@ def revoke_api_key(
     found = keys.list_keys(connection, key_id)
     if not found:
         raise ApiKeyNotFound(key_id)
+    if revoked:
+        trail.record(
+            connection,
+            principal,
+            kind="key.revoke",
+            subject=f"key:{key_id}",
+            hospitals=(found[0].agb,) if found[0].agb else (),
+            payload={"key_id": key_id},
+            now=now,
+        )
     return found[0], revoked
 
 

@@ -19,7 +19,7 @@ from spreiding.contract.agreements import parse_agreements
 from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.errors import DatasetConflict, DatasetError, DatasetInvalid
-from spreiding.services import writes
+from spreiding.services import trail, writes
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
@@ -98,4 +98,13 @@ def _create(
         raise DatasetConflict(compared.clashes)
     insert_agreements(connection, compared.fresh)
     writes.keep_agreements(connection, principal, [a.agreement_id for a in compared.fresh])
+    for agreement in compared.fresh:
+        trail.record(
+            connection,
+            principal,
+            kind="agreement.create",
+            subject=f"agreement:{agreement.agreement_id}",
+            hospitals=agreement.parties,
+            payload={"agreement_id": agreement.agreement_id, "parent_id": agreement.parent_id},
+        )
     return parsed[0]

@@ -24,6 +24,7 @@ from spreiding.domain.access import Principal
 from spreiding.domain.agreements import Agreement, agreement_to_json
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.runs import StoredAudit
+from spreiding.services import trail
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
@@ -147,6 +148,15 @@ def audit_year(connection: Connection, principal: Principal, *, year: int) -> Au
     )
     # Another caller with the same inputs may have stored the run first (``AuditStore.add``).
     created = created and run.run_id in store.inserted
+    if created:
+        trail.record(
+            connection,
+            principal,
+            kind="audit.run",
+            subject=f"audit:{run.run_id}",
+            hospitals=sorted({finding.agb for finding in found}),
+            payload={"year": year, "fingerprint": run.fingerprint},
+        )
     if principal.is_admin:
         return AuditedYear(run, found, created)
     # The run as the principal sees it: the findings it may read, and their count.

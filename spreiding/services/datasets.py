@@ -22,7 +22,7 @@ from spreiding.contract.reader import SPECS, read_dataset
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import SCHEMAS, Dataset
 from spreiding.domain.errors import DatasetConflict, DatasetError, DatasetInvalid
-from spreiding.services import writes
+from spreiding.services import trail, writes
 from spreiding.services.access import OPERATOR, require
 from spreiding.store import datasets as store
 from spreiding.store.datasets import ImportReport
@@ -57,6 +57,14 @@ def import_dataset(
         raise DatasetConflict(plan.conflicts)
     report = store.write_import(connection, plan)
     writes.keep_agreements(connection, principal, [a.agreement_id for a in plan.agreements.fresh])
+    if any(report.added.values()):
+        trail.record(
+            connection,
+            principal,
+            kind="dataset.import",
+            subject="dataset",
+            payload={"added": {name: n for name, n in report.added.items() if n}},
+        )
     return report
 
 

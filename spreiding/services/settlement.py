@@ -22,7 +22,7 @@ from settlement.engine import Netting, Settlement, settle
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.runs import StoredRun
-from spreiding.services import runs
+from spreiding.services import runs, trail
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
@@ -93,6 +93,15 @@ def _settle(
     # Two callers with the same inputs both compute; the second's insert finds the first's run
     # (``RunStore.add``): that run was not created by this call.
     created = created and run.run_id in store.inserted
+    if created:
+        trail.record_run(
+            connection,
+            principal,
+            kind="run.settle" if run.kind == "settlement" else "run.correct",
+            run_id=run.run_id,
+            payload=_run_payload(run),
+            hospitals=_hospitals(result),
+        )
     if principal.is_admin:
         return SettledYear(run, created, result if created else None)
     return SettledYear(visibility.run_header(connection, principal, run.run_id), created, None)
@@ -125,7 +134,34 @@ def finalise_run(connection: Connection, principal: Principal, run_id: int) -> S
     """Make a draft run final: from then on neither it nor its rows can change."""
     require(principal, "admin")
     visible_run(connection, principal, run_id)
-    return runs.finalise(RunStore(connection), run_id)
+    run = runs.finalise(RunStore(connection), run_id)
+    trail.record_run(
+        connection, principal, kind="run.finalise", run_id=run_id, payload=_run_payload(run)
+    )
+    return run
+
+
+def _run_payload(run: StoredRun) -> dict[str, object]:
+    """What a run's events say of it: no money (a hospital reads the events of every run it
+    is in, and of a run it may see only its own part)."""
+    return {
+        "kind": run.kind,
+        "year": run.year,
+        "netting": run.netting,
+        "fingerprint": run.fingerprint,
+        "corrects_run_id": run.corrects_run_id,
+    }
+
+
+def _hospitals(result: Settlement | None) -> list[str] | None:
+    """The hospitals of a run just computed, from what was computed (not read back)."""
+    if result is None:
+        return None
+    pairs, excluded = result.pairs, result.excluded
+    found = set(pairs["debtor_agb"]) | set(pairs["creditor_agb"]) | set(excluded["agb"])
+    if "requesting_agb" in excluded.columns:
+        found |= set(excluded["requesting_agb"])
+    return sorted(str(agb) for agb in found if str(agb).isdigit())
 
 
 def get_run(connection: Connection, principal: Principal, run_id: int) -> RunView:

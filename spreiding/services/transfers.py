@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from spreiding.contract.reader import validate_transfers
 from spreiding.domain.access import Principal
 from spreiding.domain.errors import DatasetConflict
-from spreiding.services import writes
+from spreiding.services import trail, writes
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
@@ -73,7 +73,21 @@ def register_transfer(
     if compared.clashes:
         raise DatasetConflict(compared.clashes)
     insert_transfers(connection, compared.fresh)
-    return get_transfer(connection, principal, str(row["transfer_id"]))
+    stored = get_transfer(connection, principal, str(row["transfer_id"]))
+    if not compared.fresh.empty:
+        trail.record(
+            connection,
+            principal,
+            kind="transfer.register",
+            subject=f"transfer:{stored['transfer_id']}",
+            hospitals=(stored["from_agb"], stored["to_agb"]),
+            payload={
+                "transfer_id": stored["transfer_id"],
+                "agreement_id": stored["agreement_id"],
+                "status": stored["status"],
+            },
+        )
+    return stored
 
 
 def update_transfer(
@@ -81,6 +95,16 @@ def update_transfer(
 ) -> dict[str, Any]:
     """Record that a planned transfer was performed or cancelled."""
     require(principal, "admin", "bureau")
-    get_transfer(connection, principal, transfer_id)
+    before = get_transfer(connection, principal, transfer_id)
     set_transfer_status(connection, transfer_id, status)
-    return get_transfer(connection, principal, transfer_id)
+    after = get_transfer(connection, principal, transfer_id)
+    if after["status"] != before["status"]:
+        trail.record(
+            connection,
+            principal,
+            kind="transfer.update",
+            subject=f"transfer:{transfer_id}",
+            hospitals=(after["from_agb"], after["to_agb"]),
+            payload={"transfer_id": transfer_id, "from": before["status"], "to": after["status"]},
+        )
+    return after
