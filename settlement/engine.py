@@ -387,10 +387,11 @@ def _pairs(lines: pd.DataFrame, hours: pd.DataFrame, costs: pd.DataFrame) -> pd.
         )
     if len(parts) == 1:
         pairs = parts[0].reset_index()
-        for column in ("hours_cents", "costs_cents", "vat_cents"):
-            pairs[column] = 0
     else:
         pairs = pd.concat(parts, axis=1).sort_index().fillna(0).reset_index()
+    for column in ("hours_cents", "costs_cents", "vat_cents"):
+        if column not in pairs.columns:
+            pairs[column] = 0
     pairs = pairs.astype(
         {c: "int64" for c in ("lines", "amount_cents", "hours_cents", "costs_cents", "vat_cents")}
     )
