@@ -23,7 +23,7 @@ test: $(BIN)/.installed
 
 # The Dutch messages: after changing a message of the command line, `make locale` extracts
 # the messages, merges them into spreiding/locale/nl/LC_MESSAGES/spreiding.po (translate the
-# new ones there) and compiles the .mo that is committed beside it (tests/test_locale.py
+# new ones there) and compiles the .mo that is committed beside it (tests/test_cli_locale.py
 # checks that the two agree, so a fresh clone needs no build step).
 locale: $(BIN)/.installed
 	$(BIN)/pybabel extract --no-location --sort-output --no-wrap -k _ -k N_ --project spreiding \
