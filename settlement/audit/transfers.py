@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from settlement.audit.findings import WARNING, AuditInput, Finding, day_text
@@ -100,27 +101,44 @@ def check_trf_002(data: AuditInput) -> list[Finding]:
         on=patient,
         how="left",
     )
-    findings = []
-    for row in candidates.to_dict("records"):
-        at = places.get((row["agreement_id"], row["care_type"], row["phase"]), [])
-        resolved = {row["home_agb"] if place == HOME else place for place in at}
-        if row["to_agb"] in resolved:
-            continue
-        findings.append(
-            Finding(
-                "TRF-002",
-                WARNING,
-                row["to_agb"],
-                None,
-                None,
-                None,
-                row["transfer_id"],
-                (),
-                None,
-                _trf_002_message(row, at),
-            )
+    # A candidate is where its pathway puts it when one step of its phase resolves to to_agb.
+    steps = pd.DataFrame(
+        [(a, c, phase, at) for (a, c, phase), ats in places.items() for at in ats],
+        columns=["agreement_id", "care_type", "phase", "at"],
+        dtype="str",
+    )
+    placed = candidates[["transfer_id", *patient[:2], "phase", "to_agb", "home_agb"]].merge(
+        steps, on=["agreement_id", "care_type", "phase"]
+    )
+    at = placed["at"].to_numpy(dtype=object)
+    resolved = np.where(at == HOME, placed["home_agb"].to_numpy(dtype=object), at)
+    fine = set(placed.loc[resolved == placed["to_agb"].to_numpy(dtype=object), "transfer_id"])
+    flagged = candidates.loc[~candidates["transfer_id"].isin(fine).to_numpy()]
+    # Plain Python values column by column: far cheaper than ``to_dict`` on Arrow strings.
+    names = ["transfer_id", "agreement_id", "care_type", "phase", "from_agb", "to_agb",
+             "home_agb", "home_transfer_id"]  # fmt: skip
+    columns = {name: flagged[name].astype(object).tolist() for name in names}
+    columns["day"] = flagged["transfer_date"].dt.strftime("%Y-%m-%d").tolist()
+    return [
+        Finding(
+            "TRF-002",
+            WARNING,
+            row["to_agb"],
+            None,
+            None,
+            None,
+            row["transfer_id"],
+            (),
+            None,
+            _trf_002_message(
+                row, places.get((row["agreement_id"], row["care_type"], row["phase"]), [])
+            ),
         )
-    return findings
+        for row in (
+            dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)
+        )
+    ]
 
 
 def _trf_002_message(row: dict[str, Any], at: list[str]) -> str:
@@ -140,6 +158,6 @@ def _trf_002_message(row: dict[str, Any], at: list[str]) -> str:
     return (
         f"Transfer {row['transfer_id']} of a patient from {row['from_agb']} to {row['to_agb']} "
         f"({row['agreement_id']}, {row['care_type']}) for {row['phase']} was performed on "
-        f"{day_text(row['transfer_date'])}, but {pathway}. Register the transfer to the "
+        f"{row['day']}, but {pathway}. Register the transfer to the "
         "hospital the pathway names, or agree the new pathway in the agreement."
     )
