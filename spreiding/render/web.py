@@ -1,0 +1,127 @@
+"""What the web pages show, in Dutch: amounts, dates, exclusion reasons, and the chart of who
+pays whom in a run as a server-made SVG.
+
+Example: ``euro(123456)`` is ``'€ 1.234,56'``, ``datum(date(2024, 3, 23))`` is
+``'23-03-2024'``, ``reason_nl("NO_PRICE")`` is ``'geen benchmarkprijs'``, and
+``flows_svg([Flow("Groene Hart", "Alrijne", 5023528)])`` draws one arrow from Groene Hart to
+Alrijne labelled € 50.235,28. Money comes in as integer cents and is formatted through
+``Decimal``, never a float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from html import escape
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+LOCALE = "nl_NL"
+
+REASONS_NL = {
+    "OPEN": "DBC nog open",
+    "NO_AGREEMENT": "geen geldende overeenkomst",
+    "AMBIGUOUS_AGREEMENT": "meer dan één overeenkomst van toepassing",
+    "PRIMARY_MISMATCH": "eigen DBC van de aanvrager niet gevonden",
+    "PARALLEL_CARE_TYPE": "parallel gedeclareerd, niet verrekend",
+    "NO_CONSENT": "geen toestemming van de verzekeraar voor parallelle declaratie",
+    "NO_PRICE": "geen benchmarkprijs",
+}
+STATUS_NL = {"draft": "concept", "final": "definitief"}
+KIND_NL = {"settlement": "verrekening", "correction": "correctie"}
+NETTING_NL = {"bilateral": "bilateraal", "multilateral": "multilateraal"}
+TRANSFER_STATUS_NL = {"planned": "gepland", "performed": "uitgevoerd", "cancelled": "geannuleerd"}
+ROLE_NL = {
+    "admin": "beheerder",
+    "hospital": "ziekenhuis",
+    "insurer": "zorgverzekeraar",
+    "bureau": "alliantiebureau",
+}
+CHANGE_NL = {"new": "nieuw", "withdrawn": "vervallen", "changed": "gewijzigd"}
+
+
+def euro(cents: int | Decimal) -> str:
+    """``123456`` → ``'€ 1.234,56'``; a ``Decimal`` is taken as euros."""
+    amount = cents if isinstance(cents, Decimal) else Decimal(int(cents)).scaleb(-2)
+    # Babel puts a no-break space between sign and amount; a plain one reads the same.
+    return format_currency(amount, "EUR", locale=LOCALE).replace("\xa0", " ")
+
+
+def datum(value: date | datetime | str | None) -> str:
+    """A date as ``dd-MM-yyyy``; an ISO text is read first; nothing gives an empty text."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, "dd-MM-yyyy", locale=LOCALE)
+
+
+def reason_nl(reason: str) -> str:
+    return REASONS_NL.get(reason, reason)
+
+
+def parse_euro(text: str) -> int | None:
+    """An amount typed in a form (``1.234,56``, ``1234,56``, ``1234.56`` or ``€ 12``) in
+    cents; None for an empty or unreadable text. Rounded half up to the cent."""
+    cleaned = text.replace("€", "").replace(" ", "").strip()
+    if not cleaned:
+        return None
+    if "," in cleaned:  # Dutch: dots group thousands, the comma is the decimal sign
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite():
+        return None
+    return int((amount * 100).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One payment of a run: ``payer`` pays ``payee`` ``amount_cents``."""
+
+    payer: str
+    payee: str
+    amount_cents: int
+
+
+ROW = 56  # height of one flow in the chart
+WIDTH = 720
+
+
+def flows_svg(flows: Sequence[Flow], *, title: str = "Betalingen tussen ziekenhuizen") -> str:
+    """A chart of the payments: one row per payment, payer on the left, payee on the right,
+    an arrow between them as thick as its share of the largest payment. The same flows give
+    the same text."""
+    height = max(1, len(flows)) * ROW + 20
+    largest = max((f.amount_cents for f in flows), default=0)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="flows-title" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" class="flows">',
+        f'<title id="flows-title">{escape(title)}</title>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
+        'markerHeight="5" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/>'
+        "</marker></defs>",
+    ]
+    if not flows:
+        parts.append('<text x="10" y="30" font-size="16">Geen betalingen in deze run.</text>')
+    for index, flow in enumerate(flows):
+        y = 20 + index * ROW + ROW // 2
+        # Integer arithmetic: 2 to 14 pixels, by the payment's share of the largest.
+        thickness = 2 + (12 * flow.amount_cents) // largest if largest else 2
+        parts.append(
+            f'<text x="10" y="{y + 5}" font-size="15" fill="#111">{escape(flow.payer)}</text>'
+            f'<line x1="220" y1="{y}" x2="490" y2="{y}" stroke="#1f4e79" '
+            f'stroke-width="{thickness}" marker-end="url(#arrow)"/>'
+            f'<text x="355" y="{y - thickness // 2 - 6}" font-size="14" text-anchor="middle" '
+            f'fill="#111">{escape(euro(flow.amount_cents))}</text>'
+            f'<text x="510" y="{y + 5}" font-size="15" fill="#111">{escape(flow.payee)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
