@@ -69,6 +69,11 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/audit-runs/{audit}/findings", None, expect(bureau=404, rest=200)),
     ("GET", "/audit-runs/{audit}/findings?format=csv", None, expect(bureau=404, rest=200)),
     ("GET", "/volumes?year=2024", None, expect(insurer=403, rest=200)),
+    ("GET", "/events", None, expect(rest=200)),
+    ("GET", "/netting-payments", None, expect(rest=200)),
+    ("GET", "/payments", None, expect(rest=200)),
+    ("GET", "/payment-balances", None, expect(rest=200)),
+    ("POST", "/payments", "payment", expect(admin=201, alrijne=201, amc=404, rest=403)),  # Alrijne's
 ]  # fmt: skip
 
 
@@ -96,6 +101,15 @@ def test_every_endpoint_for_every_role(
         kwargs["json"] = {"status": "cancelled"}
     elif body == "run" or body == "audit":
         kwargs["json"] = {"year": 2024}
+    elif body == "payment":
+        # A final run's netting payment between Alrijne and Groene Hart.
+        assert api.post("admin", f"/settlement-runs/{run}/finalise").status_code == 200
+        netting = api.get("admin", f"/settlement-runs/{run}").json()["payments"]
+        samen = next(p for p in netting if ALRIJNE in (p["from_agb"], p["to_agb"]))
+        kwargs["json"] = {
+            "run_id": run, "from_agb": samen["from_agb"], "to_agb": samen["to_agb"],
+            "paid_on": "2025-01-10", "amount": "1.00", "reference": f"M-{role}",
+        }  # fmt: skip
     elif body == "dataset":
         folder = SAMPLES / "hartnet"
         kwargs["files"] = [("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())]
@@ -196,6 +210,13 @@ def expected_lists(role: str, run: int, audit: int) -> dict[str, Any]:
         ),
         "/audit-runs": [] if role == "bureau" else [audit],
         "/audit-runs/{audit}/findings": 404 if role == "bureau" else findings,
+        # The admin's settle and audit: about every hospital of the run, and about the
+        # hospitals with a finding (Alrijne, Groene Hart, Flevo; not the AMC).
+        "/events": (
+            [("run.settle", f"run:{run}"), ("audit.run", f"audit:{audit}")]
+            if role in ("admin", "alrijne")
+            else [("run.settle", f"run:{run}")] if role == "amc" else []
+        ),
     }  # fmt: skip
 
 
@@ -213,6 +234,7 @@ def ids(path: str, rows: list[dict[str, Any]]) -> list[Any]:
         "/settlement-runs": lambda r: r["run_id"],
         "/settlement-runs/{run}/statements": lambda r: (r["first_agb"], r["second_agb"]),
         "/audit-runs": lambda r: r["run_id"],
+        "/events": lambda r: (r["kind"], r["subject"]),
         "/audit-runs/{audit}/findings": lambda r: (
             r["rule"],
             r["declaration_id"] or r["dbc_id"] or r["transfer_id"],
