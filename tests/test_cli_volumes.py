@@ -112,3 +112,16 @@ def test_volumes_from_the_database_equal_those_from_files(database: Engine, tmp_
     # Read only: no settlement run was stored.
     with database.connect() as connection:
         assert connection.execute(select(func.count()).select_from(SettlementRun)).scalar() == 0
+
+
+def test_volumes_are_json_in_a_pipe_and_a_table_at_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spreiding.cli import common
+
+    args = ["volumes", "--data", str(f.write(tmp_path, planned_files())), "--year", "2024"]
+    piped = runner.invoke(app, args)
+    assert json.loads(piped.stdout)["volumes"] == [expected_row()]
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
+    assert runner.invoke(app, args).stdout.startswith("Volumes 2024\n")
+    assert runner.invoke(app, [*args, "--format", "json"]).stdout == piped.stdout

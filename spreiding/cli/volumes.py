@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from spreiding.cli.common import Format, database, refuse
+from spreiding.cli.common import Format, FormatOption, chosen_format, database, refuse
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
+from spreiding.render.i18n import N_, _
 from spreiding.render.volumes import volumes_table, volumes_to_json
 from spreiding.services import datasets, volumes
 from spreiding.services.access import OPERATOR
@@ -18,13 +19,13 @@ from spreiding.services.access import OPERATOR
 def volumes_(
     year: Annotated[
         int,
-        typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="The year (four digits)."),
+        typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help=N_("The year (four digits).")),
     ],
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="A dataset folder; without it, the configured database."),
+        typer.Option("--data", help=N_("A dataset folder; without it, the configured database.")),
     ] = None,
-    format_: Annotated[Format, typer.Option("--format", help="json or table.")] = Format.json,
+    format_: FormatOption = None,
 ) -> None:
     """Planned volumes, patients per week and ceilings against the DBCs settled and the
     transfers performed in a year, per care type (CONTRACT §7)."""
@@ -36,7 +37,8 @@ def volumes_(
         try:
             dataset = datasets.read_folder(data)
         except DatasetInvalid as exc:
-            raise refuse(exc, f"{data}: invalid") from None
+            raise refuse(exc, _("{folder}: invalid").format(folder=data)) from None
         result = volumes.dataset_volumes(dataset, year=year)
-    text = volumes_to_json(result) if format_ is Format.json else volumes_table(result)
+    shown = chosen_format(format_, Format.table, Format.json)
+    text = volumes_to_json(result) if shown is Format.json else volumes_table(result)
     typer.echo(text, nl=False)

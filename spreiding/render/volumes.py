@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from settlement.volumes import CareTypeVolume, Volumes
+from spreiding.render.i18n import _
 
 
 def row_to_dict(row: CareTypeVolume) -> dict[str, Any]:
@@ -42,10 +43,10 @@ def volumes_table(result: Volumes) -> str:
     """Per care type: planned, ceiling, settled DBCs, patients, above the ceiling, transfers;
     then the weeks of each care type with ``planned_weekly`` whose transfers differ from it."""
     header = (
-        f"{'agreement':<28} {'care type':<20} {'planned':>7} {'ceiling':>7} {'DBCs':>6} "
-        f"{'patients':>8} {'above':>6} {'transfers':>9}"
+        f"{_('agreement'):<28} {_('care type'):<20} {_('planned'):>7} {_('ceiling'):>7} "
+        f"{_('DBCs'):>6} {_('patients'):>8} {_('above'):>6} {_('transfers'):>9}"
     )
-    out = [f"Volumes {result.year}", "", header]
+    out = [_("Volumes {year}").format(year=result.year), "", header]
     for row in result.rows:
         out.append(
             f"{row.agreement_id:<28} {row.care_type:<20} {_count(row.planned):>7} "
@@ -53,15 +54,20 @@ def volumes_table(result: Volumes) -> str:
             f"{row.above_ceiling:>6} {row.transfers:>9}"
         )
     if not result.rows:
-        out.append("(no care type plans a volume, a weekly number or a ceiling for this year)")
+        out.append(_("(no care type plans a volume, a weekly number or a ceiling for this year)"))
     for row in result.rows:
         if not row.weeks or row.weeks[0].planned is None:
             continue
         planned = row.weeks[0].planned
         off = [w for w in row.weeks if w.transfers != planned]
-        out += ["", f"{row.agreement_id} {row.care_type}: {planned} a week planned"]
+        out += ["", _("{agreement} {care_type}: {planned} a week planned").format(
+            agreement=row.agreement_id, care_type=row.care_type, planned=planned
+        )]  # fmt: skip
         if not off:
-            out.append(f"  every week {planned} transfers")
+            out.append("  " + _("every week {planned} transfers").format(planned=planned))
         for w in off:
-            out.append(f"  {w.week:<9} {w.transfers:>4} transfers ({w.transfers - planned:+d})")
+            count = _("{count} transfers ({difference})").format(
+                count=f"{w.transfers:>4}", difference=f"{w.transfers - planned:+d}"
+            )
+            out.append(f"  {w.week:<9} {count}")
     return "\n".join(out) + "\n"
