@@ -59,7 +59,11 @@ def test_four_samples_exercise_every_column_and_every_method() -> None:
                     f"care.{k}" for k, v in care.items() if v not in (None, [], {})
                 }
     expected = {(s.name, c) for s in SPECS.values() for c in s.required + s.optional}
-    assert expected - filled == set()
+    # The v2 inputs are exercised by tests/test_contract_v2.py until the samples are rebuilt
+    # on contract v2 (issue 13 item 3); then this set goes.
+    v2 = {("hospitals.csv", "iban"), ("hospitals.csv", "address"), ("dbcs.csv", "uzovi")}
+    v2 |= {("hours.csv", c) for c in SPECS["hours"].required + SPECS["hours"].optional}
+    assert expected - filled - v2 == set()
     assert methods == {"odv_benchmark", "fixed_fee", "parallel"}
     assert {"parent_id", "valid_to", "care.parallel_consents", "care.planned_volume",
             "care.pathway", "care.zorgproduct_codes", "care.zorgproductgroepen",
