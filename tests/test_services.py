@@ -146,12 +146,15 @@ def test_settling_reads_only_dbcs_prices_and_agreements(engine: Engine) -> None:
     assert tables_read(sent) == {
         "dbc", "price", "agreement", "agreement_party", "care_type", "care_type_product",
         "parallel_consent", "planned_volume", "pathway_step",
+        # v2: the agreements' ceilings, rates and costs, and the hours worked elsewhere.
+        "settlement_ceiling", "secondment_rate", "agreement_cost", "cost_key", "hours",
     }  # fmt: skip
     with engine.connect() as connection:
         everything = load_dataset(connection)
     assert_frame_equal(inputs.dbcs, everything.dbcs)
     assert_frame_equal(inputs.prices, everything.prices)
     assert inputs.agreements == everything.agreements
+    assert_frame_equal(inputs.hours, everything.hours)
 
 
 def test_settling_returns_what_it_stored_without_reading_it_back(engine: Engine) -> None:

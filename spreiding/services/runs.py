@@ -207,12 +207,20 @@ def load_run(
         hours = hours[HOURS_COLUMNS]
         costs = costs[COST_COLUMNS]
     netting: Netting = "multilateral" if run.netting == "multilateral" else "bilateral"
+    pairs = frames["pairs"]
+    if len(pairs.columns):
+        pairs = pairs.assign(
+            total_cents=pairs["amount_cents"]
+            + pairs["hours_cents"]
+            + pairs["costs_cents"]
+            + pairs["vat_cents"]
+        )
     result = Settlement(
         run.year,
         netting,
         lines,
         frames["excluded"],
-        frames["pairs"],
+        pairs,
         frames["positions"],
         frames["payments"],
         hours,

@@ -26,8 +26,13 @@ CHILD_TABLES: dict[str, Table] = {
     "pairs": tables.table_of(tables.SettlementPair),
     "positions": tables.table_of(tables.SettlementPosition),
     "payments": tables.table_of(tables.SettlementPayment),
+    # Contract v2: hours lines (§5), cost lines (§6) and the hours rows not settled.
+    "hours": tables.table_of(tables.SettlementHoursLine),
+    "costs": tables.table_of(tables.SettlementCostLine),
+    "excluded_hours": tables.table_of(tables.SettlementHoursExclusion),
 }
-DATE_COLUMNS = {"end_date"}
+DATE_COLUMNS = {"end_date", "work_date"}
+INTEGER_COLUMNS = {"lines", "weight"}
 
 
 class FinalRunConflict(Exception):
@@ -102,8 +107,8 @@ class RunStore:
             return min(same, key=lambda found: found.status != "draft")
         self.inserted.add(run_id)
         for name, table in CHILD_TABLES.items():
-            frame = frames[name]
-            if frame.empty:
+            frame = frames.get(name)
+            if frame is None or frame.empty:
                 continue
             columns = [c.name for c in table.columns if c.name not in ("run_id", "seq")]
             present = [c for c in columns if c in frame.columns]
@@ -133,9 +138,9 @@ class RunStore:
         return stored
 
     def pair_frames(self, run_id: int, first: str, second: str) -> dict[str, pd.DataFrame]:
-        """Only the lines and exclusions between two hospitals and the payments either makes or
-        receives: what their statement needs, read through the (run, debtor, creditor) index
-        instead of the whole run."""
+        """Only the lines (DBC, hours and cost lines) and exclusions between two hospitals and
+        the payments either makes or receives: what their statement needs, read through the
+        (run, debtor, creditor) indexes instead of the whole run."""
         pair = (first, second)
         lines = CHILD_TABLES["lines"]
         excluded = CHILD_TABLES["excluded"]
@@ -159,6 +164,19 @@ class RunStore:
                 & excluded.c.agb.in_(pair)
                 & excluded.c.requesting_agb.in_(pair),
             ),
+            **{
+                name: self._frame(
+                    table,
+                    (table.c.run_id == run_id)
+                    & table.c.debtor_agb.in_(pair)
+                    & table.c.creditor_agb.in_(pair)
+                    & (table.c.debtor_agb != table.c.creditor_agb),
+                )
+                for name, table in (
+                    ("hours", CHILD_TABLES["hours"]),
+                    ("costs", CHILD_TABLES["costs"]),
+                )
+            },
         }
 
     def frames(self, run_id: int, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
@@ -179,7 +197,7 @@ class RunStore:
         for column in frame.columns:
             if column in DATE_COLUMNS:
                 frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-            elif column.endswith("_cents") or column == "lines":
+            elif column.endswith("_cents") or column in INTEGER_COLUMNS:
                 frame[column] = frame[column].astype("int64")
             else:
                 frame[column] = frame[column].astype("str")

@@ -15,6 +15,11 @@ def cents_column() -> Column[int]:
     return Column(BigInteger, nullable=False)
 
 
+def zero_cents_column() -> Column[int]:
+    """Cents added to a table that has rows already: 0 for those (migration 0011)."""
+    return Column(BigInteger, nullable=False, server_default=text("0"))
+
+
 class Hospital(SQLModel, table=True):
     agb: str = Field(primary_key=True, max_length=8)
     name: str
@@ -308,11 +313,17 @@ class SettlementExclusion(_RunChild, table=True):
 
 
 class SettlementPair(_RunChild, table=True):
+    """A pair's DBC lines (count, amount) and, contract v2, its hours, costs and the hours'
+    VAT (0 in runs stored before migration 0011); its total is the four added."""
+
     __tablename__ = "settlement_pair"
     debtor_agb: str = Field(max_length=8)
     creditor_agb: str = Field(max_length=8)
     lines: int
     amount_cents: int = Field(sa_column=cents_column())
+    hours_cents: int = Field(default=0, sa_column=zero_cents_column())
+    costs_cents: int = Field(default=0, sa_column=zero_cents_column())
+    vat_cents: int = Field(default=0, sa_column=zero_cents_column())
 
 
 class SettlementPosition(_RunChild, table=True):
@@ -321,6 +332,53 @@ class SettlementPosition(_RunChild, table=True):
     receivable_cents: int = Field(sa_column=cents_column())
     payable_cents: int = Field(sa_column=cents_column())
     net_cents: int = Field(sa_column=cents_column())
+
+
+class SettlementHoursLine(_RunChild, table=True):
+    """An hours line of a run (contract §5); ``hours`` the text of the JSON (``7.50``)."""
+
+    __tablename__ = "settlement_hours_line"
+    __table_args__ = (
+        Index("ix_settlement_hours_line_pair", "run_id", "debtor_agb", "creditor_agb"),
+    )
+    creditor_agb: str = Field(max_length=8)
+    debtor_agb: str = Field(max_length=8)
+    hours_id: str
+    agreement_id: str
+    role: str
+    work_date: date
+    hours: str = Field(max_length=8)
+    rate_cents: int = Field(sa_column=cents_column())
+    amount_cents: int = Field(sa_column=cents_column())
+    vat_rate: str = Field(max_length=16)
+    vat_cents: int = Field(sa_column=cents_column())
+    change: str | None = Field(default=None, max_length=16)  # corrections: new|withdrawn|changed
+
+
+class SettlementCostLine(_RunChild, table=True):
+    """A cost line of a run (contract §6): a party's part of a shared cost, owed to the payer."""
+
+    __tablename__ = "settlement_cost_line"
+    __table_args__ = (
+        Index("ix_settlement_cost_line_pair", "run_id", "debtor_agb", "creditor_agb"),
+    )
+    creditor_agb: str = Field(max_length=8)
+    debtor_agb: str = Field(max_length=8)
+    agreement_id: str
+    cost_id: str
+    weight: int
+    amount_cents: int = Field(sa_column=cents_column())
+    change: str | None = Field(default=None, max_length=16)
+
+
+class SettlementHoursExclusion(_RunChild, table=True):
+    """An hours row of the year that was not settled, and why (NO_AGREEMENT, NO_RATE)."""
+
+    __tablename__ = "settlement_hours_exclusion"
+    hours_id: str
+    reason: str = Field(max_length=32)
+    employer_agb: str = Field(max_length=8)
+    host_agb: str = Field(max_length=8)
 
 
 class SettlementPayment(_RunChild, table=True):

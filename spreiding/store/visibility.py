@@ -39,6 +39,9 @@ T: dict[str, Table] = {
         "pair": tables.SettlementPair,
         "position": tables.SettlementPosition,
         "payment": tables.SettlementPayment,
+        "hours_line": tables.SettlementHoursLine,
+        "cost_line": tables.SettlementCostLine,
+        "hours_exclusion": tables.SettlementHoursExclusion,
         "audit_run": tables.AuditRun,
         "finding": tables.AuditFinding,
     }.items()
@@ -233,8 +236,10 @@ def prices(connection: Connection, price_list: str) -> list[dict[str, Any]]:
 
 
 def run_condition(principal: Principal) -> ColumnElement[bool]:
-    """A hospital sees the runs that concern it: a line or an exclusion with it."""
-    r, line, exclusion = T["run"], T["line"], T["exclusion"]
+    """A hospital sees the runs that concern it: a line or an exclusion with it (v2: also an
+    hours or cost line, through the run's pairs, or an hours row it worked or hosted)."""
+    r, line, exclusion, pair = T["run"], T["line"], T["exclusion"], T["pair"]
+    hours_exclusion = T["hours_exclusion"]
     if principal.is_admin:
         return true()
     if principal.role == "hospital":
@@ -248,19 +253,29 @@ def run_condition(principal: Principal) -> ColumnElement[bool]:
                 exclusion.c.run_id == r.c.run_id,
                 or_(exclusion.c.agb == agb, exclusion.c.requesting_agb == agb),
             ),
+            exists().where(
+                pair.c.run_id == r.c.run_id,
+                or_(pair.c.creditor_agb == agb, pair.c.debtor_agb == agb),
+            ),
+            exists().where(
+                hours_exclusion.c.run_id == r.c.run_id,
+                or_(hours_exclusion.c.employer_agb == agb, hours_exclusion.c.host_agb == agb),
+            ),
         )
     return false()
 
 
 def _run_headers(principal: Principal) -> Select[Any]:
-    """Run headers as ``principal`` sees them: its ``total_cents`` is the total of the lines
-    it may see (an admin: the run's total), so no hospital learns what others settled."""
-    r, line = T["run"], T["line"]
+    """Run headers as ``principal`` sees them: its ``total_cents`` is the total of the pairs
+    it may see, DBC lines, hours, costs and VAT (an admin: the run's total), so no hospital
+    learns what others settled."""
+    r, pair = T["run"], T["pair"]
     if principal.is_admin:
         return select(r)
+    owed = pair.c.amount_cents + pair.c.hours_cents + pair.c.costs_cents + pair.c.vat_cents
     total = (
-        select(func.coalesce(func.sum(line.c.amount_cents), 0))
-        .where(line.c.run_id == r.c.run_id, run_part(principal)["lines"])
+        select(func.coalesce(func.sum(owed), 0))
+        .where(pair.c.run_id == r.c.run_id, run_part(principal)["pairs"])
         .scalar_subquery()
     )
     return select(*(total.label(c.name) if c.name == "total_cents" else c for c in r.columns))
@@ -298,14 +313,16 @@ def run_header(connection: Connection, principal: Principal, run_id: int) -> Sto
 
 def run_part(principal: Principal) -> dict[str, ColumnElement[bool]]:
     """Per child table of a run (``lines``, ``excluded``, ``pairs``, ``positions``,
-    ``payments``): the rows ``principal`` may see. A hospital sees what it is a party to and
-    only its own position; an admin sees every row."""
+    ``payments``, and v2 ``hours``, ``costs``, ``excluded_hours``): the rows ``principal`` may
+    see. A hospital sees what it is a party to and only its own position; an admin sees every
+    row."""
     line, exclusion, pair = T["line"], T["exclusion"], T["pair"]
     position, payment = T["position"], T["payment"]
+    hours, costs, hours_exclusion = T["hours_line"], T["cost_line"], T["hours_exclusion"]
     if principal.is_admin:
-        return {name: true() for name in ("lines", "excluded", "pairs", "positions", "payments")}
+        return {name: true() for name in RUN_PARTS}
     if principal.role != "hospital":
-        return {name: false() for name in ("lines", "excluded", "pairs", "positions", "payments")}
+        return {name: false() for name in RUN_PARTS}
     agb = principal.agb
     return {
         "lines": or_(line.c.creditor_agb == agb, line.c.debtor_agb == agb),
@@ -313,7 +330,17 @@ def run_part(principal: Principal) -> dict[str, ColumnElement[bool]]:
         "pairs": or_(pair.c.debtor_agb == agb, pair.c.creditor_agb == agb),
         "positions": position.c.agb == agb,
         "payments": or_(payment.c.from_agb == agb, payment.c.to_agb == agb),
+        "hours": or_(hours.c.creditor_agb == agb, hours.c.debtor_agb == agb),
+        "costs": or_(costs.c.creditor_agb == agb, costs.c.debtor_agb == agb),
+        "excluded_hours": or_(
+            hours_exclusion.c.employer_agb == agb, hours_exclusion.c.host_agb == agb
+        ),
     }
+
+
+RUN_PARTS = (
+    "lines", "excluded", "pairs", "positions", "payments", "hours", "costs", "excluded_hours",
+)  # fmt: skip
 
 
 # An exclusion of a DBC without a requesting hospital: the engine's text column holds "nan" or
