@@ -22,14 +22,14 @@ test: $(BIN)/.installed
 	$(BIN)/pytest -n 2
 
 # The Dutch messages: after changing a message of the command line, `make locale` extracts
-# the messages, merges them into spreiding/locale/nl/LC_MESSAGES/spreiding.po (translate the
-# new ones there) and compiles the .mo that is committed beside it (tests/test_cli_locale.py
-# checks that the two agree, so a fresh clone needs no build step).
+# the messages (those marked _ or N_, and every help text of the command tree), merges them
+# into spreiding/locale/nl/LC_MESSAGES/spreiding.po (translate the new ones there) and
+# compiles the .mo that is committed beside it (tests/test_cli_locale.py checks that the two
+# agree, so a fresh clone needs no build step).
 locale: $(BIN)/.installed
-	$(BIN)/pybabel extract --no-location --sort-output --no-wrap -k _ -k N_ --project spreiding \
-		-o spreiding/locale/spreiding.pot spreiding/cli spreiding/render
-	$(BIN)/pybabel update --no-wrap -i spreiding/locale/spreiding.pot \
-		-d spreiding/locale -D spreiding -l nl
+	$(BIN)/python -m spreiding.cli.catalogue spreiding/locale/spreiding.pot
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete \
+		-i spreiding/locale/spreiding.pot -d spreiding/locale -D spreiding -l nl
 	$(BIN)/pybabel compile --statistics -d spreiding/locale -D spreiding
 
 bench: $(BIN)/.installed

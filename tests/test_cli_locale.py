@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 import typer
+from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from spreiding.cli import app, common
+from spreiding.cli.catalogue import help_texts, template
 from spreiding.cli.localise import LocalisedGroup, language_option
 from spreiding.render import i18n
 from tests import files as f
@@ -197,29 +199,39 @@ def test_serve_prints_its_address(database: Engine, monkeypatch: pytest.MonkeyPa
     assert ipv6.stdout.startswith("de API draait op http://[::1]:9000 ")
 
 
-def help_texts(command: Any, names: tuple[str, ...] | None = None) -> list[str]:
-    texts = [getattr(command, "_msgid_help", None) or command.help or ""]
-    texts += [getattr(p, "_msgid_help", None) or p.help or "" for p in command.params]
-    for name, sub in getattr(command, "commands", {}).items():
-        if names is None or name in names:
-            texts += help_texts(sub)
-    return [t for t in texts if t]
-
-
-# The commands this catalogue covers (a command added later is translated by `make locale`
-# and a translator, then listed here).
+# The commands and modules whose words this catalogue is held to; a command or renderer added
+# later is merged by `make locale`, translated, and then listed here.
 COVERED = (
     "validate", "init-db", "import", "demo", "settle", "audit", "runs", "agreements",
-    "transfers", "serve", "keys",
+    "transfers", "serve", "keys", "volumes", "log", "payments",
+)  # fmt: skip
+SOURCES = (
+    "cli/__init__.py", "cli/bureau.py", "cli/common.py", "cli/data.py", "cli/demo.py",
+    "cli/keys.py", "cli/localise.py", "cli/runs.py", "cli/server.py", "cli/settle.py",
+    "render/audit.py", "render/i18n.py", "render/settlement.py",
 )  # fmt: skip
 
 
-def test_every_help_text_has_a_dutch_translation() -> None:
+def test_every_message_and_help_text_has_a_dutch_translation() -> None:
     command = typer.main.get_command(app)
     assert isinstance(command, LocalisedGroup)
     assert set(COVERED) <= set(command.commands)
+    texts = [command.help, *(param.help for param in command.params)]
+    for name in COVERED:
+        texts += help_texts(command.commands[name])
+    root = i18n.LOCALE_DIR.parent
+    for source in SOURCES:
+        with (root / source).open("rb") as file:
+            texts += [m for _l, _f, m, _c in extract_python(file, ["_", "N_"], [], {})]
     translated = catalogue()
-    assert sorted({t for t in help_texts(command, COVERED) if not translated.get(t)}) == []
+    assert sorted({t for t in texts if isinstance(t, str) and not translated.get(t)}) == []
+
+
+def test_the_template_holds_every_help_text() -> None:
+    """``make locale`` (``spreiding.cli.catalogue``) collects the help of every command."""
+    wanted = {m.id for m in template() if m.id}
+    assert set(help_texts(typer.main.get_command(app))) <= wanted
+    assert "Show the version and stop." in wanted and "no runs" in wanted
 
 
 def test_the_committed_mo_is_the_compiled_po() -> None:
