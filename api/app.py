@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from api import errors
+from api import errors, pages
 from api.routes import agreements, audit, data, ledger, reference, runs, volumes
 
 
@@ -16,9 +16,12 @@ def create_app(engine: Engine) -> FastAPI:
         title="spreiding",
         version="1",
         description="Settlement and audit of care spread between Dutch hospitals.",
+        docs_url=None,  # served by api.pages from the package's assets, not from a CDN
+        redoc_url=None,
     )
     app.state.engine = engine
     errors.install(app)
     for module in (reference, agreements, data, runs, audit, ledger, volumes):
         app.include_router(module.router)
+    pages.install(app)
     return app

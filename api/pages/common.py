@@ -24,6 +24,7 @@ TEMPLATES.env.filters.update(
     euro=web.euro,
     datum=web.datum,
     reden=web.reason_nl,
+    aandeel=web.share,
     status_nl=lambda s: web.STATUS_NL.get(s, s),
     soort_nl=lambda s: web.KIND_NL.get(s, s),
     verrekening_nl=lambda s: web.NETTING_NL.get(s, s),

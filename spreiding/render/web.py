@@ -2,10 +2,10 @@
 pays whom in a run as a server-made SVG.
 
 Example: ``euro(123456)`` is ``'€ 1.234,56'``, ``datum(date(2024, 3, 23))`` is
-``'23-03-2024'``, ``reason_nl("NO_PRICE")`` is ``'geen benchmarkprijs'``, and
-``flows_svg([Flow("Groene Hart", "Alrijne", 5023528)])`` draws one arrow from Groene Hart to
-Alrijne labelled € 50.235,28. Money comes in as integer cents and is formatted through
-``Decimal``, never a float.
+``'23-03-2024'``, ``share(Decimal("0.875"))`` is ``'87,5%'``, ``reason_nl("NO_PRICE")`` is
+``'geen benchmarkprijs'``, and ``flows_svg([Flow("Groene Hart", "Alrijne", 5023528)])``
+draws one arrow from Groene Hart to Alrijne labelled € 50.235,28. Money comes in as integer
+cents and is formatted through ``Decimal``, never a float.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 
 LOCALE = "nl_NL"
 
@@ -59,6 +59,17 @@ def datum(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, "dd-MM-yyyy", locale=LOCALE)
+
+
+def share(value: Decimal | str | None) -> str:
+    """A share as a Dutch percentage: ``Decimal("0.875")`` → ``'87,5%'``."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_percent(amount, "#,##0.####%", locale=LOCALE)
 
 
 def reason_nl(reason: str) -> str:
@@ -105,9 +116,9 @@ def flows_svg(flows: Sequence[Flow], *, title: str = "Betalingen tussen ziekenhu
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="flows-title" '
         f'viewBox="0 0 {WIDTH} {height}" width="100%" class="flows">',
         f'<title id="flows-title">{escape(title)}</title>',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
-        'markerHeight="5" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/>'
-        "</marker></defs>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="1" refY="5" markerWidth="18" '
+        'markerHeight="18" markerUnits="userSpaceOnUse" orient="auto">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>',
     ]
     if not flows:
         parts.append('<text x="10" y="30" font-size="16">Geen betalingen in deze run.</text>')

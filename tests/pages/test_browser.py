@@ -1,0 +1,209 @@
+"""The pages in a real browser: Chromium from Debian's packages (``/usr/bin/chromium``,
+installed by ``.ci/run``) driven by Playwright, against uvicorn serving the app in a thread
+on a SQLite database filled from ``samples/``.
+
+A bureau registers a transfer with a wrong and then a right value and sees it listed; an
+insurer filters findings; every page of every role is checked with axe-core (bundled by
+``axe-playwright-python``) for serious and critical violations, and screenshotted to
+``out/pages/<page>.png`` with the axe result in ``out/pages/axe.txt``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "browser tests: /usr/bin/chromium is absent (`apt-get install chromium`; .ci/run does)",
+        allow_module_level=True,
+    )
+
+import uvicorn  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from spreiding.contract.reader import read_dataset  # noqa: E402
+from spreiding.services import access, audit, settlement  # noqa: E402
+from spreiding.store.database import make_engine, migrate  # noqa: E402
+from spreiding.store.datasets import import_dataset  # noqa: E402
+from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART  # noqa: E402
+from tests.conftest import SAMPLES  # noqa: E402
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "pages"
+SERIOUS = ("serious", "critical")
+
+
+@dataclass
+class Server:
+    url: str
+    keys: dict[str, str]
+    run: int
+    audit: int
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'pages.db'}")
+    migrate(engine)
+    with engine.begin() as connection:
+        for name in ("samen-plus", "amsterdam-flevo"):
+            import_dataset(connection, read_dataset(SAMPLES / name))
+        run = settlement.settle_year(connection, access.OPERATOR, year=2024).run.run_id
+        audited = audit.audit_year(connection, access.OPERATOR, year=2024).run.run_id
+        keys = {
+            "admin": access.create_api_key(connection, role="admin"),
+            "alrijne": access.create_api_key(connection, role="hospital", agb=ALRIJNE),
+            "bureau": access.create_api_key(
+                connection, role="bureau", agreements=("samen-plus-liesbreuk-2024",)
+            ),
+            "insurer": access.create_api_key(connection, role="insurer", uzovi="3358"),
+        }
+    port = _free_port()
+    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", keys, run, audited)
+    running.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+def signed_in(browser: Browser, server: Server, role: str) -> Page:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
+    page.goto(f"{server.url}/portaal/inloggen")
+    page.get_by_label("API-sleutel").fill(server.keys[role])
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Welkom")).to_be_visible()
+    return page
+
+
+AXE = Axe()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    violations = AXE.run(page).response["violations"]
+    return [v for v in violations if v.get("impact") in SERIOUS]
+
+
+def test_the_bureau_registers_a_transfer_with_a_wrong_then_a_right_value(
+    browser: Browser, server: Server
+) -> None:
+    page = signed_in(browser, server, "bureau")
+    page.get_by_role("link", name="Overdrachten").first.click()
+    page.get_by_label("Kenmerk overdracht").fill("BROWSER-T1")
+    page.get_by_label("Zorgtype").fill("liesbreuk")
+    page.get_by_label("Patiëntreferentie").fill("PS-BROWSER")
+    page.get_by_label("Van ziekenhuis (AGB)").fill(ALRIJNE)
+    page.get_by_label("Naar ziekenhuis (AGB)").fill("12345678")  # no such hospital
+    page.get_by_label("Datum overdracht").fill("2024-11-01")
+    page.get_by_role("button", name="Registreren").click()
+    to_agb = page.get_by_label("Naar ziekenhuis (AGB)")
+    expect(to_agb).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#to_agb-fout")).to_be_visible()
+    expect(page.get_by_role("row", name="BROWSER-T1")).to_have_count(0)
+    to_agb.fill(GROENE_HART)
+    page.get_by_role("button", name="Registreren").click()
+    expect(page.get_by_role("status")).to_have_text("Overdracht BROWSER-T1 is geregistreerd.")
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="BROWSER-T1"))
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("combobox")).to_have_value("planned")
+    row.get_by_role("combobox").select_option("performed")
+    row.get_by_role("button").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="BROWSER-T1"))
+    expect(row.get_by_role("combobox")).to_have_value("performed")
+
+
+def test_an_insurer_filters_findings_by_rule(browser: Browser, server: Server) -> None:
+    page = signed_in(browser, server, "insurer")
+    page.goto(f"{server.url}/portaal/controles/{server.audit}")
+    summary = page.locator("#samenvatting")
+    expect(summary).to_have_text("2 van 2 bevindingen; bedrag in het geding: € 3.100,00")
+    page.get_by_label("Regel").select_option("PAR-001")
+    page.get_by_role("button", name="Filteren").click()
+    expect(summary).to_have_text("1 van 2 bevindingen; bedrag in het geding: € 1.000,00")
+    page.get_by_label("Bedrag vanaf (€)").fill("1.000,01")
+    page.get_by_role("button", name="Filteren").click()
+    expect(summary).to_have_text("0 van 2 bevindingen; bedrag in het geding: € 0,00")
+
+
+def pages_of(server: Server) -> list[tuple[str, str, str]]:
+    """(screenshot name, role, path) of every page."""
+    run, statement = f"/portaal/verrekeningen/{server.run}", f"{ALRIJNE}/{GROENE_HART}"
+    return [
+        ("inloggen", "", "/portaal/inloggen"),
+        ("start-ziekenhuis", "alrijne", "/portaal"),
+        ("verrekeningen", "alrijne", "/portaal/verrekeningen"),
+        ("verrekening", "alrijne", run),
+        ("overzicht", "alrijne", f"{run}/overzicht/{statement}"),
+        ("controles", "insurer", "/portaal/controles"),
+        ("controle", "insurer", f"/portaal/controles/{server.audit}"),
+        ("overeenkomsten", "bureau", "/portaal/overeenkomsten"),
+        ("overdrachten", "bureau", "/portaal/overdrachten"),
+        ("sleutels", "admin", "/portaal/sleutels"),
+        ("verrekening-beheerder", "admin", run),
+        ("niet-gevonden", "alrijne", f"{run}/overzicht/{AMC}/{FLEVO}"),
+    ]
+
+
+def test_every_page_has_no_serious_accessibility_violation(
+    browser: Browser, server: Server
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sessions: dict[str, Page] = {}
+    report, failures = [], []
+    for name, role, path in pages_of(server):
+        if role and role not in sessions:
+            sessions[role] = signed_in(browser, server, role)
+        page = sessions[role] if role else browser.new_page(locale="nl-NL")
+        page.goto(f"{server.url}{path}")
+        found = serious_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        summary = ", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in found)
+        report.append(f"{name}\t{path}\t{summary or 'geen ernstige of kritieke schendingen'}")
+        if found:
+            failures.append(f"{name}: {summary}")
+    (SCREENSHOTS / "axe.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    assert failures == []
+    assert sorted(p.name for p in SCREENSHOTS.glob("*.png")) >= sorted(
+        f"{name}.png" for name, _, _ in pages_of(server)
+    )
+
+
+def test_a_page_prints_without_navigation_or_forms(browser: Browser, server: Server) -> None:
+    page = signed_in(browser, server, "alrijne")
+    page.goto(f"{server.url}/portaal/verrekeningen/{server.run}")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Filteren")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Posities")).to_be_visible()
+    pdf = page.pdf()
+    assert pdf[:5] == b"%PDF-"
