@@ -260,3 +260,80 @@ def test_parallel_payments_never_pay_more_than_is_open(engine: Any, tmp_path: Pa
         ]
         # import, settle, finalise and the three payments, one chain
         assert trail.verify_log(connection, ADMIN) == (6, None)
+
+
+def test_payments_on_the_command_line(
+    engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from spreiding.cli import app as cli
+
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LOGNAME", "tester")
+    runner = CliRunner()
+    folder = f.write(tmp_path / "data", f.base_files())
+    assert runner.invoke(cli, ["import", str(folder)]).exit_code == 0
+    assert runner.invoke(cli, ["settle", "--year", "2024", "--format", "json"]).exit_code == 0
+    with engine.connect() as connection:
+        run = connection.execute(text("SELECT max(run_id) FROM settlement_run")).scalar_one()
+    add = ["payments", "add", "--run", str(run), "--from", f.HOSPITAL_A, "--to", f.HOSPITAL_B]
+    paid = ["--date", "2025-01-10"]
+    draft = runner.invoke(cli, [*add, *paid, "--amount", "1.00", "--reference", "B-1"])
+    assert (draft.exit_code, "is a draft" in draft.stderr) == (2, True)
+    assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
+    first = runner.invoke(cli, [*add, *paid, "--amount", "799.10", "--reference", "B-1"])
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == (
+        f"registered payment {first.stdout.split()[2]} {f.HOSPITAL_A} paid {f.HOSPITAL_B} "
+        f"799.10 on 2025-01-10 (B-1); run {run}: partly paid, 1000.00 open\n"
+    )
+    over = runner.invoke(cli, [*add, *paid, "--amount", "1000.01", "--reference", "B-2"])
+    assert (over.exit_code, over.stderr) == (
+        2,
+        "a payment of 1000.01 is more than the 1000.00 still open of this netting payment of "
+        "1799.10; nothing was registered\n",
+    )
+    twice = runner.invoke(cli, [*add, *paid, "--amount", "1.00", "--reference", "B-1"])
+    assert twice.exit_code == 2 and "'B-1' is already registered" in twice.stderr
+    bad_day = runner.invoke(
+        cli, [*add, "--date", "10-01-2025", "--amount", "1", "--reference", "X"]
+    )
+    assert (bad_day.exit_code, bad_day.stderr) == (
+        2,
+        "--date: '10-01-2025' is not a date (YYYY-MM-DD)\n",
+    )
+    listed = json.loads(runner.invoke(cli, ["payments", "list", "--format", "json"]).stdout)
+    assert [(p["amount"], p["paid"], p["open"], p["status"]) for p in listed] == [
+        ("1799.10", "799.10", "1000.00", "partly paid")
+    ]
+    late = runner.invoke(cli, ["payments", "list", "--as-of", "2099-01-01", "--format", "json"])
+    assert [p["status"] for p in json.loads(late.stdout)] == ["overdue"]
+    balances = runner.invoke(cli, ["payments", "balances", "--format", "json"])
+    assert json.loads(balances.stdout) == [
+        {"agb": f.HOSPITAL_A, "to_pay": "1000.00", "to_receive": "0.00",
+         "overdue_to_pay": "0.00", "overdue_to_receive": "0.00"},
+        {"agb": f.HOSPITAL_B, "to_pay": "0.00", "to_receive": "1000.00",
+         "overdue_to_pay": "0.00", "overdue_to_receive": "0.00"},
+    ]  # fmt: skip
+    registered = runner.invoke(cli, ["payments", "registered", "--format", "json"])
+    assert [(p["reference"], p["registered_by"]) for p in json.loads(registered.stdout)] == [
+        ("B-1", "cli:tester")
+    ]
+    table = runner.invoke(cli, ["payments", "list"]).stdout.splitlines()
+    assert table[0].split() == [
+        "run",
+        "year",
+        "from",
+        "to",
+        "amount",
+        "paid",
+        "open",
+        "due",
+        "status",
+    ]
+    assert table[1].split()[4:7] == ["1799.10", "799.10", "1000.00"]
+    assert runner.invoke(cli, ["log", "verify"]).stdout == "4 events, chain intact\n"
