@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from spreiding.cli import bureau, data, demo, keys, payments, runs, server, settle, trail, volumes
+from spreiding.cli import formats as formats_cli
 from spreiding.cli.localise import LocalisedGroup
 from spreiding.render.i18n import N_
 
@@ -90,3 +91,4 @@ app.command(help=N_("Serve the HTTP API on the configured database."))(server.se
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(trail.log_app, name="log")
 app.add_typer(payments.payments_app, name="payments")
+formats_cli.register(app)
