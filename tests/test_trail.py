@@ -19,7 +19,16 @@ from spreiding.cli import app as cli
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.access import Principal
 from spreiding.domain.events import GENESIS, ChainBreak, Event, chain_hash, verify
-from spreiding.services import access, audit, datasets, payments, settlement, trail
+from spreiding.services import (
+    access,
+    agreements,
+    audit,
+    datasets,
+    payments,
+    settlement,
+    trail,
+    transfers,
+)
 from spreiding.services.access import OPERATOR
 from spreiding.services.errors import Forbidden
 from spreiding.store import events as store
@@ -151,6 +160,44 @@ def test_each_state_change_appends_its_event_with_its_actor(
     assert trail.verify_log(connection, OPERATOR) == (6, None)
     # Each event is stamped now, in UTC.
     assert logged[-1].at[:10] == datetime.now(UTC).date().isoformat()
+
+
+def test_a_correction_an_agreement_and_transfers_record_their_events(
+    connection: Connection, tmp_path: Path
+) -> None:
+    store_base(connection, tmp_path)
+    run = settlement.settle_year(connection, ADMIN, year=2024).run
+    settlement.finalise_run(connection, ADMIN, run.run_id)
+    later = f.base_files()
+    later["dbcs.csv"].append(f.dbc(dbc_id="D2", patient="P-0002", end="2024-06-01"))
+    datasets.import_dataset(connection, read_dataset(f.write(tmp_path / "later", later)))
+    correction = settlement.settle_year(connection, HOSPITAL_B, year=2024).run
+    bureau = Principal(key_id="bureaukey001", role="bureau", agreements=frozenset({"samen-2024"}))
+    agreements.create_agreement(
+        connection, ADMIN, f.agreement(agreement_id="samen-2025", valid_from="2025-01-01",
+                                       valid_to=None)
+    )  # fmt: skip
+    row = f.transfer(transfer_id="T2", status="planned")
+    transfers.register_transfer(connection, bureau, row)
+    transfers.register_transfer(connection, bureau, row)  # the same again: no change
+    transfers.update_transfer(connection, bureau, "T2", "performed")
+    transfers.update_transfer(connection, bureau, "T2", "performed")  # no change
+    logged = every(connection)[3:]
+    assert [(e.kind, e.actor, e.subject, e.hospitals) for e in logged] == [
+        ("dataset.import", "cli:tester", "dataset", ()),
+        ("run.correct", "key:groenekey001", f"run:{correction.run_id}",
+         (f.HOSPITAL_A, f.HOSPITAL_B)),
+        ("agreement.create", "key:adminkey0001", "agreement:samen-2025",
+         (f.HOSPITAL_A, f.HOSPITAL_B)),
+        ("transfer.register", "key:bureaukey001", "transfer:T2", (f.HOSPITAL_A, f.HOSPITAL_B)),
+        ("transfer.update", "key:bureaukey001", "transfer:T2", (f.HOSPITAL_A, f.HOSPITAL_B)),
+    ]  # fmt: skip
+    assert logged[1].payload == {
+        "kind": "correction", "year": 2024, "netting": "bilateral",
+        "fingerprint": correction.fingerprint, "corrects_run_id": run.run_id,
+    }  # fmt: skip
+    assert logged[4].payload == {"transfer_id": "T2", "from": "planned", "to": "performed"}
+    assert trail.verify_log(connection, OPERATOR) == (8, None)
 
 
 def test_an_import_that_adds_nothing_and_a_refused_change_leave_no_event(
