@@ -25,6 +25,7 @@ TEMPLATES.env.filters.update(
     datum=web.datum,
     reden=web.reason_nl,
     aandeel=web.share,
+    plan_mark=web.plan_mark,
     status_nl=lambda s: web.STATUS_NL.get(s, s),
     soort_nl=lambda s: web.KIND_NL.get(s, s),
     verrekening_nl=lambda s: web.NETTING_NL.get(s, s),
@@ -42,6 +43,7 @@ NAVIGATION = (
     (f"{PREFIX}/controles", "Controles", ("admin", "insurer", "hospital")),
     (f"{PREFIX}/overeenkomsten", "Overeenkomsten", ("admin", "bureau", "hospital", "insurer")),
     (f"{PREFIX}/overdrachten", "Overdrachten", ("admin", "bureau", "hospital")),
+    (f"{PREFIX}/volumes", "Volumes", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/sleutels", "API-sleutels", ("admin",)),
 )
 

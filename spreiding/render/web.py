@@ -136,3 +136,71 @@ def flows_svg(flows: Sequence[Flow], *, title: str = "Betalingen tussen ziekenhu
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of a care type: its label (``2024-W05``), performed transfers, and plan."""
+
+    label: str
+    transfers: int
+    planned: int | None
+
+
+BAR = 12  # pixels per week in the weekly chart
+
+
+def plan_mark(actual: int, planned: int | None) -> str:
+    """``boven plan``, ``onder plan``, ``volgens plan``, or nothing without a plan."""
+    if planned is None:
+        return ""
+    if actual > planned:
+        return "boven plan"
+    return "onder plan" if actual < planned else "volgens plan"
+
+
+def weeks_svg(weeks: Sequence[Week], *, title: str) -> str:
+    """Transfers per week as bars beside the weekly plan (a dashed line); a week above its plan
+    is drawn dark red with a ``+`` over it, so the mark does not rest on colour alone."""
+    top = max([w.transfers for w in weeks] + [w.planned or 0 for w in weeks] + [1])
+    height, base, left = 160, 140, 30
+    width = left + len(weeks) * BAR + 10
+    scale = 110  # pixels for the highest count
+
+    def y(count: int) -> int:
+        return base - (scale * count) // top
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="100%" class="weeks">',
+        f'<text x="2" y="{y(top) + 4}" font-size="11" fill="#111">{top}</text>',
+        f'<text x="2" y="{base + 4}" font-size="11" fill="#111">0</text>',
+        f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#444"/>',
+    ]
+    for index, week in enumerate(weeks):
+        x = left + index * BAR
+        over = week.planned is not None and week.transfers > week.planned
+        colour = "#a4000f" if over else "#1f4e79"
+        parts.append(
+            f'<rect x="{x + 1}" y="{y(week.transfers)}" width="{BAR - 2}" '
+            f'height="{base - y(week.transfers)}" fill="{colour}">'
+            f"<title>{escape(week.label)}: {week.transfers} overdrachten"
+            f"{'' if week.planned is None else f', plan {week.planned}'}</title></rect>"
+        )
+        if over:
+            parts.append(
+                f'<text x="{x + BAR // 2}" y="{y(week.transfers) - 2}" font-size="11" '
+                f'text-anchor="middle" fill="#a4000f">+</text>'
+            )
+        if week.planned is not None:
+            parts.append(
+                f'<line x1="{x}" y1="{y(week.planned)}" x2="{x + BAR}" y2="{y(week.planned)}" '
+                'stroke="#111" stroke-width="2" stroke-dasharray="3 2"/>'
+            )
+        if index % 4 == 0:
+            parts.append(
+                f'<text x="{x}" y="{base + 14}" font-size="9" fill="#111">'
+                f"{escape(week.label[-3:])}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -168,6 +168,7 @@ def pages_of(server: Server) -> list[tuple[str, str, str]]:
         ("controle", "insurer", f"/portaal/controles/{server.audit}"),
         ("overeenkomsten", "bureau", "/portaal/overeenkomsten"),
         ("overdrachten", "bureau", "/portaal/overdrachten"),
+        ("volumes", "bureau", "/portaal/volumes?jaar=2024"),
         ("sleutels", "admin", "/portaal/sleutels"),
         ("verrekening-beheerder", "admin", run),
         ("niet-gevonden", "alrijne", f"{run}/overzicht/{AMC}/{FLEVO}"),

@@ -37,6 +37,7 @@ CASES = [
     ("/portaal/controles/{audit}/bevindingen.xlsx", expect(bureau=404, rest=200)),
     ("/portaal/overeenkomsten", expect(rest=200)),
     ("/portaal/overdrachten", expect(rest=200)),
+    ("/portaal/volumes?jaar=2024", expect(insurer=403, rest=200)),
     ("/portaal/sleutels", expect(admin=200, rest=403)),
 ]
 
@@ -122,6 +123,21 @@ def test_an_insurer_filters_findings_and_sees_the_money_at_stake_summed(pages: P
     assert "<strong>€ 2.100,00</strong>" in by_amount
     edge = pages.get("insurer", path, params={"vanaf": "1000", "tot": "1.000,00"}).text
     assert "1 van 2 bevindingen; bedrag in het geding: <strong>€ 1.000,00</strong>" in edge
+    # By the period of the line a finding rests on: AMST-V00038 runs 27-04-2024 to 16-05-2024,
+    # SAME-V00115 11-03-2024 to 10-05-2024; a period meets a line on its first or last day.
+    periods = {
+        ("2024-05-11", ""): ["AMST-V00038"],
+        ("10-05-2024", ""): ["AMST-V00038", "SAME-V00115"],
+        ("", "2024-04-26"): ["SAME-V00115"],
+        ("", "2024-04-27"): ["AMST-V00038", "SAME-V00115"],
+        ("2024-05-17", "2024-12-31"): [],
+    }
+    for (first, last), expected in periods.items():
+        html = pages.get("insurer", path, params={"sinds": first, "tot_en_met": last}).text
+        assert sorted(set(re.findall(r"declaratie (\w+-V\d+)", html))) == expected, (first, last)
+    assert "PS-B0A960EF230B<br>131999061" in everything  # the line SAME-V00115 rests on
+    wrong_day = pages.get("insurer", path, params={"sinds": "morgen"})
+    assert wrong_day.status_code == 422 and 'id="sinds-fout">Vul een datum in.' in wrong_day.text
     wrong = pages.get("insurer", path, params={"tot": "veel"})
     assert wrong.status_code == 422
     assert 'id="tot-fout">Vul een bedrag in, bijvoorbeeld 1.234,56.' in wrong.text
@@ -137,6 +153,18 @@ def test_the_bureau_sees_its_agreement_with_the_pathway_as_steps(pages: Pages) -
     html = pages.get("bureau", "/portaal/overeenkomsten").text
     assert SAMEN in html and "amc-flevo-2024" not in html
     assert '<ol class="steps"' in html
+
+
+def test_the_bureau_sees_its_volumes_against_the_plan(pages: Pages) -> None:
+    html = pages.get("bureau", "/portaal/volumes?jaar=2024").text
+    seen = cells(html)
+    # Samen+ plans 120 liesbreuk and 8 rectumcarcinoom patients in 2024; the samples settle
+    # 16 and 6 of them, with 12 and 6 performed transfers.
+    liesbreuk = [SAMEN, "liesbreuk", "120", "16", "onder plan", "16", "—", "0", "12"]
+    rectum = [SAMEN, "rectumcarcinoom", "8", "6", "onder plan", "6", "—", "0", "6"]
+    assert seen[9:27] == liesbreuk + rectum
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2
+    assert "amc-flevo-2024" not in html
 
 
 TRANSFER = {

@@ -52,3 +52,21 @@ def test_the_chart_draws_each_payment_with_its_amount_and_is_stable() -> None:
     # The largest payment is drawn 14 pixels thick, the other by its share: 2 + 12*28902.40/39440.68.
     assert 'stroke-width="14"' in svg and 'stroke-width="10"' in svg
     assert "Geen betalingen" in flows_svg([])
+
+
+def test_weeks_above_their_plan_are_marked_in_the_chart_and_in_words() -> None:
+    from spreiding.render.web import Week, plan_mark, weeks_svg
+
+    svg = weeks_svg(
+        [Week("2024-W01", 3, 3), Week("2024-W02", 4, 3), Week("2024-W03", 0, None)], title="t"
+    )
+    assert svg.count("<rect ") == 3
+    assert svg.count('fill="#a4000f">+</text>') == 1  # only week 2 is above its plan
+    assert svg.count("stroke-dasharray") == 2  # week 3 has no plan
+    assert "2024-W02: 4 overdrachten, plan 3" in svg
+    assert [plan_mark(4, 3), plan_mark(3, 3), plan_mark(2, 3), plan_mark(2, None)] == [
+        "boven plan",
+        "volgens plan",
+        "onder plan",
+        "",
+    ]
