@@ -17,43 +17,15 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Connection, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import SQLModel
 
 from spreiding.domain.access import Principal
 from spreiding.domain.events import GENESIS, Event, canonical_json, chain_hash
 from spreiding.store import tables
 from spreiding.store.database import lock_for_writing
 
-METADATA: MetaData = SQLModel.metadata
-EVENT_LOG = Table(
-    "event_log",
-    METADATA,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", String(32), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("tenant", String(8), nullable=True),
-    Column("kind", String(32), nullable=False),
-    Column("subject", String(300), nullable=False),
-    Column("hospitals", Text, nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("hash", String(64), nullable=False),
-    Index("ix_event_log_kind_subject", "kind", "subject"),
-)
+EVENT_LOG = tables.table_of(tables.EventLog)
 LOCK = "spreiding.event_log"
 
 

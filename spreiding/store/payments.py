@@ -2,8 +2,8 @@
 principal may see: an admin every netting payment; a hospital those it pays or receives; any
 other key none (``payment_condition``).
 
-A netting payment is a row of ``settlement_payment``; ``registered_payment`` refers to it by
-``(run_id, seq)``. Migration 0010 creates the table.
+A netting payment is a row of ``settlement_payment``; ``registered_payment``
+(``tables.RegisteredPayment``, migration 0010) refers to it by ``(run_id, seq)``.
 """
 
 from __future__ import annotations
@@ -11,52 +11,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    Column,
-    Connection,
-    Date,
-    ForeignKeyConstraint,
-    Index,
-    Integer,
-    String,
-    Table,
-    false,
-    func,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Connection, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import SQLModel
 
 from spreiding.domain.access import Principal
 from spreiding.domain.payments import RegisteredPayment
 from spreiding.store import tables
 from spreiding.store.database import lock_for_writing
 
-REGISTERED = Table(
-    "registered_payment",
-    SQLModel.metadata,
-    Column("payment_id", Integer, primary_key=True),
-    Column("run_id", Integer, nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("from_agb", String(8), nullable=False),
-    Column("to_agb", String(8), nullable=False),
-    Column("paid_on", Date, nullable=False),
-    Column("amount_cents", BigInteger, nullable=False),
-    Column("reference", String(200), nullable=False),
-    Column("registered_at", String(32), nullable=False),
-    Column("registered_by", String(200), nullable=False),
-    CheckConstraint("amount_cents > 0", name="ck_registered_payment_amount"),
-    ForeignKeyConstraint(
-        ["run_id", "seq"], ["settlement_payment.run_id", "settlement_payment.seq"]
-    ),
-    Index("ux_registered_payment_reference", "run_id", "seq", "reference", unique=True),
-    Index("ix_registered_payment_from", "from_agb"),
-    Index("ix_registered_payment_to", "to_agb"),
-)
+REGISTERED = tables.table_of(tables.RegisteredPayment)
 NETTING = tables.table_of(tables.SettlementPayment)
 RUN = tables.table_of(tables.SettlementRun)
 LINE = tables.table_of(tables.SettlementLine)

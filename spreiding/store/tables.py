@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, Table, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    Text,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -465,6 +474,52 @@ class IdempotencyRecord(SQLModel, table=True):
     request_sha256: str = Field(max_length=64)
     status_code: int
     body: str
+
+
+# --- the event log and payments (migration 0010) -------------------------------------------
+
+
+class EventLog(SQLModel, table=True):
+    """One state change (``spreiding.domain.events``). Append-only: the database refuses
+    UPDATE and DELETE (migration 0010). ``hospitals``: AGB codes between spaces."""
+
+    __tablename__ = "event_log"
+    __table_args__ = (Index("ix_event_log_kind_subject", "kind", "subject"),)
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: str = Field(max_length=32)  # UTC, ISO 8601 with microseconds and Z
+    actor: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    tenant: str | None = Field(default=None, max_length=8)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=300)
+    hospitals: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    hash: str = Field(max_length=64)
+
+
+class RegisteredPayment(SQLModel, table=True):
+    """A payment against the netting payment ``(run_id, seq)`` of ``settlement_payment``."""
+
+    __tablename__ = "registered_payment"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="ck_registered_payment_amount"),
+        ForeignKeyConstraint(
+            ["run_id", "seq"], ["settlement_payment.run_id", "settlement_payment.seq"]
+        ),
+        Index("ux_registered_payment_reference", "run_id", "seq", "reference", unique=True),
+        Index("ix_registered_payment_from", "from_agb"),
+        Index("ix_registered_payment_to", "to_agb"),
+    )
+    payment_id: int | None = Field(default=None, primary_key=True)
+    run_id: int
+    seq: int
+    from_agb: str = Field(max_length=8)
+    to_agb: str = Field(max_length=8)
+    paid_on: date
+    amount_cents: int = Field(sa_column=cents_column())
+    reference: str = Field(max_length=200)
+    registered_at: str = Field(max_length=32)  # UTC, as the event log writes it
+    registered_by: str = Field(max_length=200)  # the actor, as in the event log
 
 
 def table_of(model: type) -> Table:
