@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from spreiding.cli.common import INVALID, err, out, refuse
-from spreiding.domain.errors import DatasetInvalid
+from spreiding.cli.common import INVALID, database, err, out, refuse
+from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.render.i18n import N_, _
 from spreiding.services import formats
 from spreiding.services.formats import KeyFileProblem
@@ -71,6 +71,63 @@ def pseudonymise(
     out.print(message.format(target=target, count=count), markup=False)
 
 
+def import_zh308(
+    files: Annotated[list[Path], typer.Argument(help=N_("ZH308 v9.0 declaration files."))],
+    key_file: KeyFile,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help=N_(
+                "Store the declarations in the database with this dataset folder "
+                "(its hospitals, insurers, agreements, prices and DBCs)."
+            ),
+        ),
+    ] = None,
+    out_csv: Annotated[
+        Path | None,
+        typer.Option("--out", help=N_("Write the declarations as a declarations.csv here.")),
+    ] = None,
+    activities: Annotated[
+        Path | None,
+        typer.Option(
+            "--activities", help=N_("Write the zorgactiviteiten (with field 1616) as CSV here.")
+        ),
+    ] = None,
+) -> None:
+    """Read ZH308 declaration files: check every record, then store or write the
+    declarations; all or nothing."""
+    key = _key(key_file)
+    what = _("{count} ZH308 file(s): invalid, nothing stored").format(count=len(files))
+    try:
+        if dataset is not None:
+            with database() as engine, engine.begin() as connection:
+                content, report = formats.import_zh308(connection, files, key, folder=dataset)
+        else:
+            content = formats.read_zh308_files(files, key)
+    except (DatasetInvalid, DatasetConflict) as exc:
+        raise refuse(exc, what) from None
+    if out_csv is not None:
+        out_csv.write_text(formats.declarations_csv(content.declarations), encoding="utf-8")
+    if activities is not None:
+        activities.write_text(formats.activities_csv(content.activities), encoding="utf-8")
+    elsewhere = sum(1 for a in content.activities if a.performed_at)
+    message = _(
+        "{files} file(s): {declarations} declaration(s), {credits} credit(s), "
+        "{activities} activity record(s), {elsewhere} performed at another institution"
+    )
+    summary = message.format(
+        files=len(files),
+        declarations=len(content.declarations),
+        credits=len(content.credits),
+        activities=len(content.activities),
+        elsewhere=elsewhere,
+    )
+    if dataset is not None:
+        summary += " — " + report.summary()
+    out.print(summary, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``spreiding`` command (called once by ``cli``)."""
     app.add_typer(keyfile_app, name="keyfile")
@@ -78,3 +135,10 @@ def register(app: typer.Typer) -> None:
         "pseudonymise",
         help=N_("Replace the BSN column of a CSV file by the alliance's patient_ref."),
     )(pseudonymise)
+    app.command(
+        "import-zh308",
+        help=N_(
+            "Read ZH308 v9.0 declaration files (Vektis EI) with the alliance key: store "
+            "them with a dataset (--dataset) or write a declarations.csv (--out)."
+        ),
+    )(import_zh308)

@@ -13,10 +13,20 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import stat
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Connection
+
+from spreiding.domain.access import Principal
+from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.formats import zh308
 from spreiding.formats.pseudonyms import (
     BsnRefused,
     KeyFileInvalid,
@@ -25,6 +35,9 @@ from spreiding.formats.pseudonyms import (
     parse_key,
     pseudonym,
 )
+from spreiding.services.access import OPERATOR
+from spreiding.services.datasets import FILES, import_dataset, read_folder
+from spreiding.store.datasets import ImportReport
 
 __all__ = [
     "KeyFileInvalid",
@@ -137,3 +150,92 @@ def pseudonymise_csv(key: bytes, source: Path, target: Path, *, column: str) -> 
     writer.writerows(out_rows)
     target.write_text(buffer.getvalue(), encoding="utf-8")
     return len(out_rows)
+
+
+# --- ZH308 -------------------------------------------------------------------------------
+
+DECLARATION_COLUMNS = (
+    "declaration_id", "agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date",
+    "end_date", "amount_eur", "declared_on", "dbc_id", "declaratiecode",
+)  # fmt: skip
+
+
+def read_zh308_files(paths: Sequence[Path], key: bytes) -> zh308.Zh308Content:
+    """The declarations and activities of ZH308 files, or ``DatasetInvalid`` with every error
+    of every file (``FILE:LINE: field NNN NAME: message``)."""
+    files = []
+    for path in paths:
+        try:
+            # Positions are bytes; Latin-1 maps each byte to one character.
+            files.append((path.name, path.read_bytes().decode("latin-1")))
+        except OSError as exc:
+            error = DatasetError(path.name, 0, "(file)", f"cannot be read: {exc.strerror}")
+            raise DatasetInvalid([error]) from None
+    return zh308.read_files(files, key=key)
+
+
+def declarations_csv(declarations: Iterable[zh308.Declaration]) -> str:
+    """``declarations.csv`` (CONTRACT §1) of ZH308 declarations, in the files' order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DECLARATION_COLUMNS)
+    for d in declarations:
+        writer.writerow(
+            [
+                d.declaration_id, d.agb, d.uzovi, d.patient_ref, d.zorgproduct_code,
+                d.start_date.isoformat(), d.end_date.isoformat(),
+                str(Decimal(d.amount_cents).scaleb(-2)), d.declared_on.isoformat(),
+                d.dbc_id or "", d.declaratiecode or "",
+            ]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def activities_csv(activities: Iterable[zh308.Activity]) -> str:
+    """The zorgactiviteiten of ZH308 files as CSV (``performed_at``: field 1616)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["declaration_id", "agb", "activity_number", "activity_code", "start_date",
+         "end_date", "count", "performed_at", "credit"]
+    )  # fmt: skip
+    for a in activities:
+        writer.writerow(
+            [
+                a.declaration_id, a.agb, a.activity_number, a.activity_code,
+                a.start_date.isoformat(), a.end_date.isoformat(), a.count,
+                a.performed_at or "", "true" if a.credit else "false",
+            ]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def dataset_with_declarations(folder: Path, declarations: str) -> Dataset:
+    """The dataset of ``folder`` with ``declarations`` (CSV text) as its declarations.csv,
+    checked by every rule of the contract (references to hospitals, insurers and DBCs too);
+    the folder itself is not changed. Errors name the declarations by their line in that
+    CSV text (``declarations.csv:LINE: …``)."""
+    with tempfile.TemporaryDirectory() as temporary:
+        copy = Path(temporary)
+        for name in FILES:
+            if name != "declarations.csv" and (folder / name).is_file():
+                shutil.copyfile(folder / name, copy / name)
+        (copy / "declarations.csv").write_text(declarations, encoding="utf-8")
+        dataset = read_folder(copy)
+    return replace(dataset, source=str(folder))
+
+
+def import_zh308(
+    connection: Connection,
+    paths: Sequence[Path],
+    key: bytes,
+    *,
+    folder: Path,
+    principal: Principal = OPERATOR,
+) -> tuple[zh308.Zh308Content, ImportReport]:
+    """Read ZH308 files and store their declarations with the dataset of ``folder`` (its
+    hospitals, insurers, agreements, prices and DBCs, which the declarations refer to)
+    through the dataset import: all or nothing, the same checks as a declarations.csv."""
+    content = read_zh308_files(paths, key)
+    dataset = dataset_with_declarations(folder, declarations_csv(content.declarations))
+    return content, import_dataset(connection, dataset, principal)
