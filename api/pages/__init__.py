@@ -19,7 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import admin, audits, auth, bureau, finance, volumes
+from api.pages import admin, audits, auth, bureau, events, finance, volumes
 from api.pages.common import PREFIX
 from api.pages.session import Sessions
 
@@ -33,7 +33,7 @@ def install(app: FastAPI) -> None:
     app.state.sessions = Sessions()
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, finance, audits, bureau, volumes, admin):
+    for module in (auth, finance, audits, bureau, volumes, events, admin):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -170,6 +170,7 @@ def pages_of(server: Server) -> list[tuple[str, str, str]]:
         ("overdrachten", "bureau", "/portaal/overdrachten"),
         ("volumes", "bureau", "/portaal/volumes?jaar=2024"),
         ("sleutels", "admin", "/portaal/sleutels"),
+        ("gebeurtenissen", "admin", "/portaal/gebeurtenissen"),
         ("verrekening-beheerder", "admin", run),
         ("niet-gevonden", "alrijne", f"{run}/overzicht/{AMC}/{FLEVO}"),
     ]

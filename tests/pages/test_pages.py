@@ -38,6 +38,7 @@ CASES = [
     ("/portaal/overeenkomsten", expect(rest=200)),
     ("/portaal/overdrachten", expect(rest=200)),
     ("/portaal/volumes?jaar=2024", expect(insurer=403, rest=200)),
+    ("/portaal/gebeurtenissen", expect(rest=200)),
     ("/portaal/sleutels", expect(admin=200, rest=403)),
 ]
 
@@ -336,6 +337,19 @@ def test_the_admin_issues_a_key_that_signs_in_and_revokes_it(pages: Pages) -> No
     assert revoked.status_code == 303
     # The session of a revoked key ends at its next request.
     assert flevo.get("/portaal", follow_redirects=False).status_code == 303
+
+
+def test_the_event_log_shows_what_each_key_may_read(pages: Pages) -> None:
+    client = pages.sign_in("bureau")
+    token = csrf_of(client.get("/portaal/overdrachten").text)
+    client.post("/portaal/overdrachten", data={**TRANSFER, "csrf": token})
+    admin = pages.get("admin", "/portaal/gebeurtenissen?soort=transfer.register").text
+    row = [c for c in cells(admin) if c in ("overdracht geregistreerd", "transfer:PAGE-T1")]
+    assert row == ["overdracht geregistreerd", "transfer:PAGE-T1"]
+    assert f"{ALRIJNE}, {GROENE_HART}" in admin
+    # AMC is not a party of the transfer: the event is not its to read.
+    assert "transfer:PAGE-T1" not in pages.get("amc", "/portaal/gebeurtenissen").text
+    assert "transfer:PAGE-T1" in pages.get("alrijne", "/portaal/gebeurtenissen").text
 
 
 def test_docs_work_offline_and_declare_the_api_key_scheme(pages: Pages) -> None:
