@@ -58,6 +58,9 @@ class Alliance:
     extra_agreements: list[dict[str, Any]] = field(default_factory=list)
     home: str | None = None  # the hospital where patients start; None = any other party
     seed: int = 1
+    insurers: list[tuple[str, str]] = field(default_factory=lambda: INSURERS)
+    # When given, these agreements are written instead of the one generated from ``care``.
+    agreements: list[dict[str, Any]] | None = None
 
 
 def pseudonym(alliance: str, n: int) -> str:
@@ -79,6 +82,7 @@ class Writer:
         self.dbcs: list[dict[str, str]] = []
         self.declarations: list[dict[str, str]] = []
         self.transfers: list[dict[str, str]] = []
+        self.hours: list[dict[str, str]] = []
         self.patients = 0
         self.counter = 0
         self.parallel_marked: set[str] = set()
@@ -89,7 +93,8 @@ class Writer:
 
     def patient(self) -> tuple[str, str]:
         self.patients += 1
-        return pseudonym(self.a.folder, self.patients), INSURERS[self.patients % 4][0]
+        insurers = self.a.insurers
+        return pseudonym(self.a.folder, self.patients), insurers[self.patients % len(insurers)][0]
 
     def dbc(self, **values: str) -> dict[str, str]:
         row = {
@@ -216,7 +221,7 @@ class Writer:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         table(folder / "hospitals.csv", ["agb", "name", "kind"], self.a.hospitals)
-        table(folder / "insurers.csv", ["uzovi", "name"], INSURERS)
+        table(folder / "insurers.csv", ["uzovi", "name"], self.a.insurers)
         price_rows = [
             (name, str(YEAR), code, price)
             for name, prices in self.a.prices.items()
@@ -230,8 +235,12 @@ class Writer:
         dicts(folder / "dbcs.csv", self.dbcs)
         dicts(folder / "declarations.csv", self.declarations)
         dicts(folder / "transfers.csv", self.transfers)
-        agreements = ([self.a.parent] if self.a.parent else []) + [self.agreement()]
-        agreements += self.a.extra_agreements
+        dicts(folder / "hours.csv", self.hours)
+        if self.a.agreements is not None:
+            agreements = self.a.agreements
+        else:
+            agreements = ([self.a.parent] if self.a.parent else []) + [self.agreement()]
+            agreements += self.a.extra_agreements
         (folder / "agreements.json").write_text(json.dumps(agreements, indent=2) + "\n")
 
     def agreement(self) -> dict[str, Any]:
@@ -423,51 +432,6 @@ AMSTERDAM_FLEVO = Alliance(
     seed=22,
 )
 
-ERASMUS = "06030300"
-ERASMUS_PARTNERS = [
-    ("06030301", "Maasstad Ziekenhuis", "topklinisch"),
-    ("06030302", "Albert Schweitzer ziekenhuis", "topklinisch"),
-    ("06030303", "Amphia", "topklinisch"),
-    ("06030304", "Franciscus Gasthuis & Vlietland", "topklinisch"),
-    ("06030305", "Elisabeth-TweeSteden Ziekenhuis", "topklinisch"),
-    ("06030306", "Admiraal de Ruyter Ziekenhuis", "algemeen"),
-    ("06030307", "IJsselland Ziekenhuis", "algemeen"),
-    ("06030308", "ZorgSaam", "algemeen"),
-    ("06030309", "Bravis ziekenhuis", "algemeen"),
-    ("06030310", "Van Weel-Bethesda Ziekenhuis", "algemeen"),
-    ("06030311", "Ikazia Ziekenhuis", "algemeen"),
-    ("06030312", "Beatrixziekenhuis Rivas", "algemeen"),
-]
-ERASMUS_MC = Alliance(
-    folder="erasmus-stamcel",
-    agreement_id="erasmus-stamcel-nazorg-2024",
-    name="Nazorg stamceltransplantaties Erasmus MC",
-    category="verdeling_zorgpad",
-    stage="optimaliseren",
-    hospitals=[(ERASMUS, "Erasmus MC", "umc"), *ERASMUS_PARTNERS],
-    home=ERASMUS,
-    care=[
-        CareSpec(
-            "nazorg-stamcel",
-            ["028899041", "028899042"],
-            [],
-            None,
-            odv("erasmus-benchmark", "1.00"),
-            26,
-            specialism="0313",
-            pathway=[
-                {"phase": "voortraject", "at": "home"},
-                {"phase": "opname", "at": "home"},
-                {"phase": "nazorg", "at": "06030301"},
-            ],
-        ),
-    ],
-    prices={"erasmus-benchmark": {"028899041": "1875.35", "028899042": "3420.85"}},
-    valid_from="2023-01-01",
-    valid_to=None,
-    seed=33,
-)
-
 ONCOMID_HOSPITALS = [
     ("06040401", "Antonius Ziekenhuis", "topklinisch"),
     ("06040402", "Diakonessenhuis", "topklinisch"),
@@ -476,7 +440,7 @@ ONCOMID_HOSPITALS = [
     ("06040405", "Ziekenhuis Rivierenland", "algemeen"),
     ("06040406", "Ziekenhuis Gelderse Vallei", "topklinisch"),
     ("06040407", "Ziekenhuis St Jansdal", "algemeen"),
-    ("06040408", "Rivas Beatrix", "algemeen"),
+    ("06040408", "Beatrixziekenhuis (Rivas)", "algemeen"),
     ("06040409", "UMC Utrecht", "umc"),
 ]
 ONCOMID = Alliance(
@@ -518,46 +482,6 @@ ONCOMID = Alliance(
     seed=44,
 )
 
-SMC, ZGT = "06050501", "06050502"
-SAXENBURGH_ZGT = Alliance(
-    folder="saxenburgh-zgt",
-    agreement_id="smc-zgt-2024",
-    name="Saxenburgh MC & ZGT",
-    category="uitwisseling",
-    stage="implementeren",
-    hospitals=[(SMC, "Saxenburgh MC", "algemeen"), (ZGT, "Ziekenhuisgroep Twente", "topklinisch")],
-    care=[
-        CareSpec(
-            "liesbreuk",
-            ["131999061"],
-            [],
-            SMC,
-            PARALLEL,
-            6,
-            planned=150,
-            consents=[
-                {"uzovi": u, "valid_from": "2024-01-01", "valid_to": "2025-12-31"}
-                for u, _ in INSURERS
-            ],
-        ),
-        CareSpec(
-            "galblaas",
-            ["159999031"],
-            [],
-            ZGT,
-            PARALLEL,
-            5,
-            planned=100,
-            consents=[
-                {"uzovi": u, "valid_from": "2024-01-01", "valid_to": "2025-12-31"}
-                for u, _ in INSURERS
-            ],
-        ),
-    ],
-    prices={"smc-zgt-passant": {"131999061": "2210.00", "159999031": "3015.60"}},
-    seed=55,
-)
-
 UMCG = "06060600"
 HARTNET = Alliance(
     folder="hartnet",
@@ -597,95 +521,461 @@ HARTNET = Alliance(
     seed=66,
 )
 
-LUMC, HMC = "06070701", "06070702"
+# --- alliances built row by row (contract v2) ----------------------------------------------
+#
+# Every hospital has one AGB code and one name in every sample: a hospital in two alliances is
+# written from the same tuple (UMCG and Martini in HartNet and the Borstcentrum, the Utrecht
+# hospitals in Oncomid and the Vaatnetwerk, Beatrixziekenhuis in Oncomid and Erasmus MC's
+# stem-cell aftercare).
+
+ZORG_EN_ZEKERHEID = ("3313", "Zorg & Zekerheid")
+ZILVEREN_KRUIS, VGZ, CZ, MENZIS = INSURERS
+HOSPITAL = {h[0]: h for h in ONCOMID_HOSPITALS}
+UMCG_H = ("06060600", "UMCG", "umc")
+MARTINI_H = ("06060601", "Martini Ziekenhuis", "topklinisch")
+
+
+def agreement_of(
+    agreement_id: str,
+    name: str,
+    category: str,
+    stage: str,
+    parties: list[str],
+    valid_from: str,
+    valid_to: str | None,
+    care_types: list[dict[str, Any]],
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement_id,
+        "name": name,
+        "category": category,
+        "stage": stage,
+        "parties": parties,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "parent_id": None,
+        "care_types": care_types,
+    } | extra
+
+
+def care_of(
+    care_type: str,
+    *,
+    codes: list[str] | None = None,
+    groups: list[str] | None = None,
+    performing: str | None,
+    settlement: dict[str, Any],
+    consents: list[dict[str, Any]] | None = None,
+    planned: dict[str, int] | None = None,
+    pathway: list[dict[str, str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "care_type": care_type,
+        "zorgproduct_codes": codes or [],
+        "zorgproductgroepen": groups or [],
+        "performing_agb": performing,
+        "settlement": settlement,
+        "parallel_consents": consents or [],
+        "planned_volume": planned or {},
+        "pathway": pathway or [],
+    } | extra
+
+
+def transfer_row(
+    w: Writer, agreement_id: str, care_type: str, patient: str, frm: str, to: str, when: date,
+    phase: str = "",
+) -> None:  # fmt: skip
+    w.transfers.append(
+        {
+            "transfer_id": w.next_id("T"),
+            "agreement_id": agreement_id,
+            "care_type": care_type,
+            "patient_ref": patient,
+            "from_agb": frm,
+            "to_agb": to,
+            "transfer_date": when.isoformat(),
+            "status": "performed",
+            "phase": phase,
+        }
+    )
+
+
+def own_dbc(
+    w: Writer, agb: str, patient: str, code: str, start: date, days: int, specialism: str
+) -> dict[str, str]:
+    return w.dbc(
+        agb=agb,
+        patient_ref=patient,
+        zorgproduct_code=code,
+        start_date=start.isoformat(),
+        end_date=(start + timedelta(days=days)).isoformat(),
+        specialism=specialism,
+        zorgtype="11",
+    )
+
+
+# Saxenburgh MC & ZGT: each declares its own care, ZGT sends an agreed number of patients a
+# week to SMC for hernia and gallbladder surgery; nothing is settled between them.
+SMC_H = ("06050501", "Saxenburgh MC", "algemeen")
+ZGT_H = ("06050502", "Ziekenhuisgroep Twente", "topklinisch")
+SMC, ZGT = SMC_H[0], ZGT_H[0]
+SAXENBURGH_CARE = [
+    # care type, zorgproductgroep, ZGT's intake code, SMC's operation code, patients, per week
+    ("liesbreuk", "131999", "131999011", "131999061", 14, 3),
+    ("galblaas", "159999", "159999011", "159999031", 8, 2),
+]
+SAXENBURGH_CONSENTS = [
+    {"uzovi": u, "valid_from": "2022-01-01", "valid_to": None} for u, _ in (MENZIS, ZILVEREN_KRUIS)
+]
+SAXENBURGH_ZGT = Alliance(
+    folder="saxenburgh-zgt",
+    agreement_id="smc-zgt-2024",
+    name="Saxenburgh MC & ZGT",
+    category="uitwisseling",
+    stage="formaliseren",
+    hospitals=[SMC_H, ZGT_H],
+    care=[],
+    prices={},
+    insurers=[ZILVEREN_KRUIS, MENZIS],
+    agreements=[
+        agreement_of(
+            "smc-zgt-2024",
+            "Saxenburgh MC & ZGT (regiomaatschap chirurgie)",
+            "uitwisseling",
+            "formaliseren",
+            [SMC, ZGT],
+            "2022-01-01",
+            None,
+            [
+                care_of(
+                    care,
+                    groups=[group],
+                    performing=SMC,
+                    settlement=PARALLEL,
+                    consents=SAXENBURGH_CONSENTS,
+                    planned_weekly=weekly,
+                )
+                for care, group, _intake, _operation, _n, weekly in SAXENBURGH_CARE
+            ],
+        )
+    ],
+    seed=55,
+)
+
+
+def saxenburgh_rows(w: Writer) -> None:
+    """ZGT does intake and diagnostics and declares them; SMC operates and declares that."""
+    for _care, _group, intake_code, operation_code, patients, _weekly in SAXENBURGH_CARE:
+        for _ in range(patients):
+            patient, uzovi = w.patient()
+            start = day(w.rng, date(YEAR, 1, 8), 280)
+            intake = own_dbc(w, ZGT, patient, intake_code, start, 45, "0303")
+            w.declare(intake, uzovi, "310.00", with_dbc_id=True)
+            operated = start + timedelta(days=w.rng.randrange(14, 35))
+            operation = own_dbc(w, SMC, patient, operation_code, operated, 42, "0303")
+            w.declare(operation, uzovi, "2210.00", with_dbc_id=True)
+
+
+# UKC Leiden | Den Haag: LUMC surgeons operate at HMC; HMC declares its operations and pays
+# LUMC for its surgeons' hours.
+LUMC_H = ("06070701", "LUMC", "umc")
+HMC_H = ("06070702", "Haaglanden Medisch Centrum", "topklinisch")
+LUMC, HMC = LUMC_H[0], HMC_H[0]
+UKC_CARE = [
+    # care type, zorgproductgroep, code, specialism
+    ("borstkanker", "029699", "029699011", "0303"),
+    ("darmkanker", "029899", "029899011", "0303"),
+    ("hoofd-halsoncologie", "029199", "029199011", "0302"),
+]
+UKC_RATE = {
+    "role": "medisch-specialist",
+    "rate_eur": "185.00",
+    "vat_rate": "0.00",
+    "valid_from": "2024-01-01",
+    "valid_to": None,
+}
 UKC = Alliance(
     folder="ukc-leiden-denhaag",
     agreement_id="ukc-ldh-2024",
     name="Universitair Kankercentrum Leiden | Den Haag",
     category="verdeling_zorgpad",
     stage="optimaliseren",
-    hospitals=[(LUMC, "LUMC", "umc"), (HMC, "Haaglanden Medisch Centrum", "topklinisch")],
-    care=[
-        CareSpec(
-            "oesofaguscarcinoom",
-            [],
-            ["029599"],
-            LUMC,
-            odv("ukc-benchmark", "0.95"),
-            5,
-            pathway=pathway(LUMC),
-        ),
-        CareSpec(
-            "operatie-gedetacheerd",
-            ["029899011"],
-            [],
-            HMC,
-            {"method": "fixed_fee", "fee_eur": "1450.00"},
-            6,
-        ),
+    hospitals=[LUMC_H, HMC_H],
+    care=[],
+    prices={},
+    insurers=[ZILVEREN_KRUIS, ZORG_EN_ZEKERHEID, VGZ, CZ, MENZIS],
+    agreements=[
+        agreement_of(
+            "ukc-ldh-2024",
+            "Universitair Kankercentrum Leiden | Den Haag",
+            "verdeling_zorgpad",
+            "optimaliseren",
+            [LUMC, HMC],
+            "2024-01-01",
+            None,
+            [
+                care_of(care, groups=[group], performing=HMC, settlement=PARALLEL)
+                for care, group, _code, _specialism in UKC_CARE
+            ],
+            secondment_rates=[UKC_RATE],
+        )
     ],
-    prices={"ukc-benchmark": {"029599011": "14310.65"}},
     seed=77,
 )
 
+
+def ukc_rows(w: Writer) -> None:
+    """Operations at HMC, declared by HMC; three of every four by a LUMC surgeon, whose hours
+    on the operating day HMC pays LUMC for."""
+    surgeons = [pseudonym("ukc-lumc-chirurg", n) for n in range(1, 4)]
+    for n in range(12):
+        care, _group, code, specialism = UKC_CARE[n % 3]
+        patient, uzovi = w.patient()
+        operated = day(w.rng, date(YEAR, 1, 8), 330)
+        operation = own_dbc(w, HMC, patient, code, operated, 30, specialism)
+        w.declare(operation, uzovi, "9850.00", with_dbc_id=True)
+        if n % 4 == 3:
+            continue  # an HMC surgeon operates: nothing to charge
+        w.hours.append(
+            {
+                "hours_id": w.next_id("U"),
+                "agreement_id": "ukc-ldh-2024",
+                "employer_agb": LUMC,
+                "host_agb": HMC,
+                "role": "medisch-specialist",
+                "work_date": operated.isoformat(),
+                "hours": w.rng.choice(["4.50", "6.00", "7.25", "8.00"]),
+                "person_ref": w.rng.choice(surgeons),
+                "care_type": care,
+                "specialism": specialism,
+            }
+        )
+
+
+# Academisch Borstcentrum Groningen: 90% of patients are treated at the Martini site, which
+# declares; UMCG and Martini contribute from their own operations, no joint budget.
+UMCG, MARTINI = UMCG_H[0], MARTINI_H[0]
+BORST_CARE = care_of("borstkanker", groups=["029699"], performing=MARTINI, settlement=PARALLEL)
 BORST = Alliance(
     folder="borstcentrum-groningen",
-    agreement_id="abcg-2024",
+    agreement_id="abg-2024",
     name="Academisch Borstcentrum Groningen",
     category="uitwisseling",
-    stage="implementeren",
-    hospitals=[
-        ("06080801", "UMCG (borstcentrum)", "umc"),
-        ("06080802", "Martini Ziekenhuis (borst)", "topklinisch"),
-    ],
-    care=[
-        CareSpec(
-            "mammachirurgie",
-            [],
-            ["029699"],
-            "06080802",
-            odv("abcg-benchmark", "0.92"),
-            10,
-            planned=60,
+    stage="optimaliseren",
+    hospitals=[UMCG_H, MARTINI_H],
+    care=[],
+    prices={},
+    insurers=[MENZIS],
+    agreements=[
+        agreement_of(
+            "abg-2022",
+            "Academisch Borstcentrum Groningen 2022-2024",
+            "uitwisseling",
+            "implementeren",
+            [UMCG, MARTINI],
+            "2022-09-01",
+            "2024-08-31",
+            [BORST_CARE],
+        ),
+        agreement_of(
+            "abg-2024",
+            "Academisch Borstcentrum Groningen 2024-2026 (verlenging)",
+            "uitwisseling",
+            "optimaliseren",
+            [UMCG, MARTINI],
+            "2024-09-01",
+            "2026-08-31",
+            [BORST_CARE],
         ),
     ],
-    prices={"abcg-benchmark": {"029699011": "8450.25"}},
-    valid_to="2025-12-31",
     seed=88,
 )
 
-VAAT_HOSPITALS = [
-    ("06090901", "UMC Utrecht (vaat)", "umc"),
-    ("06090902", "Antonius (vaat)", "topklinisch"),
-    ("06090903", "Diakonessenhuis (vaat)", "topklinisch"),
-    ("06090904", "Meander (vaat)", "topklinisch"),
-    ("06090905", "Tergooi (vaat)", "topklinisch"),
-    ("06090906", "Rivierenland (vaat)", "algemeen"),
-    ("22090907", "Vaatkliniek Utrecht ZBC", "zbc"),
+
+def borst_rows(w: Writer) -> None:
+    """Patients enter at either site for radiological diagnostics; nine in ten are treated at
+    the Martini site, which declares the treatment."""
+    for n in range(20):
+        patient, uzovi = w.patient()
+        start = day(w.rng, date(YEAR, 1, 8), 300)
+        treated_at = UMCG if n % 10 == 9 else MARTINI
+        if n % 2:  # diagnostics at the UMCG site, declared by the UMCG, before treatment
+            diagnostics = own_dbc(w, UMCG, patient, "029699011", start, 13, "0361")
+            w.declare(diagnostics, uzovi, "640.00", with_dbc_id=True)
+            start += timedelta(days=21)
+        treatment = own_dbc(w, treated_at, patient, "029699021", start, 90, "0303")
+        w.declare(treatment, uzovi, "8450.25", with_dbc_id=True)
+
+
+# Vaatnetwerk Utrecht: exploring; letters of intent, no binding agreement, no shift of care.
+VAAT_AGBS = ["06040409", "06040401", "06040402", "06040403", "06040404", "06040405", "06040407"]
+VAAT_CARE = [
+    ("aorta-aneurysma", "089799"),
+    ("carotis", "089798"),
+    ("perifeer-vaatlijden", "089797"),
 ]
 VAATNETWERK = Alliance(
     folder="vaatnetwerk-utrecht",
     agreement_id="vaatnetwerk-verkenning",
     name="Vaatnetwerk Utrecht (verkenning)",
-    category="verdeling_zorgpad",
+    category="uitwisseling",
     stage="verkennen",
-    hospitals=VAAT_HOSPITALS,
-    care=[
-        CareSpec(
-            "aneurysma",
-            [],
-            ["089799"],
-            "06090901",
-            odv("vaat-benchmark", "1.00"),
-            5,
-            specialism="0303",
+    hospitals=[HOSPITAL[agb] for agb in sorted(VAAT_AGBS)],
+    care=[],
+    prices={},
+    agreements=[
+        agreement_of(
+            "vaatnetwerk-verkenning",
+            "Vaatnetwerk Utrecht: intentieverklaring vaatchirurgen",
+            "uitwisseling",
+            "verkennen",
+            sorted(VAAT_AGBS),
+            "2023-01-01",
+            None,
+            [
+                care_of(care, groups=[group], performing=None, settlement=PARALLEL)
+                for care, group in VAAT_CARE
+            ],
         ),
-        CareSpec("varices", ["089798011"], [], None, odv("vaat-benchmark", "1.00"), 4),
+        agreement_of(
+            "vaatnetwerk-meander-tergooi-2024",
+            "Intentieverklaring Meander MC en Tergooi MC: carotis en aorta",
+            "uitwisseling",
+            "verkennen",
+            ["06040403", "06040404"],
+            "2024-01-01",
+            None,
+            [
+                care_of(care, groups=[group], performing=None, settlement=PARALLEL)
+                for care, group in VAAT_CARE[:2]
+            ],
+            parent_id="vaatnetwerk-verkenning",
+        ),
     ],
-    prices={"vaat-benchmark": {"089799011": "12040.00", "089798011": "1540.70"}},
-    valid_to=None,
     seed=99,
 )
+
+
+def vaatnetwerk_rows(w: Writer) -> None:
+    """Each hospital treats and declares its own patients; one patient seen by two hospitals."""
+    for n in range(7):
+        patient, uzovi = w.patient()
+        _care, group = VAAT_CARE[n % 3]
+        start = day(w.rng, date(YEAR, 1, 8), 300)
+        own = own_dbc(w, VAAT_AGBS[n], patient, group + "011", start, 60, "0303")
+        w.declare(own, uzovi, "5200.00", with_dbc_id=True)
+    vaatnetwerk_audit_cases(w)
+
+
+# Erasmus MC stem-cell aftercare: Erasmus declares a DBC per phase and settles the aftercare
+# with the referring partner that performs it; each partner joined bilaterally.
+ERASMUS_H = ("06030300", "Erasmus MC", "umc")
+ERASMUS = ERASMUS_H[0]
+ERASMUS_PARTNERS = [
+    # hospital, the year its bilateral agreement started (None: the guide gives 2011-2020)
+    (("06030301", "Maasstad Ziekenhuis", "topklinisch"), "2006-01-01"),
+    (("06030302", "Albert Schweitzer ziekenhuis", "topklinisch"), "2015-01-01"),
+    (("06030303", "Amphia", "topklinisch"), "2011-01-01"),
+    (("06030304", "Franciscus Gasthuis & Vlietland", "topklinisch"), "2014-01-01"),
+    (("06030305", "Elisabeth-TweeSteden Ziekenhuis", "topklinisch"), "2016-01-01"),
+    (("06030306", "Admiraal de Ruyter Ziekenhuis", "algemeen"), "2020-01-01"),
+    (("06030307", "IJsselland Ziekenhuis", "algemeen"), None),
+    (("06030308", "ZorgSaam", "algemeen"), None),
+    (("06030309", "Bravis ziekenhuis", "algemeen"), None),
+    (("06030310", "Van Weel-Bethesda Ziekenhuis", "algemeen"), None),
+    (("06030311", "Ikazia Ziekenhuis", "algemeen"), None),
+    (HOSPITAL["06040408"], None),
+]
+STAMCEL_PHASES = [  # phase, Erasmus's zorgproduct code, days, declared amount
+    ("voortraject", "028899031", 28, "4125.60"),
+    ("opname", "028899051", 35, "38410.00"),
+    ("nazorg", "028899041", 90, "1875.35"),
+]
+STAMCEL_NAZORG = "028899041"
+
+
+def stamcel_agreement(partner: str, since: str) -> dict[str, Any]:
+    return agreement_of(
+        f"erasmus-stamcel-{partner}",
+        "Nazorg autologe stamceltransplantaties Erasmus MC",
+        "verdeling_zorgpad",
+        "optimaliseren",
+        [ERASMUS, partner],
+        since,
+        None,
+        [
+            care_of(
+                "nazorg-stamcel",
+                codes=[STAMCEL_NAZORG],
+                performing=partner,
+                settlement=odv("erasmus-benchmark", "1.00"),
+                pathway=[
+                    {"phase": "voortraject", "at": ERASMUS},
+                    {"phase": "opname", "at": ERASMUS},
+                    {"phase": "nazorg", "at": partner},
+                ],
+            )
+        ],
+    )
+
+
+ERASMUS_MC = Alliance(
+    folder="erasmus-stamcel",
+    agreement_id="erasmus-stamcel",
+    name="Nazorg stamceltransplantaties Erasmus MC",
+    category="verdeling_zorgpad",
+    stage="optimaliseren",
+    hospitals=[ERASMUS_H, *(h for h, _ in ERASMUS_PARTNERS)],
+    care=[],
+    prices={"erasmus-benchmark": {STAMCEL_NAZORG: "1875.35"}},
+    agreements=[stamcel_agreement(h[0], since or "2020-01-01") for h, since in ERASMUS_PARTNERS],
+    seed=33,
+)
+
+
+def erasmus_rows(w: Writer) -> None:
+    """Per patient of a partner: Erasmus declares the three phase DBCs; the partner performs
+    the aftercare at Erasmus's request (an ODV DBC) and the bureau records that transfer."""
+    for n in range(24):
+        partner = ERASMUS_PARTNERS[n % len(ERASMUS_PARTNERS)][0][0]
+        patient, uzovi = w.patient()
+        start = day(w.rng, date(YEAR, 1, 8), 150)
+        declared: dict[str, dict[str, str]] = {}
+        for phase, code, days, amount in STAMCEL_PHASES:
+            dbc = own_dbc(w, ERASMUS, patient, code, start, days, "0313")
+            dbc["diagnosis"] = phase
+            w.declare(dbc, uzovi, amount, with_dbc_id=True)
+            declared[phase] = dbc
+            start += timedelta(days=days + 1)
+        aftercare = declared["nazorg"]
+        begin = date.fromisoformat(aftercare["start_date"])
+        w.dbc(
+            agb=partner,
+            patient_ref=patient,
+            zorgproduct_code=STAMCEL_NAZORG,
+            start_date=begin.isoformat(),
+            end_date=aftercare["end_date"],
+            odv="true",
+            requesting_agb=ERASMUS,
+            primary_dbc_id=aftercare["dbc_id"],
+            specialism="0313",
+        )
+        agreement_id = f"erasmus-stamcel-{partner}"
+        # The bureau recorded the last patient's move as 'opname', a phase the pathway puts at
+        # Erasmus MC: TRF-002 warns (every other transfer is the near miss).
+        phase = "opname" if n == 23 else "nazorg"
+        transfer_row(w, agreement_id, "nazorg-stamcel", patient, ERASMUS, partner, begin, phase)
+
+
+BUILDERS = {
+    "saxenburgh-zgt": saxenburgh_rows,
+    "ukc-leiden-denhaag": ukc_rows,
+    "borstcentrum-groningen": borst_rows,
+    "vaatnetwerk-utrecht": vaatnetwerk_rows,
+    "erasmus-stamcel": erasmus_rows,
+}
 
 ALLIANCES = [
     SAMEN_PLUS, AMSTERDAM_FLEVO, ERASMUS_MC, ONCOMID, SAXENBURGH_ZGT, HARTNET, UKC, BORST,
@@ -852,7 +1142,7 @@ def amsterdam_audit_cases(w: Writer) -> None:
 def vaatnetwerk_audit_cases(w: Writer) -> None:
     """An agreement still in 'verkennen' binds nothing: no PAR-001, but PAR-003 warns."""
     p, uzovi = w.patient()
-    for agb, start in (("06090901", "2024-03-04"), ("06090902", "2024-03-11")):
+    for agb, start in (("06040409", "2024-03-04"), ("06040401", "2024-03-11")):
         d = w.dbc(
             agb=agb,
             patient_ref=p,
@@ -907,7 +1197,6 @@ CASES = {
     "samen-plus": lambda w: (samen_plus_cases(w), samen_plus_audit_cases(w)),
     "oncomid": oncomid_cases,
     "amsterdam-flevo": amsterdam_audit_cases,
-    "vaatnetwerk-utrecht": vaatnetwerk_audit_cases,
 }
 
 
@@ -915,7 +1204,10 @@ def build(root: Path = HERE) -> list[Path]:
     written = []
     for alliance in ALLIANCES:
         writer = Writer(alliance)
-        writer.care_pathways()
+        if alliance.folder in BUILDERS:
+            BUILDERS[alliance.folder](writer)
+        else:
+            writer.care_pathways()
         if alliance.folder in CASES:
             CASES[alliance.folder](writer)
         folder = root / alliance.folder
