@@ -13,21 +13,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Connection
 
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.access import Principal
+from spreiding.domain.money import format_cents
 from spreiding.domain.payments import (
     Balance,
+    NettingPayment,
     NettingPaymentNotFinal,
     PaymentAlreadyRegistered,
     PaymentExceedsOpenAmount,
     PaymentInvalid,
+    balances,
     payment_status,
 )
 from spreiding.services import datasets, payments, settlement, trail
 from spreiding.services.errors import Forbidden, NotFound
 from tests import files as f
+from tests.conftest import rolled_back
 
 ADMIN = Principal(key_id="adminkey0001", role="admin")
 A = Principal(key_id="alrijnekey01", role="hospital", agb=f.HOSPITAL_A)
@@ -337,3 +343,69 @@ def test_payments_on_the_command_line(
     ]
     assert table[1].split()[4:7] == ["1799.10", "799.10", "1000.00"]
     assert runner.invoke(cli, ["log", "verify"]).stdout == "4 events, chain intact\n"
+
+
+# --- properties --------------------------------------------------------------------------------
+
+
+HOSPITALS = ("06010001", "06010002", "06010003", "06010004")
+
+
+@st.composite
+def netting_payments(draw: st.DrawFn) -> NettingPayment:
+    payer, payee = draw(st.permutations(HOSPITALS))[:2]
+    amount = draw(st.integers(1, 10**12))
+    paid = draw(st.one_of(st.just(0), st.just(amount), st.integers(0, amount)))
+    due = date(2025, 2, 14)
+    today = draw(st.sampled_from([due - timedelta(days=1), due, due + timedelta(days=1)]))
+    status = payment_status(amount_cents=amount, paid_cents=paid, due_on=due, today=today)
+    event(status)
+    return NettingPayment(
+        run_id=1, seq=0, year=2024, from_agb=payer, to_agb=payee, amount_cents=amount,
+        paid_cents=paid, finalised_on=date(2025, 1, 15), term_days=30, due_on=due, status=status,
+    )  # fmt: skip
+
+
+@given(st.lists(netting_payments(), max_size=12))
+def test_what_all_still_have_to_pay_is_what_all_still_have_to_receive(
+    payments_: list[NettingPayment],
+) -> None:
+    found = balances(payments_)
+    open_total = sum(p.open_cents for p in payments_)
+    overdue = sum(p.open_cents for p in payments_ if p.status == "overdue")
+    assert sum(b.to_pay_cents for b in found) == sum(b.to_receive_cents for b in found)
+    assert sum(b.to_pay_cents for b in found) == open_total
+    assert sum(b.overdue_to_pay_cents for b in found) == overdue
+    assert sum(b.overdue_to_receive_cents for b in found) == overdue
+    for balance in found:
+        assert balance.to_pay_cents == sum(
+            p.open_cents for p in payments_ if p.from_agb == balance.agb
+        )
+    assert [b.agb for b in found] == sorted({h for p in payments_ for h in (p.from_agb, p.to_agb)})
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(attempts=st.lists(st.integers(1, 179910), min_size=1, max_size=6))
+def test_registrations_never_pay_more_than_the_netting_payment(
+    connection: Connection, tmp_path_factory: pytest.TempPathFactory, attempts: list[int]
+) -> None:
+    """Whatever amounts are offered in whatever order: one is registered exactly when it fits
+    in what is still open, and what is paid plus what is open is always 1799.10."""
+    with rolled_back(connection):
+        run_id = final_run(connection, tmp_path_factory.mktemp("data"))
+        paid = 0
+        for n, cents in enumerate(attempts):
+            fits = paid + cents <= 179910
+            event("fits" if fits else "refused")
+            try:
+                pay(connection, run_id, format_cents(cents), f"BANK-{n}")
+            except PaymentExceedsOpenAmount:
+                assert not fits
+            else:
+                assert fits
+                paid += cents
+        [netting] = payments.netting_payments(connection, ADMIN, today=date(2000, 1, 1))
+        assert (netting.paid_cents, netting.open_cents) == (paid, 179910 - paid)
+        assert netting.status == ("paid" if paid == 179910 else "partly paid" if paid else "open")
