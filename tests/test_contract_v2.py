@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Connection, Engine, inspect, text
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, insert, inspect, text
 
 from settlement.fingerprint import fingerprint
 from spreiding.contract.agreements import parse_agreements
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.agreements import (
     Agreement,
+    CareType,
     SecondmentRate,
     SettlementTerms,
     SharedCost,
@@ -32,10 +35,12 @@ from spreiding.domain.agreements import (
 )
 from spreiding.domain.dataset import HOURS
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
-from spreiding.store.agreements import stored_agreements
+from spreiding.store import tables
+from spreiding.store.agreements import insert_agreements, stored_agreements
 from spreiding.store.database import downgrade, migrate
 from spreiding.store.datasets import import_dataset, load_dataset
 from tests import files as f
+from tests.conftest import rolled_back
 from tests.files_v2 import IBAN_A, VGZ, ZK, A, B, C, hours, v2_files
 from tests.test_trust_db import unmigrated
 
@@ -604,3 +609,148 @@ def test_migration_0009_reads_stored_v1_agreements_with_the_v2_defaults_and_goes
     migrate(unmigrated, "0009")
     with unmigrated.connect() as connection:
         assert [a.agreement_id for a in stored_agreements(connection)] == ["oud"]
+
+
+# --- every v2 agreement round-trips: JSON and the database (hypothesis) ----------------------
+
+PARTIES = (A, B, C)
+IDS = st.sampled_from(["x", "bureau-2024", "Casemanager liesbreuk", "é", "a b", "0"])
+DAYS = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
+
+
+def fractions(*, low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Decimals ``n / 10**k``, k at most 6 (the parser's limit), written as an agreement writes
+    them (``0.90``, ``1``): ``low <= n <= high(k)``."""
+    return st.integers(min_value=0, max_value=6).flatmap(
+        lambda k: st.integers(min_value=low, max_value=10**k - 1 + high).map(
+            lambda n: Decimal(n).scaleb(-k)
+        )
+    )
+
+
+SHARES = fractions(low=1, high=1)  # 0 < share <= 1
+VAT = fractions(low=0, high=0)  # 0 <= vat < 1
+CENTS = st.integers(min_value=0, max_value=10**15 - 1)
+COUNTS = st.integers(min_value=0, max_value=1_000_000_000)
+YEAR_COUNTS = st.dictionaries(st.integers(min_value=0, max_value=9999), COUNTS, max_size=3).map(
+    lambda d: tuple(sorted(d.items()))
+)
+
+
+@st.composite
+def odv_terms(draw: st.DrawFn) -> SettlementTerms:
+    ceiling = draw(YEAR_COUNTS)
+    return SettlementTerms(
+        "odv_benchmark",
+        price_list="benchmark",
+        share=draw(SHARES),
+        price_year=draw(st.sampled_from(["end", "start"])),
+        ceiling=ceiling,
+        share_above_ceiling=draw(SHARES) if ceiling else None,
+    )
+
+
+FEE = CENTS.map(lambda cents: SettlementTerms("fixed_fee", fee_cents=cents))
+TERMS = st.one_of(
+    odv_terms(),
+    FEE,
+    st.one_of(st.none(), odv_terms(), FEE).map(lambda o: SettlementTerms("parallel", otherwise=o)),
+)
+
+
+@st.composite
+def rates(draw: st.DrawFn) -> tuple[SecondmentRate, ...]:
+    """Per role, ranges that follow each other without sharing a day (the last may be open)."""
+    out: list[SecondmentRate] = []
+    for role in draw(
+        st.lists(st.sampled_from(["chirurg", "anesthesist", "verpleegkundige"]), unique=True)
+    ):
+        starts = sorted(draw(st.sets(DAYS.filter(lambda d: d < date(9999, 12, 31)), max_size=3)))
+        for i, start in enumerate(starts):
+            last = i == len(starts) - 1
+            end = draw(st.none()) if last else starts[i + 1] - timedelta(days=1)
+            out.append(SecondmentRate(role, draw(CENTS), draw(VAT), start, end))
+    return tuple(draw(st.permutations(out)))
+
+
+@st.composite
+def costs(draw: st.DrawFn) -> tuple[SharedCost, ...]:
+    ids = draw(st.lists(IDS, unique=True, max_size=3))
+    out = []
+    for cost_id in ids:
+        weights = draw(
+            st.dictionaries(
+                st.sampled_from(PARTIES), st.integers(min_value=0, max_value=1_000_000), min_size=1
+            ).filter(lambda w: sum(w.values()) > 0)
+        )
+        out.append(
+            SharedCost(
+                cost_id=cost_id,
+                description=draw(IDS),
+                year=draw(st.integers(min_value=1, max_value=9999)),
+                amount_cents=draw(CENTS),
+                paid_by=draw(st.sampled_from(PARTIES)),
+                key=tuple(weights.items()),
+            )
+        )
+    return tuple(out)
+
+
+@st.composite
+def v2_agreements(draw: st.DrawFn) -> Agreement:
+    names = draw(st.lists(st.sampled_from(["liesbreuk", "heup", "knie"]), unique=True))
+    care_types = tuple(
+        CareType(
+            care_type=name,
+            zorgproduct_codes=("131999061",),
+            zorgproductgroepen=(),
+            performing_agb=None,
+            settlement=draw(TERMS),
+            planned_volume=draw(YEAR_COUNTS),
+            planned_weekly=draw(st.none() | COUNTS),
+        )
+        for name in names
+    )
+    return Agreement(
+        agreement_id="v2",
+        name="V2",
+        category="uitwisseling",
+        stage="implementeren",
+        parties=PARTIES,
+        valid_from=date(2024, 1, 1),
+        valid_to=None,
+        parent_id=None,
+        care_types=care_types,
+        secondment_rates=draw(rates()),
+        payment_term_days=draw(st.integers(min_value=0, max_value=3650)),
+        costs=draw(costs()),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(agreement=v2_agreements())
+def test_every_v2_agreement_round_trips_through_its_json(agreement: Agreement) -> None:
+    event("ceiling" if any(c.settlement.ceiling for c in agreement.care_types) else "no ceiling")
+    event(f"{len(agreement.secondment_rates)} rates, {len(agreement.costs)} costs")
+    text = json.dumps([agreement_to_json(agreement)])
+    parsed, errors, _ = parse_agreements(
+        text, hospitals=set(PARTIES), insurers=set(), price_lists={"benchmark"}
+    )
+    assert errors == []
+    assert parsed == [agreement]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(agreement=v2_agreements())
+def test_every_v2_agreement_is_stored_and_read_back_equal(
+    connection: Connection, agreement: Agreement
+) -> None:
+    with rolled_back(connection):
+        connection.execute(
+            insert(tables.table_of(tables.Hospital)),
+            [{"agb": agb, "name": agb, "kind": "umc"} for agb in PARTIES],
+        )
+        insert_agreements(connection, [agreement])
+        assert stored_agreements(connection) == [agreement]

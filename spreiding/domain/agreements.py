@@ -143,7 +143,7 @@ def agreement_to_json(agreement: Agreement) -> dict[str, Any]:
         if t.price_year != "end":
             out["price_year"] = t.price_year
         if t.ceiling:
-            out["ceiling"] = {str(y): n for y, n in t.ceiling}
+            out["ceiling"] = {f"{y:04d}": n for y, n in t.ceiling}
         if t.share_above_ceiling is not None:
             out["share_above_ceiling"] = str(t.share_above_ceiling)
         if t.otherwise is not None:
@@ -164,7 +164,8 @@ def agreement_to_json(agreement: Agreement) -> dict[str, Any]:
                 {"uzovi": p.uzovi, "valid_from": day(p.valid_from), "valid_to": day(p.valid_to)}
                 for p in c.parallel_consents
             ],
-            "planned_volume": {str(y): n for y, n in c.planned_volume},
+            # Four digits, as the key was read ("0999" stays "0999", not "999").
+            "planned_volume": {f"{y:04d}": n for y, n in c.planned_volume},
             "pathway": [{"phase": s.phase, "at": s.at} for s in c.pathway],
         }
         if c.planned_weekly is not None:
