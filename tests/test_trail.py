@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
@@ -32,9 +32,10 @@ from spreiding.services import (
 from spreiding.services.access import OPERATOR
 from spreiding.services.errors import Forbidden
 from spreiding.store import events as store
+from spreiding.store.database import downgrade, migrate
 from tests import files as f
 from tests.conftest import rolled_back
-from tests.test_trust_db import app_role  # noqa: F401 - a fixture
+from tests.test_trust_db import app_role, unmigrated  # noqa: F401 - fixtures
 
 ADMIN = Principal(key_id="adminkey0001", role="admin")
 HOSPITAL_A = Principal(key_id="alrijnekey01", role="hospital", agb=f.HOSPITAL_A)
@@ -421,3 +422,24 @@ def test_the_app_role_may_append_and_read_the_log_but_not_change_it(
             )
         ).scalars()
         assert list(rights) == ["INSERT", "SELECT"]
+
+
+def test_migration_0010_creates_the_log_and_payments_and_goes_back(
+    unmigrated: Engine,  # noqa: F811 - the fixture imported above
+) -> None:
+    migrate(unmigrated, "0010")
+    names = set(inspect(unmigrated).get_table_names())
+    assert {"event_log", "registered_payment"} <= names
+    with unmigrated.begin() as connection:
+        trail.record(connection, ADMIN, kind="run.settle", subject="run:1")
+    with unmigrated.connect() as connection:
+        update_refused(connection)
+        delete_refused(connection)
+    downgrade(unmigrated, "0009")
+    assert {"event_log", "registered_payment"} & set(inspect(unmigrated).get_table_names()) == set()
+    migrate(unmigrated, "0010")
+    with unmigrated.connect() as connection:
+        assert trail.verify_log(connection, OPERATOR) == (0, None)
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0010"
+        )
