@@ -128,9 +128,43 @@ def import_zh308(
     out.print(summary, markup=False)
 
 
+prices_app = typer.Typer(no_args_is_help=True, help=N_("Benchmark price lists."))
+
+
+@prices_app.command(
+    "import-opendis",
+    help=N_(
+        "A price list per year from NZa Open DIS 01_DBC.csv (GEMIDDELDE_VERKOOPPRIJS): one "
+        "price per zorgproduct and year, as prices.csv."
+    ),
+)
+def import_opendis(
+    source: Annotated[Path, typer.Argument(help=N_("The Open DIS file 01_DBC.csv."))],
+    price_list: Annotated[str, typer.Option("--list", help=N_("The price list's name."))],
+    target: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help=N_("Write prices.csv here (its other rows kept); without it, to stdout."),
+        ),
+    ] = None,
+) -> None:
+    try:
+        text = formats.opendis_prices(source, price_list=price_list, merge_into=target)
+    except DatasetInvalid as exc:
+        raise refuse(exc, _("{file}: invalid, nothing written").format(file=source)) from None
+    if target is None:
+        typer.echo(text, nl=False)
+        return
+    target.write_text(text, encoding="utf-8")
+    count = text.count("\n") - 1
+    out.print(_("{target}: {count} price(s)").format(target=target, count=count), markup=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``spreiding`` command (called once by ``cli``)."""
     app.add_typer(keyfile_app, name="keyfile")
+    app.add_typer(prices_app, name="prices")
     app.command(
         "pseudonymise",
         help=N_("Replace the BSN column of a CSV file by the alliance's patient_ref."),

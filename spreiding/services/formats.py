@@ -23,10 +23,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from spreiding.contract.cells import formula_message, unstorable
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetError, DatasetInvalid
-from spreiding.formats import zh308
+from spreiding.formats import opendis, zh308
 from spreiding.formats.pseudonyms import (
     BsnRefused,
     KeyFileInvalid,
@@ -239,3 +240,50 @@ def import_zh308(
     content = read_zh308_files(paths, key)
     dataset = dataset_with_declarations(folder, declarations_csv(content.declarations))
     return content, import_dataset(connection, dataset, principal)
+
+
+# --- Open DIS ----------------------------------------------------------------------------
+
+PRICE_COLUMNS = ("price_list", "year", "zorgproduct_code", "price_eur")
+
+
+def opendis_prices(source: Path, *, price_list: str, merge_into: Path | None = None) -> str:
+    """``prices.csv`` (CONTRACT §1) of the Open DIS file ``source`` as price list
+    ``price_list``; with ``merge_into``, that file's rows too (a row of the same list, year
+    and zorgproduct with another price is an error; the same price is kept once)."""
+    problem = formula_message(price_list) or unstorable(price_list)
+    if not price_list.strip() or problem:
+        why = problem or "is empty"
+        raise DatasetInvalid([DatasetError("--list", 0, "price_list", why)])
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DatasetInvalid([DatasetError(source.name, 0, "(file)", "not found")]) from None
+    except UnicodeDecodeError as exc:
+        error = DatasetError(source.name, 0, "(file)", f"not UTF-8: {exc.reason}")
+        raise DatasetInvalid([error]) from None
+    prices = opendis.read_opendis(source.name, text)
+    rows: dict[tuple[str, str, str], str] = {}
+    lines: dict[tuple[str, str, str], int] = {}
+    errors: list[DatasetError] = []
+    if merge_into is not None and merge_into.is_file():
+        with merge_into.open(encoding="utf-8-sig", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                key = (row["price_list"], row["year"], row["zorgproduct_code"])
+                rows[key], lines[key] = row["price_eur"], line
+    for p in prices:
+        key = (price_list, str(p.year), p.zorgproduct_code)
+        price = opendis.euros(p.price_cents)
+        if key in rows and Decimal(rows[key]) != Decimal(price):
+            assert merge_into is not None
+            message = f"{rows[key]} for {p.zorgproduct_code} in {p.year}, Open DIS says {price}"
+            errors.append(DatasetError(merge_into.name, lines[key], "price_eur", message))
+        rows.setdefault(key, price)
+    if errors:
+        raise DatasetInvalid(errors)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PRICE_COLUMNS)
+    for (name, year, code), price in sorted(rows.items()):
+        writer.writerow([name, year, code, price])
+    return buffer.getvalue()
