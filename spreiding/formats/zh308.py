@@ -172,31 +172,44 @@ class _Record:
         return None if value is None else _date(value)
 
     def check(self) -> None:
-        for f in LAYOUT[self.code]:
-            if f.obligation == "S":
-                continue
-            raw = self.text[f.start : f.end]
-            value = raw.strip()
-            if f.type == "N":
-                if value == "":
-                    if f.obligation == "M":
+        for f, start, end, numeric, mandatory, date, debit_credit in _CHECKS[self.code]:
+            raw = self.text[start:end]
+            if numeric:
+                if raw.isdigit() and raw.isascii():
+                    if date and (mandatory or raw.strip("0")) and _date(raw) is None:
+                        self.error(f, f"is not a date (EEJJMMDD): {raw!r}")
+                elif raw.isspace():
+                    if mandatory:
                         self.error(f, "is mandatory")
-                    continue
-                if not raw.isascii() or not raw.isdigit():
+                else:
                     self.error(f, "must be digits only (numeric, zero-padded)")
-                    continue
-                filled_date = f.is_date and (f.obligation == "M" or raw.strip("0"))
-                if filled_date and _date(raw) is None:
-                    self.error(f, f"is not a date (EEJJMMDD): {raw!r}")
-            else:
-                if f.obligation == "M" and value == "":
-                    self.error(f, "is mandatory")
-                    continue
-                if value and raw[0] == " ":
+            elif raw[0] == " ":
+                if not raw.isspace():
                     self.error(f, "must be left-aligned")
-                    continue
-                if str(f.number) in DEBIT_CREDIT and value and value not in ("D", "C"):
-                    self.error(f, f"must be D (debit) or C (credit), not {value!r}")
+                elif mandatory:
+                    self.error(f, "is mandatory")
+            elif debit_credit and raw != "D" and raw != "C":
+                self.error(f, f"must be D (debit) or C (credit), not {raw.strip()!r}")
+
+
+# Per record type, what ``_Record.check`` needs of each field, looked up once: the field,
+# its slice, numeric, mandatory, a date, a debit/credit indicator. Spare fields are not read.
+_CHECKS = {
+    code: tuple(
+        (
+            f,
+            f.start,
+            f.end,
+            f.type == "N",
+            f.obligation == "M",
+            f.is_date,
+            str(f.number) in DEBIT_CREDIT,
+        )
+        for f in fields
+        if f.obligation != "S"
+    )
+    for code, fields in LAYOUT.items()
+}
 
 
 def _date(value: str) -> dt.date | None:
