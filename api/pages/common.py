@@ -74,6 +74,18 @@ def _refusal(request: Request, status: int, title: str, message: str) -> HTMLRes
     return page(request, "melding.html", None, status=status, title=title, message=message)
 
 
+# Every page: only the server's own scripts, styles and images, in no other site's frame (a
+# form in a frame could be clicked unseen), and not kept by the browser or a proxy (a page
+# shows a tenant's money; the back button after sign-out must not show it again).
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
 class PageRoute(APIRoute):
     """A page's refusals as pages: no session → sign-in; another tenant's or an unknown id
     → 404 (the two read the same, as in the API); a role that may not → 403; a form without
@@ -83,6 +95,11 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def paged(request: Request) -> Response:
+            response = await refused_as_page(request)
+            response.headers.update(HEADERS)
+            return response
+
+        async def refused_as_page(request: Request) -> Response:
             try:
                 return await handler(request)
             except SignInRequired:

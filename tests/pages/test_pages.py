@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from api.deps import get_failure_limit
+from spreiding.domain.access import FailureLimit
 from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART
 from tests.pages.conftest import Pages, csrf_of
 
@@ -283,6 +285,33 @@ def test_a_wrong_key_gets_a_plain_message_and_no_session(pages: Pages, key: str)
     ]
     assert "spreiding_sessie" not in response.headers.get("set-cookie", "")
     assert client.get("/portaal", follow_redirects=False).status_code == 303
+
+
+def test_failed_sign_ins_are_limited_as_the_api_limits_keys(pages: Pages) -> None:
+    pages.app.dependency_overrides[get_failure_limit] = lambda: FailureLimit(2, 300)
+    client = pages.client()
+    token = csrf_of(client.get("/portaal/inloggen").text)
+    for _ in range(2):
+        wrong = client.post("/portaal/inloggen", data={"sleutel": "spr_x_y", "csrf": token})
+        assert wrong.status_code == 401
+    # The third attempt, even with a right key, waits out the window.
+    limited = client.post("/portaal/inloggen", data={"sleutel": pages.keys["admin"], "csrf": token})
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 300
+    assert "Te veel mislukte aanmeldingen." in limited.text
+
+
+def test_pages_are_not_framed_cached_or_fed_from_elsewhere(pages: Pages) -> None:
+    for response in (
+        pages.get("alrijne", f"/portaal/verrekeningen/{pages.run}"),
+        pages.client().get("/portaal/inloggen"),
+        pages.get("bureau", "/portaal/sleutels"),  # a refusal too
+    ):
+        assert response.headers["content-security-policy"] == (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        )
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["cache-control"] == "no-store"
 
 
 def test_the_session_cookie_is_http_only_and_strict_and_secure_over_tls(pages: Pages) -> None:
