@@ -239,12 +239,15 @@ def test_the_committed_mo_is_the_compiled_po() -> None:
     says: `make locale` compiles it."""
     with MO.open("rb") as file:
         compiled = gettext.GNUTranslations(file)
-    for msgid, msgstr in catalogue().items():
+    translated = {msgid: msgstr for msgid, msgstr in catalogue().items() if msgstr}
+    for msgid, msgstr in translated.items():
         assert compiled.gettext(msgid) == msgstr, msgid
-    assert len(compiled._catalog) - 1 == len(catalogue())  # type: ignore[attr-defined]
+    # The .mo holds the translated messages and its header, nothing more.
+    assert len(compiled._catalog) - 1 == len(translated)  # type: ignore[attr-defined]
 
 
 def test_translations_keep_their_placeholders() -> None:
     field = re.compile(r"\{[^}]*\}")
     for msgid, msgstr in catalogue().items():
-        assert sorted(field.findall(msgid)) == sorted(field.findall(msgstr)), msgid
+        if msgstr:  # an untranslated message is shown as written
+            assert sorted(field.findall(msgid)) == sorted(field.findall(msgstr)), msgid

@@ -47,6 +47,12 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
+BY_SUFFIX = {
+    ".json": ExportFormat.json,
+    ".csv": ExportFormat.csv,
+    ".xlsx": ExportFormat.xlsx,
+    ".txt": ExportFormat.table,
+}
 DataOption = Annotated[
     Path | None,
     typer.Option("--data", help=N_("A dataset folder; without it, the configured database.")),
@@ -128,7 +134,7 @@ def audit_(
             "--format",
             help=N_(
                 "json, table, csv or xlsx (xlsx needs --output); without it a table at a "
-                "terminal, JSON in a pipe."
+                "terminal, JSON in a pipe, and with --output the format its name ends in."
             ),
         ),
     ] = None,
@@ -138,6 +144,9 @@ def audit_(
     csv_dialect: CsvDialectOption = None,
 ) -> None:
     """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
+    if format_ is None and output is not None:
+        # Written to a file: the format its name says (audit.xlsx, audit.csv), else JSON.
+        format_ = BY_SUFFIX.get(output.suffix.lower(), ExportFormat.json)
     shown = chosen_format(format_, ExportFormat.table, ExportFormat.json)
     if shown is ExportFormat.xlsx and output is None:
         err.print(_("--format xlsx writes a workbook: give --output FILE.xlsx"), markup=False)

@@ -213,3 +213,14 @@ def test_text_from_the_details_is_guarded_too() -> None:
     assert all(cell.data_type != "f" for cell in row)
     assert row[7].value == "'=HYPERLINK(1)"
     assert audit_to_csv([finding], CsvDialect.excel_nl).endswith(";1,00;m\r\n")
+
+
+def test_output_without_format_takes_the_format_of_the_file_name(tmp_path: Path) -> None:
+    book, table = tmp_path / "audit.xlsx", tmp_path / "audit.csv"
+    assert runner.invoke(app, [*AUDIT, "--output", str(book)]).exit_code == 0
+    assert load_workbook(book).sheetnames[0] == "Samenvatting"
+    assert runner.invoke(app, [*AUDIT, "--output", str(table)]).exit_code == 0
+    assert table.read_text().splitlines()[0] == ",".join(HEADER)
+    other = tmp_path / "audit.out"
+    assert runner.invoke(app, [*AUDIT, "--output", str(other)]).exit_code == 0
+    assert json.loads(other.read_text())["year"] == 2024
