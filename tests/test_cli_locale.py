@@ -251,3 +251,17 @@ def test_translations_keep_their_placeholders() -> None:
     for msgid, msgstr in catalogue().items():
         if msgstr:  # an untranslated message is shown as written
             assert sorted(field.findall(msgid)) == sorted(field.findall(msgstr)), msgid
+
+
+@pytest.mark.parametrize("command", ["settle", "audit"])
+def test_json_is_the_same_bytes_in_every_language(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CONTRACT §3/§4 fix the JSON: no word or amount in it follows the language."""
+    args = [command, "--data", str(SAMPLES / "samen-plus"), "--year", "2024", "--format", "json"]
+    english = runner.invoke(app, ["--lang", "en", *args]).stdout_bytes
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
+    dutch = runner.invoke(app, args).stdout_bytes
+    assert dutch == english
+    assert json.loads(dutch)["year"] == 2024
