@@ -265,3 +265,13 @@ def test_json_is_the_same_bytes_in_every_language(
     dutch = runner.invoke(app, args).stdout_bytes
     assert dutch == english
     assert json.loads(dutch)["year"] == 2024
+
+
+def test_completion_offers_the_roles() -> None:
+    env = {
+        "_SPREIDING_COMPLETE": "complete_bash",
+        "COMP_WORDS": "spreiding keys create --role ",
+        "COMP_CWORD": "4",
+    }
+    result = runner.invoke(app, [], env=env, prog_name="spreiding")
+    assert result.stdout.split() == ["hospital", "bureau", "insurer", "admin"]
