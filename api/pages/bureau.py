@@ -37,6 +37,13 @@ FIELDS = (
     "phase",
 )
 GENERAL = "_"  # an error about the whole form
+# The request schema's refusals in Dutch; the contract's own messages (the service's) stay as
+# the API gives them, as a dataset's errors do.
+SCHEMA_NL = {
+    "string_too_short": "Vul dit veld in.",
+    "string_too_long": "Dit is te lang.",
+    "literal_error": "Kies gepland, uitgevoerd of geannuleerd.",
+}
 
 
 @router.get("/overeenkomsten")
@@ -98,7 +105,8 @@ def _errors_of_schema(exc: ValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else GENERAL
-        errors.setdefault(field if field in FIELDS else GENERAL, []).append(error["msg"])
+        message = SCHEMA_NL.get(error["type"], error["msg"].removeprefix("Value error, "))
+        errors.setdefault(field if field in FIELDS else GENERAL, []).append(message)
     return errors
 
 

@@ -196,6 +196,15 @@ def test_the_bureau_registers_a_transfer_and_sees_an_error_next_to_its_field(
     assert error, wrong.text
     assert 'id="to_agb" name="to_agb" value="12345678"' in wrong.text  # kept to correct
     assert "PAGE-T1</th>" not in wrong.text
+    empty = client.post(
+        "/portaal/overdrachten", data={**TRANSFER, "transfer_id": "", "status": "x", "csrf": token}
+    )
+    assert empty.status_code == 422
+    assert '<p class="error" id="transfer_id-fout">Vul dit veld in.</p>' in empty.text
+    assert (
+        '<p class="error" id="status-fout">Kies gepland, uitgevoerd of geannuleerd.</p>'
+        in empty.text
+    )
     right = client.post(
         "/portaal/overdrachten", data={**TRANSFER, "csrf": token}, follow_redirects=False
     )
