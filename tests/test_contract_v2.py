@@ -305,6 +305,22 @@ def test_the_fingerprint_sees_a_v2_agreement_field_and_a_dbcs_insurer(tmp_path: 
     assert len(prints) == 3
 
 
+def test_the_fingerprint_sees_the_hours_of_its_year_only(tmp_path: Path) -> None:
+    dataset = read(tmp_path, v2_files())
+    hours = dataset.hours
+
+    def printed(frame: pd.DataFrame | None, year: int = 2024) -> str:
+        return fingerprint(
+            dataset.dbcs, dataset.prices, dataset.agreements, year=year, netting="bilateral",
+            hours=frame,
+        )  # fmt: skip
+
+    more = hours.assign(hours_hundredths=hours["hours_hundredths"] + 1)
+    assert len({printed(None), printed(hours), printed(more)}) == 3
+    # No hours of 2023: the 2023 fingerprint is the one without hours.
+    assert printed(hours, 2023) == printed(None, 2023) == printed(hours.iloc[:0], 2023)
+
+
 def test_every_sample_reads(tmp_path: Path) -> None:
     folders = sorted(p for p in SAMPLES.iterdir() if (p / "hospitals.csv").is_file())
     assert folders
