@@ -554,11 +554,14 @@ def credit_links(declarations: Sequence[Declaration]) -> dict[str, str]:
     ordered = sorted(declarations, key=lambda d: (d.declared_on, d.declaration_id))
     open_debits: dict[tuple[object, ...], list[str]] = {}
     links: dict[str, str] = {}
+    # Every debit first: a credit may sort before the debit it cancels (same date, id).
     for d in ordered:
-        group = (d.agb, d.uzovi, d.patient_ref, d.zorgproduct_code, d.start_date)
         if d.amount_cents >= 0:
+            group = (d.agb, d.uzovi, d.patient_ref, d.zorgproduct_code, d.start_date)
             open_debits.setdefault((*group, d.amount_cents), []).append(d.declaration_id)
-        else:
+    for d in ordered:
+        if d.amount_cents < 0:
+            group = (d.agb, d.uzovi, d.patient_ref, d.zorgproduct_code, d.start_date)
             debits = open_debits.get((*group, -d.amount_cents))
             if debits:
                 links[d.declaration_id] = debits.pop(0)

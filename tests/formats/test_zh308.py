@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, inspect, text
 from typer.testing import CliRunner
 
@@ -314,3 +316,64 @@ def test_import_zh308_stores_the_declarations_and_no_bsn_anywhere(
     for bsn in bsn_of.values():
         for where in (dumped, result.stdout, result.stderr, written):
             assert bsn not in where
+
+
+@st.composite
+def invoices(draw: st.DrawFn) -> list[Declaration]:
+    """Declarations of one hospital to one insurer on one date: amounts from 0 to the largest
+    620 holds (8 digits of cents), some credited back in full."""
+    count = draw(st.integers(min_value=1, max_value=6))
+    day = draw(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 1)))
+    out = []
+    for i in range(count):
+        amount = draw(st.sampled_from([0, 1, 99_999_999]) | st.integers(0, 99_999_999))
+        event("amount at a boundary" if amount in (0, 1, 99_999_999) else "amount inside")
+        out.append(
+            Declaration(
+                declaration_id=f"V{i}",
+                agb="06010101",
+                uzovi="3311",
+                patient_ref=pseudonym(KEY, bsn_for(draw(st.integers(0, 3)))),
+                zorgproduct_code=draw(st.sampled_from(["131999061", "029899011"])),
+                start_date=day - dt.timedelta(days=draw(st.integers(0, 365))),
+                end_date=day,
+                amount_cents=amount,
+                declared_on=day,
+                dbc_id=draw(st.none() | st.just(f"D{i}")),
+                declaratiecode="999061",
+            )
+        )
+    for debit in list(out):
+        if debit.amount_cents > 0 and draw(st.booleans()):
+            event("a credit")
+            out.append(
+                Declaration(
+                    **{**debit.__dict__, "declaration_id": f"C{debit.declaration_id}",
+                       "amount_cents": -debit.amount_cents}
+                )
+            )  # fmt: skip
+    return out
+
+
+@given(invoices())
+def test_any_invoice_reads_back_exactly_and_its_total_is_the_sum_of_its_lines(
+    declarations: list[Declaration],
+) -> None:
+    bsns = {pseudonym(KEY, bsn_for(n)): bsn_for(n) for n in range(4)}
+    ((_name, content),) = write_files(declarations, bsn_of=bsns.__getitem__).items()
+    read = read_zh308("f.zh308", content, key=KEY)
+    assert by_id(read.declarations) == by_id(declarations)
+    # Each credit is linked to a distinct debit it cancels (its own, or an identical one).
+    credits = [d for d in declarations if d.amount_cents < 0]
+    assert sorted(read.credits) == sorted(d.declaration_id for d in credits)
+    assert len(set(read.credits.values())) == len(credits)
+    ids = {d.declaration_id: d for d in declarations}
+    for credit in credits:
+        debit = ids[read.credits[credit.declaration_id]]
+        assert debit.__dict__ | {"declaration_id": "", "amount_cents": 0} == (
+            credit.__dict__ | {"declaration_id": "", "amount_cents": 0}
+        )
+        assert debit.amount_cents == -credit.amount_cents
+    closing = content.split("\r\n")[-2]
+    total = sum(d.amount_cents for d in declarations)
+    assert closing[45:57] == f"{abs(total):011d}" + ("C" if total < 0 else "D")
