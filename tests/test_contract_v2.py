@@ -662,7 +662,8 @@ def odv_terms(draw: st.DrawFn) -> SettlementTerms:
         share=draw(SHARES),
         price_year=draw(st.sampled_from(["end", "start"])),
         ceiling=ceiling,
-        share_above_ceiling=draw(SHARES) if ceiling else None,
+        # An empty ceiling ({}) may come with its share too.
+        share_above_ceiling=draw(SHARES) if ceiling else draw(st.none() | SHARES),
     )
 
 

@@ -142,7 +142,8 @@ def agreement_to_json(agreement: Agreement) -> dict[str, Any]:
             out["fee_eur"] = format_cents(t.fee_cents)
         if t.price_year != "end":
             out["price_year"] = t.price_year
-        if t.ceiling:
+        # A ceiling comes with its share_above_ceiling, also an empty one ({}: no year capped).
+        if t.ceiling or t.share_above_ceiling is not None:
             out["ceiling"] = {f"{y:04d}": n for y, n in t.ceiling}
         if t.share_above_ceiling is not None:
             out["share_above_ceiling"] = str(t.share_above_ceiling)
