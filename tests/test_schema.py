@@ -16,6 +16,7 @@ from spreiding.contract.reader import SPECS, FileSpec
 from spreiding.domain.dataset import (
     DBCS,
     DECLARATIONS,
+    HOSPITALS,
     HOURS,
     INSURERS,
     PRICES,
@@ -39,6 +40,7 @@ PUBLIC: list[tuple[type[BaseModel], TableSchema]] = [
     (schemas.DeclarationPublic, DECLARATIONS),
     (schemas.TransferPublic, TRANSFERS),
     (schemas.PricePublic, PRICES),
+    (schemas.HospitalPublic, HOSPITALS),
 ]
 
 
