@@ -94,17 +94,36 @@ def import_zh308(
             "--activities", help=N_("Write the zorgactiviteiten (with field 1616) as CSV here.")
         ),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help=N_(
+                "With --dataset: list ACT-001, care performed at another institution (1616) "
+                "without an agreement covering it, for this year."
+            ),
+        ),
+    ] = None,
+    check_only: Annotated[
+        bool,
+        typer.Option("--check-only", help=N_("With --dataset: check, store nothing.")),
+    ] = False,
 ) -> None:
     """Read ZH308 declaration files: check every record, then store or write the
     declarations; all or nothing."""
     key = _key(key_file)
     what = _("{count} ZH308 file(s): invalid, nothing stored").format(count=len(files))
     try:
-        if dataset is not None:
-            with database() as engine, engine.begin() as connection:
-                content, report = formats.import_zh308(connection, files, key, folder=dataset)
-        else:
+        report = findings = None
+        if dataset is None:
             content = formats.read_zh308_files(files, key)
+        elif check_only:
+            done = formats.import_zh308(None, files, key, folder=dataset, year=year)
+            content, findings = done.content, done.findings
+        else:
+            with database() as engine, engine.begin() as connection:
+                done = formats.import_zh308(connection, files, key, folder=dataset, year=year)
+            content, report, findings = done.content, done.report, done.findings
     except (DatasetInvalid, DatasetConflict) as exc:
         raise refuse(exc, what) from None
     if out_csv is not None:
@@ -123,9 +142,18 @@ def import_zh308(
         activities=len(content.activities),
         elsewhere=elsewhere,
     )
-    if dataset is not None:
+    if report is not None:
         summary += " — " + report.summary()
     out.print(summary, markup=False)
+    for finding in findings or []:
+        amount = finding.amount_at_stake_cents or 0
+        sign = "-" if amount < 0 else ""
+        euros = f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
+        out.print(
+            f"{finding.rule} {finding.severity} {finding.agb} {finding.declaration_id} "
+            f"{euros}: {finding.message}",
+            markup=False,
+        )
 
 
 prices_app = typer.Typer(no_args_is_help=True, help=N_("Benchmark price lists."))

@@ -17,15 +17,18 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Connection
 
+from settlement.audit.activities import check_act_001
+from settlement.audit.findings import Finding
 from spreiding.contract.cells import formula_message, unstorable
 from spreiding.domain.access import Principal
-from spreiding.domain.dataset import Dataset
+from spreiding.domain.dataset import DECLARATIONS, Dataset, empty
 from spreiding.domain.errors import DatasetError, DatasetInvalid
 from spreiding.formats import opendis, zh308
 from spreiding.formats.pseudonyms import (
@@ -226,20 +229,50 @@ def dataset_with_declarations(folder: Path, declarations: str) -> Dataset:
     return replace(dataset, source=str(folder))
 
 
+@dataclass(frozen=True)
+class Zh308Import:
+    """What an import of ZH308 files read, stored and (given a year) found: ACT-001 on the
+    activities performed at another institution."""
+
+    content: zh308.Zh308Content
+    report: ImportReport | None
+    findings: list[Finding]
+
+
+def activity_findings(dataset: Dataset, content: zh308.Zh308Content, *, year: int) -> list[Finding]:
+    """ACT-001 (``settlement.audit.activities``) on the activities of ``content``, against
+    the agreements and the declarations of ``dataset``."""
+    frame = pd.DataFrame(
+        {
+            "declaration_id": [a.declaration_id for a in content.activities],
+            "activity_number": [a.activity_number for a in content.activities],
+            "start_date": [a.start_date for a in content.activities],
+            "performed_at": [a.performed_at for a in content.activities],
+        }
+    )
+    declarations = dataset.declarations if dataset.declarations is not None else empty(DECLARATIONS)
+    return check_act_001(declarations, frame, dataset.agreements, year=year)
+
+
 def import_zh308(
-    connection: Connection,
+    connection: Connection | None,
     paths: Sequence[Path],
     key: bytes,
     *,
     folder: Path,
+    year: int | None = None,
     principal: Principal = OPERATOR,
-) -> tuple[zh308.Zh308Content, ImportReport]:
+) -> Zh308Import:
     """Read ZH308 files and store their declarations with the dataset of ``folder`` (its
     hospitals, insurers, agreements, prices and DBCs, which the declarations refer to)
-    through the dataset import: all or nothing, the same checks as a declarations.csv."""
+    through the dataset import: all or nothing, the same checks as a declarations.csv.
+    ``connection`` None: check only, store nothing. ``year``: also audit the activities
+    performed elsewhere (ACT-001) of that year."""
     content = read_zh308_files(paths, key)
     dataset = dataset_with_declarations(folder, declarations_csv(content.declarations))
-    return content, import_dataset(connection, dataset, principal)
+    findings = [] if year is None else activity_findings(dataset, content, year=year)
+    report = None if connection is None else import_dataset(connection, dataset, principal)
+    return Zh308Import(content, report, findings)
 
 
 # --- Open DIS ----------------------------------------------------------------------------

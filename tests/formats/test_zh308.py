@@ -377,3 +377,49 @@ def test_any_invoice_reads_back_exactly_and_its_total_is_the_sum_of_its_lines(
     closing = content.split("\r\n")[-2]
     total = sum(d.amount_cents for d in declarations)
     assert closing[45:57] == f"{abs(total):011d}" + ("C" if total < 0 else "D")
+
+
+def test_check_only_with_a_year_lists_care_performed_elsewhere_without_agreement(
+    pseudonymised: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, bsn_of = pseudonymised
+    declarations = declarations_of(folder)
+    elsewhere = {
+        "SAME-V00026": [
+            Activity("SAME-V00026", "06010101", "1", "039133", dt.date(2024, 6, 3),
+                     dt.date(2024, 6, 3), 1, "06010102"),  # the agreed performer
+        ],
+        "SAME-V00103": [
+            Activity("SAME-V00103", "06010102", "1", "039133", dt.date(2024, 2, 12),
+                     dt.date(2024, 2, 12), 1, "06010101"),  # not the agreed performer
+        ],
+    }  # fmt: skip
+    paths = []
+    files = write_files(declarations, bsn_of=bsn_of.__getitem__, activities=elsewhere)
+    for name, content in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(content, encoding="latin-1", newline="")
+    key_file = tmp_path / "k.key"
+    key_file.write_text(key_text(KEY))
+    os.chmod(key_file, 0o600)
+    activities_csv = tmp_path / "activities.csv"
+    result = runner.invoke(
+        app,
+        ["--lang", "en", "import-zh308", *map(str, paths), "--key-file", str(key_file),
+         "--dataset", str(folder), "--year", "2024", "--check-only",
+         "--activities", str(activities_csv)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{len(paths)} file(s): 35 declaration(s), 2 credit(s), 2 activity record(s), "
+        "2 performed at another institution",
+        "ACT-001 error 06010102 SAME-V00103 1999.00: Declaration SAME-V00103 of 06010102 "
+        "includes care performed at 06010101, but no agreement in force between them covers "
+        "zorgproduct 131999061",
+    ]
+    assert activities_csv.read_text().splitlines() == [
+        "declaration_id,agb,activity_number,activity_code,start_date,end_date,count,"
+        "performed_at,credit",
+        "SAME-V00026,06010101,1,039133,2024-06-03,2024-06-03,1,06010102,false",
+        "SAME-V00103,06010102,1,039133,2024-02-12,2024-02-12,1,06010101,false",
+    ]
