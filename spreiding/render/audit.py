@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from settlement.audit.rules import CATALOGUE, Finding
@@ -136,49 +137,93 @@ def audit_to_xlsx(
     findings. Dutch headers, amounts as numbers in euros, dates as dates, the columns as
     wide as their contents, a filter on every column and the header row frozen. ``details``
     (``services.audit.finding_details``, one per finding) fills the patient, zorgproduct and
-    date columns; without it they stay empty."""
+    date columns; without it they stay empty.
+
+    Written in openpyxl's write-only mode (rows streamed, formats set per cell as it is
+    written): 50,000 findings take seconds, not the half minute a workbook built in memory
+    and formatted afterwards takes."""
     from openpyxl import Workbook  # imported here: only the export needs it
 
-    workbook = Workbook()
-    summary = workbook.worksheets[0]
-    summary.title = SUMMARY
-    _summary(summary, findings, year)
+    workbook = Workbook(write_only=True)
+    summary_rows = _summary_rows(findings, year)
+    _sheet(workbook, SUMMARY, summary_rows, [10, 10, 12, 18, 8], {3: EURO_FORMAT})
     detail_of = list(details) if details is not None else [{} for _f in findings]
+    formats = {
+        index: EURO_FORMAT if key == "amount_at_stake" else DATE_FORMAT
+        for index, (key, _header, _width) in enumerate(SHEET_COLUMNS)
+        if key == "amount_at_stake" or key.endswith("_date")
+    }
+    header = [title for _key, title, _width in SHEET_COLUMNS]
     for code in CATALOGUE:
-        chosen = [(f, d) for f, d in zip(findings, detail_of, strict=True) if f.rule == code]
-        if not chosen:
-            continue  # no empty sheets: the summary says the rule found nothing
-        sheet = workbook.create_sheet(code)
-        sheet.append([header for _key, header, _width in SHEET_COLUMNS])
-        for finding, detail in chosen:
-            sheet.append([_xlsx_cell(key, finding, detail) for key, _h, _w in SHEET_COLUMNS])
-        _layout(sheet, [width for _k, _h, width in SHEET_COLUMNS])
-        for index, (key, _header, _width) in enumerate(SHEET_COLUMNS, start=1):
-            number_format = {"amount_at_stake": EURO_FORMAT}.get(
-                key, DATE_FORMAT if key.endswith("_date") else None
-            )
-            if number_format is not None:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_format
+        rows = [
+            [_xlsx_cell(key, finding, detail) for key, _title, _width in SHEET_COLUMNS]
+            for finding, detail in zip(findings, detail_of, strict=True)
+            if finding.rule == code
+        ]
+        if rows:  # no empty sheets: the summary says the rule found nothing
+            widths = [width for _key, _title, width in SHEET_COLUMNS]
+            _sheet(workbook, code, [header, *rows], widths, formats)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _summary(sheet: Any, findings: Sequence[Finding], year: int | None) -> None:
+def _summary_rows(findings: Sequence[Finding], year: int | None) -> list[list[Any]]:
     counts: Counter[str] = Counter(f.rule for f in findings)
     at_stake: Counter[str] = Counter()
     for f in findings:
         at_stake[f.rule] += f.amount_at_stake_cents or 0
-    sheet.append(["Regel", "Ernst", "Bevindingen", "Bedrag in geding", "Jaar"])
+    rows: list[list[Any]] = [["Regel", "Ernst", "Bevindingen", "Bedrag in geding", "Jaar"]]
     for code, rule in CATALOGUE.items():
         money = cents_to_decimal(at_stake[code]) if rule.money_at_stake else None
-        sheet.append([code, _dutch_severity(rule.severity), counts[code], money, year])
+        rows.append([code, _dutch_severity(rule.severity), counts[code], money, year])
     total = cents_to_decimal(sum(at_stake.values()))
-    sheet.append(["Totaal", None, len(findings), total, year])
-    _layout(sheet, [10, 10, 12, 18, 8])
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
-        cell.number_format = EURO_FORMAT
+    rows.append(["Totaal", None, len(findings), total, year])
+    return rows
+
+
+def _sheet(
+    workbook: Any,
+    title: str,
+    rows: list[list[Any]],
+    widths: Sequence[int],
+    formats: Mapping[int, str],
+) -> None:
+    """A sheet of ``rows`` (the first the header): each column as wide as its longest value
+    (at least ``widths``, at most 80 characters), a filter on every column, the header row
+    frozen, and the number format of ``formats`` (column index to format) on every cell
+    below the header."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths):
+        longest = max((len(_shown(row[index])) for row in rows), default=0)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+            max(width, longest + 2), 80
+        )
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{len(rows)}"
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        cells: list[Any] = list(row)
+        for index, number_format in formats.items():
+            cell = WriteOnlyCell(sheet, value=row[index])
+            cell.number_format = number_format
+            cells[index] = cell
+        sheet.append(cells)
+
+
+def _shown(value: Any) -> str:
+    """About what a cell shows, for its column's width: a date as dd-mm-yyyy, an amount with
+    its euro sign and thousands dots."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return "00-00-0000"
+    if isinstance(value, Decimal):
+        return euros(int(value * 100))
+    return str(value)
 
 
 def _dutch_severity(severity: str) -> str:
@@ -199,15 +244,3 @@ def _xlsx_cell(key: str, finding: Finding, detail: Mapping[str, Any]) -> Any:
     if value is None or isinstance(value, date):
         return value
     return safe_text(str(value))
-
-
-def _layout(sheet: Any, widths: Sequence[int]) -> None:
-    """Widths (at least the header's, at most 80), a filter on every column, header frozen."""
-    from openpyxl.utils import get_column_letter
-
-    for index, width in enumerate(widths, start=1):
-        column = [str(c.value) for (c,) in sheet.iter_rows(min_col=index, max_col=index)]
-        longest = max((len(v) for v in column if v != "None"), default=0)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, longest + 2), 80)
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.freeze_panes = "A2"
