@@ -256,8 +256,10 @@ def read_zh308(name: str, text: str, *, key: bytes) -> Zh308Content:
                     name, current.line, "(record)", "prestatierecord without its tariefrecord (06)"
                 )
             )
-        elif current.ok and current_tariff.ok and header is not None and header.ok:
-            declaration = _declaration(current, current_tariff, header, key, content)
+        elif current.ok and current_tariff.ok:
+            # Checked even when the voorlooprecord is not: every error is reported.
+            usable = header if header is not None and header.ok else None
+            declaration = _declaration(current, current_tariff, usable, key, content)
             if declaration is not None:
                 first = seen_ids.get(declaration.declaration_id)
                 if first is not None:
@@ -416,17 +418,18 @@ def _euros(cents: int) -> str:
 
 
 def _declaration(
-    record: _Record, tariff: _Record, header: _Record, key: bytes, content: Zh308Content
+    record: _Record, tariff: _Record, header: _Record | None, key: bytes, content: Zh308Content
 ) -> Declaration | None:
     """The declaration of a prestatierecord and its tariefrecord (both checked field by
-    field), or None after reporting what the declarations shape misses."""
+    field), or None after reporting what the declarations shape misses (``header`` None: the
+    voorlooprecord has errors, reported; the rest is still checked, nothing is made)."""
     ok = True
     try:
         patient_ref = pseudonym(key, record.raw(403))
     except BsnRefused as exc:
         record.error(FIELDS[403], str(exc))
         ok = False
-    agb = record.value(440) or header.value(112)
+    agb = record.value(440) or (header.value(112) if header is not None else "")
     if agb is None:
         record.error(FIELDS[440], "is empty and so is the voorlooprecord's 112")
         ok = False
@@ -451,7 +454,11 @@ def _declaration(
     if credit and credited is None:
         record.error(FIELDS[459], "is mandatory for a credit (457 is C)")
         ok = False
-    if not ok:
+    first_day, last_day = record.date(411), record.date(412)
+    if first_day is not None and last_day is not None and last_day < first_day:
+        record.error(FIELDS[412], f"{last_day} is before 411 BEGINDATUM PRESTATIE {first_day}")
+        ok = False
+    if not ok or header is None:
         return None
     assert agb is not None and zorgproduct is not None
     if credit and credited is not None:

@@ -224,6 +224,18 @@ def test_every_error_is_reported_and_no_bsn_is_quoted() -> None:
     ]
 
 
+def test_a_faulty_voorlooprecord_does_not_hide_the_declarations_faults() -> None:
+    _, lines = _one_file(bsn="111222334")
+    lines[0] = _put(lines[0], 117, "20240631")
+    lines[2] = _put(lines[2], 412, "20240218")  # the day before 411
+    assert errors_of(lines) == [
+        "f.zh308:1: field 117 DAGTEKENING FACTUUR: is not a date (EEJJMMDD): '20240631'",
+        "f.zh308:3: field 403 BURGERSERVICENUMMER (BSN) VERZEKERDE: BSN fails the 11-check",
+        "f.zh308:3: field 412 EINDDATUM PRESTATIE: 2024-02-18 is before 411 BEGINDATUM "
+        "PRESTATIE 2024-02-19",
+    ]
+
+
 def test_another_version_is_refused_by_name() -> None:
     _, lines = _one_file()
     lines[0] = _put(lines[0], 103, "08")
