@@ -18,6 +18,7 @@ from spreiding.services import reference, settlement, statements
 
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 LINES_PER_PAGE = 25
+EXCLUDED_PER_PAGE = 100
 
 
 @router.get("/verrekeningen")
@@ -35,6 +36,7 @@ def run_page(
     db: Db,
     viewer: PageViewer,
     reden: Annotated[str, Query(max_length=40)] = "",
+    pagina: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     view = settlement.get_run(db, viewer.principal, run_id)
     pairs = statements.statement_pairs(db, viewer.principal, run_id)
@@ -54,7 +56,10 @@ def run_page(
         for row in result.excluded.to_dict("records")
     ]
     reasons = sorted({row["reason"] for row in excluded})
-    shown = [row for row in excluded if not reden or row["reason"] == reden]
+    chosen = [row for row in excluded if not reden or row["reason"] == reden]
+    pages = max(1, -(-len(chosen) // EXCLUDED_PER_PAGE))
+    pagina = min(pagina, pages)
+    start = (pagina - 1) * EXCLUDED_PER_PAGE
     return page(
         request,
         "verrekening.html",
@@ -65,8 +70,12 @@ def run_page(
         payments=payments,
         positions=result.positions.to_dict("records"),
         pairs=pairs,
-        excluded=shown,
+        excluded=chosen[start : start + EXCLUDED_PER_PAGE],
+        excluded_first=start + 1,
+        excluded_chosen=len(chosen),
         excluded_total=len(excluded),
+        page_number=pagina,
+        pages=pages,
         reasons=reasons,
         reason=reden,
     )

@@ -95,6 +95,23 @@ def test_excluded_dbcs_are_filtered_by_reason(pages: Pages) -> None:
     assert cells(html).count("parallel gedeclareerd, niet verrekend") == 2
 
 
+def test_excluded_dbcs_are_shown_a_page_at_a_time(
+    pages: Pages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.pages import finance
+
+    monkeypatch.setattr(finance, "EXCLUDED_PER_PAGE", 4)
+    path = f"/portaal/verrekeningen/{pages.run}"
+    first = pages.get("admin", path).text
+    assert "6 van 6 uitgesloten DBC's, 1–4 (pagina 1 van 2)" in first
+    assert cells(first)[-4:] == [
+        "Groene Hart Ziekenhuis", "SAME-D00097", "Alrijne Ziekenhuis", "geen benchmarkprijs"
+    ]  # fmt: skip
+    second = pages.get("admin", f"{path}?pagina=2").text
+    assert "6 van 6 uitgesloten DBC's, 5–6 (pagina 2 van 2)" in second
+    assert [c for c in cells(second) if c.startswith("AMST-D")] == ["AMST-D00003", "AMST-D00026"]
+
+
 def test_a_statement_shows_its_lines_a_page_at_a_time(pages: Pages) -> None:
     base = f"{STATEMENT.format(run=pages.run)}/{ALRIJNE}/{GROENE_HART}"
     first = pages.get("alrijne", base).text
