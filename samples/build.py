@@ -482,44 +482,6 @@ ONCOMID = Alliance(
     seed=44,
 )
 
-UMCG = "06060600"
-HARTNET = Alliance(
-    folder="hartnet",
-    agreement_id="hartnet-2024",
-    name="HartNet Noord-Nederland",
-    category="verdeling_zorgpad",
-    stage="optimaliseren",
-    hospitals=[
-        (UMCG, "UMCG", "umc"),
-        ("06060601", "Martini Ziekenhuis", "topklinisch"),
-        ("06060602", "Ommelander Ziekenhuis Groningen", "algemeen"),
-        ("06060603", "Treant", "algemeen"),
-        ("06060604", "Wilhelmina Ziekenhuis Assen", "algemeen"),
-    ],
-    care=[
-        CareSpec(
-            "hartkatheterisatie",
-            [],
-            ["979001"],
-            UMCG,
-            odv("hartnet-benchmark", "1.00"),
-            12,
-            specialism="0320",
-            pathway=pathway(UMCG),
-        ),
-        CareSpec(
-            "hartrevalidatie",
-            ["979002011"],
-            [],
-            None,
-            odv("hartnet-benchmark", "0.80"),
-            6,
-            specialism="0320",
-        ),
-    ],
-    prices={"hartnet-benchmark": {"979001011": "6420.30", "979002011": "1280.45"}},
-    seed=66,
-)
 
 # --- alliances built row by row (contract v2) ----------------------------------------------
 #
@@ -976,6 +938,89 @@ BUILDERS = {
     "vaatnetwerk-utrecht": vaatnetwerk_rows,
     "erasmus-stamcel": erasmus_rows,
 }
+
+# HartNet: five hospitals split cardiology pathways; each declares its own part, nothing is
+# settled per DBC; the transformation money is pre-financed and shared.
+HARTNET_H = [
+    UMCG_H,
+    MARTINI_H,
+    ("06060602", "Ommelander Ziekenhuis Groningen", "algemeen"),
+    ("06060603", "Treant", "algemeen"),
+    ("06060604", "Wilhelmina Ziekenhuis Assen", "algemeen"),
+]
+HARTNET_AGBS = [h[0] for h in HARTNET_H]
+HARTNET_CARE = [
+    # care type, zorgproductgroep, regional diagnostics code, UMCG intervention code
+    ("boezemfibrilleren", "979001", "979001011", "979001041"),
+    ("aortaklepstenose", "979003", "979003011", "979003051"),
+]
+HARTNET = Alliance(
+    folder="hartnet",
+    agreement_id="hartnet",
+    name="HartNet Noord-Nederland",
+    category="verdeling_zorgpad",
+    stage="optimaliseren",
+    hospitals=HARTNET_H,
+    care=[],
+    prices={},
+    insurers=[ZILVEREN_KRUIS, VGZ, CZ],
+    agreements=[
+        agreement_of(
+            "hartnet",
+            "HartNet Noord-Nederland: regionale organisatie cardiologische zorg",
+            "verdeling_zorgpad",
+            "optimaliseren",
+            HARTNET_AGBS,
+            "2018-01-01",
+            None,
+            [
+                care_of(
+                    care,
+                    groups=[group],
+                    performing=UMCG,
+                    settlement=PARALLEL,
+                    pathway=[
+                        {"phase": "diagnostiek", "at": "home"},
+                        {"phase": "interventie", "at": UMCG},
+                        {"phase": "nazorg", "at": "home"},
+                    ],
+                )
+                for care, group, _diagnostics, _intervention in HARTNET_CARE
+            ],
+            costs=[
+                {
+                    "cost_id": "transformatie-2024",
+                    "description": "Transformatiegelden acht nieuwe zorgpaden 2024, "
+                    "voorgeschoten door het UMCG",
+                    "year": 2024,
+                    "amount_eur": "150000.00",
+                    "paid_by": UMCG,
+                    "key": {agb: 1 for agb in HARTNET_AGBS},
+                }
+            ],
+        )
+    ],
+    seed=66,
+)
+
+
+def hartnet_rows(w: Writer) -> None:
+    """A regional hospital diagnoses and declares; the UMCG intervenes and declares that; the
+    patient returns to the regional hospital for aftercare. No DBC is ODV."""
+    for n in range(12):
+        _care, _group, diagnostics_code, intervention_code = HARTNET_CARE[n % 2]
+        home = HARTNET_AGBS[1 + n % 4]
+        patient, uzovi = w.patient()
+        start = day(w.rng, date(YEAR, 1, 8), 250)
+        diagnostics = own_dbc(w, home, patient, diagnostics_code, start, 27, "0320")
+        w.declare(diagnostics, uzovi, "845.10", with_dbc_id=True)
+        intervention = own_dbc(
+            w, UMCG, patient, intervention_code, start + timedelta(28), 20, "0320"
+        )
+        w.declare(intervention, uzovi, "11980.00", with_dbc_id=True)
+
+
+BUILDERS["hartnet"] = hartnet_rows
 
 ALLIANCES = [
     SAMEN_PLUS, AMSTERDAM_FLEVO, ERASMUS_MC, ONCOMID, SAXENBURGH_ZGT, HARTNET, UKC, BORST,

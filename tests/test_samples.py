@@ -235,3 +235,28 @@ def test_one_hospital_has_one_code_and_one_name_across_the_samples() -> None:
             by_name.setdefault(name, set()).add(agb)
     assert {name: agbs for name, agbs in by_name.items() if len(agbs) > 1} == {}
     assert seen["06060600"] == {("UMCG", "umc")}
+
+
+def test_hartnet_settles_no_dbc_and_shares_the_pre_financed_transformation_cost() -> None:
+    """'moeten zij de transformatiegelden eerst zelf voorschieten': the UMCG pre-financed
+    €150,000.00 for 2024's eight new pathways, shared equally by the five hospitals (key 1 each,
+    15,000,000 cents / 5 = 3,000,000 cents, no cent left over): each of the four others owes
+    the UMCG €30,000.00, €120,000.00 in all. Each hospital declares its own part of the
+    pathway, so no DBC is ODV and no DBC line is settled."""
+    dataset = read_dataset(SAMPLES / "hartnet")
+    assert not dataset.dbcs["odv"].any()
+    result = settled("hartnet")
+    assert result["lines"] == [] and result["hours"] == [] and result["excluded"] == []
+    assert [
+        (c["debtor_agb"], c["creditor_agb"], c["weight"], c["amount"]) for c in result["costs"]
+    ] == [
+        ("06060601", "06060600", 1, "30000.00"),
+        ("06060602", "06060600", 1, "30000.00"),
+        ("06060603", "06060600", 1, "30000.00"),
+        ("06060604", "06060600", 1, "30000.00"),
+    ]
+    assert {(p["amount"], p["hours"], p["costs"]) for p in result["pairs"]} == {
+        ("0.00", "0.00", "30000.00")
+    }
+    assert result["total"] == "120000.00"
+    assert findings("hartnet") == []
