@@ -123,7 +123,8 @@ def settle(
     first_day = np.datetime64(f"{year:04d}-01-01", "s")
     last_day = np.datetime64(f"{year:04d}-12-31", "s")
 
-    needed = [c for c in DBCS.rule_columns if c != "odv" and c in dbcs.columns]
+    # The DBC's insurer (v2) is read in step 4 only, for the few DBCs of parallel care types.
+    needed = [c for c in DBCS.rule_columns if c not in ("odv", "uzovi")]
     odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool), needed]
     is_open = odv["end_date"].isna()
     excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]
@@ -149,29 +150,32 @@ def settle(
 
     # Step 4: the terms a DBC is settled by. A parallel care type declares in parallel, except
     # for a patient whose insurer did not consent on the DBC's end date (v2): then its
-    # ``otherwise`` terms settle it, and without those nothing does.
+    # ``otherwise`` terms settle it, and without those nothing does. The v2 terms are looked up
+    # per care type (``ct``) only where some care type has them, so a v1 dataset pays nothing.
+    terms = care.terms
     parallel = (matched["method"] == "parallel").to_numpy()
     if parallel.any():
+        ct = matched["ct"].to_numpy()
         refused = np.zeros(len(matched), dtype=bool)
-        if "uzovi" in matched.columns:
-            uzovi = matched["uzovi"]
-            named = uzovi.notna().to_numpy() & parallel
-            rows = np.flatnonzero(named)
+        if "uzovi" in dbcs.columns:
+            rows = np.flatnonzero(parallel)
+            uzovi = dbcs.loc[matched.index[rows], "uzovi"]
+            named = uzovi.notna().to_numpy()
+            rows = rows[named]
             end = matched["end_date"].to_numpy()[rows]
             consent = coverage.consented(
-                care,
-                matched["ct"].to_numpy()[rows],
-                uzovi.to_numpy(dtype=object)[rows],
-                end,
-                end,
+                care, ct[rows], uzovi.to_numpy(dtype=object)[named], end, end
             )
             refused[rows[~consent]] = True
-        otherwise = refused & (matched["settle_method"] != "").to_numpy()
+        settle_method = terms["settle_method"].to_numpy()[ct]
+        otherwise = refused & (settle_method != "")
         excluded.append(_exclude(matched.loc[parallel & ~refused], PARALLEL_CARE_TYPE))
         excluded.append(_exclude(matched.loc[refused & ~otherwise], NO_CONSENT))
-        matched = matched.loc[~parallel | otherwise]
+        keep = ~parallel | otherwise
+        # The line's method is that of the terms it is settled by.
+        matched = matched.loc[keep].assign(method=settle_method[keep])
     prices_of = prices[["price_list", "year", "zorgproduct_code", "price_cents"]]
-    start = matched["price_start"].to_numpy()
+    start = terms["price_start"].to_numpy()[matched["ct"].to_numpy()]
     if start.any():
         # v2 ``price_year: "start"``: the price of the year the DBC started in.
         price_year = np.where(start, matched["start_date"].dt.year.to_numpy(), year)
@@ -184,11 +188,11 @@ def settle(
             on=["price_list", "zorgproduct_code"],
             how="left",
         )
-    benchmark = (priced["settle_method"] == "odv_benchmark").to_numpy()
+    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
     no_price = benchmark & priced["price_cents"].isna().to_numpy()
     excluded.append(_exclude(priced.loc[no_price], NO_PRICE))
-    priced = priced.loc[~no_price].reset_index(drop=True)
-    benchmark = (priced["settle_method"] == "odv_benchmark").to_numpy()
+    priced = priced.loc[~no_price]
+    benchmark = benchmark[~no_price]
     unit = np.where(
         benchmark,
         priced["price_cents"].fillna(0).to_numpy(dtype="int64"),
@@ -196,12 +200,17 @@ def settle(
     )
     numerator = priced["share_num"].to_numpy(dtype="int64")
     denominator = priced["share_den"].to_numpy(dtype="int64")
-    share_text = priced["share_text"].to_numpy(dtype=object)
     above = _above_ceiling(priced, care, benchmark, year=year)
     if above.any():
-        numerator = np.where(above, priced["above_num"].to_numpy(dtype="int64"), numerator)
-        denominator = np.where(above, priced["above_den"].to_numpy(dtype="int64"), denominator)
-        share_text = np.where(above, priced["above_text"].to_numpy(dtype=object), share_text)
+        # Past the ceiling: the share above it (contract v2 §3 step 4).
+        past = priced["ct"].to_numpy()[above]
+        numerator = numerator.copy()
+        denominator = denominator.copy()
+        numerator[above] = terms["above_num"].to_numpy()[past]
+        denominator[above] = terms["above_den"].to_numpy()[past]
+        share_text = priced["share_text"].to_numpy(dtype=object).copy()
+        share_text[above] = terms["above_text"].to_numpy(dtype=object)[past]
+        priced = priced.assign(share_text=share_text)
     # Half up to the cent: floor(unit * share + 1/2), exact in integers (money.apply_share).
     amount = (2 * unit * numerator + denominator) // (2 * denominator)
 
@@ -216,18 +225,18 @@ def settle(
                 "care_type",
                 "zorgproduct_code",
                 "end_date",
-                "settle_method",
+                "method",
+                "share_text",
             ]
         ]
         .rename(
             columns={
                 "agb": "creditor_agb",
                 "requesting_agb": "debtor_agb",
-                "settle_method": "method",
+                "share_text": "share",
             }
         )
         .assign(
-            share=share_text,
             unit_price_cents=unit.astype("int64"),
             amount_cents=amount.astype("int64"),
         )
@@ -334,9 +343,8 @@ def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> 
     keep = (performer == "") | (performer == candidates["agb"].to_numpy()[position])
     position, ct = position[keep], ct[keep]
     terms = [
-        "agreement_id", "care_type", "method", "settle_method", "price_list", "fee_cents",
-        "share_num", "share_den", "share_text", "price_start", "above_num", "above_den",
-        "above_text",
+        "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
+        "share_den", "share_text",
     ]  # fmt: skip
     matches = care.terms.iloc[ct][terms].reset_index(drop=True)
     matches.insert(0, "ct", ct)
