@@ -432,6 +432,8 @@ AMSTERDAM_FLEVO = Alliance(
     seed=22,
 )
 
+# The Utrecht hospitals of Oncomid and the Vaatnetwerk (St Jansdal only in the Vaatnetwerk,
+# Alexander Monro, a ZBC, only in Oncomid).
 ONCOMID_HOSPITALS = [
     ("06040401", "Antonius Ziekenhuis", "topklinisch"),
     ("06040402", "Diakonessenhuis", "topklinisch"),
@@ -439,48 +441,11 @@ ONCOMID_HOSPITALS = [
     ("06040404", "Tergooi MC", "topklinisch"),
     ("06040405", "Ziekenhuis Rivierenland", "algemeen"),
     ("06040406", "Ziekenhuis Gelderse Vallei", "topklinisch"),
-    ("06040407", "Ziekenhuis St Jansdal", "algemeen"),
     ("06040408", "Beatrixziekenhuis (Rivas)", "algemeen"),
     ("06040409", "UMC Utrecht", "umc"),
+    ("22040410", "Alexander Monro Ziekenhuis", "zbc"),
 ]
-ONCOMID = Alliance(
-    folder="oncomid",
-    agreement_id="oncomid-2024",
-    name="Oncomid samenwerkingsovereenkomst",
-    category="uitwisseling",
-    stage="formaliseren",
-    hospitals=ONCOMID_HOSPITALS,
-    care=[
-        CareSpec("mammacarcinoom", [], ["029699"], "06040401", odv("oncomid-benchmark", "0.85"), 8),
-        CareSpec("coloncarcinoom", [], ["029899"], "06040403", odv("oncomid-benchmark", "0.85"), 7),
-        CareSpec(
-            "longcarcinoom",
-            ["020199021"],
-            [],
-            "06040402",
-            odv("oncomid-benchmark", "0.90"),
-            6,
-            specialism="0322",
-        ),
-        CareSpec(
-            "mdo-consult",
-            ["990089001"],
-            [],
-            None,
-            {"method": "fixed_fee", "fee_eur": "312.50"},
-            6,
-            specialism="0362",
-        ),
-    ],
-    prices={
-        "oncomid-benchmark": {
-            "029699011": "8450.25",
-            "029899011": "11234.55",
-            "020199021": "9100.05",
-        }
-    },
-    seed=44,
-)
+ST_JANSDAL_H = ("06040407", "Ziekenhuis St Jansdal", "algemeen")
 
 
 # --- alliances built row by row (contract v2) ----------------------------------------------
@@ -492,7 +457,7 @@ ONCOMID = Alliance(
 
 ZORG_EN_ZEKERHEID = ("3313", "Zorg & Zekerheid")
 ZILVEREN_KRUIS, VGZ, CZ, MENZIS = INSURERS
-HOSPITAL = {h[0]: h for h in ONCOMID_HOSPITALS}
+HOSPITAL = {h[0]: h for h in [*ONCOMID_HOSPITALS, ST_JANSDAL_H]}
 UMCG_H = ("06060600", "UMCG", "umc")
 MARTINI_H = ("06060601", "Martini Ziekenhuis", "topklinisch")
 
@@ -1022,6 +987,116 @@ def hartnet_rows(w: Writer) -> None:
 
 BUILDERS["hartnet"] = hartnet_rows
 
+# Oncomid: nine hospitals exchange high-volume oncology; doctors travel with their patients
+# (shared care) and the hospitals charge each other for their hours; the common MDO portal is
+# a cost shared by all.
+UMCU = "06040409"
+ONCOMID_AGBS = sorted(h[0] for h in ONCOMID_HOSPITALS)
+ONCOMID_REGIONAL = [agb for agb in ONCOMID_AGBS if agb != UMCU]
+ONCOMID_CARE = [
+    # care type, zorgproductgroep, code, the hospital the care is concentrated in, specialism
+    ("schildklier", "099899", "099899017", "06040402", "0303"),
+    ("borst", "029699", "029699011", "22040410", "0303"),
+    ("colon", "029899", "029899011", "06040401", "0303"),
+    ("prostaat", "109899", "109899011", "06040403", "0306"),
+]
+ONCOMID_RATE = {
+    "role": "medisch-specialist",
+    "rate_eur": "170.00",
+    "vat_rate": "0.00",
+    "valid_from": "2024-01-01",
+    "valid_to": None,
+}
+ONCOMID = Alliance(
+    folder="oncomid",
+    agreement_id="oncomid",
+    name="Oncomid samenwerkingsovereenkomst",
+    category="uitwisseling",
+    stage="formaliseren",
+    hospitals=ONCOMID_HOSPITALS,
+    care=[],
+    prices={},
+    insurers=[ZILVEREN_KRUIS, VGZ, CZ],
+    agreements=[
+        agreement_of(
+            "oncomid",
+            "Oncomid samenwerkingsovereenkomst alle tumorsoorten (model RAKU)",
+            "uitwisseling",
+            "formaliseren",
+            ONCOMID_AGBS,
+            "2019-01-01",
+            None,
+            [
+                care_of(care, groups=[group], performing=None, settlement=PARALLEL)
+                for care, group, _code, _at, _specialism in ONCOMID_CARE
+            ],
+            secondment_rates=[ONCOMID_RATE],
+            costs=[
+                {
+                    "cost_id": "mdo-portaal-2024",
+                    "description": "Gemeenschappelijk MDO-portaal (Vitaly) 2024, betaald door "
+                    "het UMC Utrecht",
+                    "year": 2024,
+                    "amount_eur": "40000.00",
+                    "paid_by": UMCU,
+                    "key": {agb: 1 for agb in ONCOMID_AGBS},
+                }
+            ],
+        )
+    ],
+    seed=44,
+)
+
+
+def oncomid_hours(
+    w: Writer, employer: str, host: str, when: date, care: str, specialism: str
+) -> None:
+    w.hours.append(
+        {
+            "hours_id": w.next_id("U"),
+            "agreement_id": "oncomid",
+            "employer_agb": employer,
+            "host_agb": host,
+            "role": "medisch-specialist",
+            "work_date": when.isoformat(),
+            "hours": w.rng.choice(["3.50", "5.00", "6.25", "8.00"]),
+            "person_ref": pseudonym(f"oncomid-arts-{employer}", w.rng.randrange(1, 4)),
+            "care_type": care,
+            "specialism": specialism,
+        }
+    )
+
+
+def oncomid_rows(w: Writer) -> None:
+    """High-volume care: diagnostics and aftercare at the patient's own hospital, the
+    intervention where the care is concentrated, each hospital declaring its own part; a UMC
+    Utrecht surgeon travels along for every third. Low-volume care at the UMC Utrecht: the
+    patient's own surgeon travels along (shared care)."""
+    for n in range(16):
+        care, _group, code, at, specialism = ONCOMID_CARE[n % 4]
+        home = ONCOMID_REGIONAL[n % len(ONCOMID_REGIONAL)]
+        if home == at:
+            home = UMCU
+        patient, uzovi = w.patient()
+        start = day(w.rng, date(YEAR, 1, 8), 280)
+        diagnostics = own_dbc(w, home, patient, code[:6] + "001", start, 20, specialism)
+        w.declare(diagnostics, uzovi, "720.00", with_dbc_id=True)
+        operated = start + timedelta(days=28)
+        intervention = own_dbc(w, at, patient, code, operated, 30, specialism)
+        w.declare(intervention, uzovi, "7450.00", with_dbc_id=True)
+        if n % 3 == 0:
+            oncomid_hours(w, UMCU, at, operated, care, specialism)
+    for n in range(4):
+        home = ONCOMID_REGIONAL[(2 * n + 1) % len(ONCOMID_REGIONAL)]
+        patient, uzovi = w.patient()
+        operated = day(w.rng, date(YEAR, 2, 1), 280)
+        intervention = own_dbc(w, UMCU, patient, "029599011", operated, 30, "0303")
+        w.declare(intervention, uzovi, "18300.00", with_dbc_id=True)
+        oncomid_hours(w, home, UMCU, operated, "", "0303")
+
+
+BUILDERS["oncomid"] = oncomid_rows
+
 ALLIANCES = [
     SAMEN_PLUS, AMSTERDAM_FLEVO, ERASMUS_MC, ONCOMID, SAXENBURGH_ZGT, HARTNET, UKC, BORST,
     VAATNETWERK,
@@ -1198,49 +1273,8 @@ def vaatnetwerk_audit_cases(w: Writer) -> None:
         w.declare(d, uzovi, "12040.00", with_dbc_id=True)
 
 
-def oncomid_cases(w: Writer) -> None:
-    """A pilot agreement that overlaps the main one: its DBCs are ambiguous."""
-    p, _ = w.patient()
-    w.dbc(
-        agb="06040402",
-        patient_ref=p,
-        zorgproduct_code="020199021",
-        start_date="2024-09-02",
-        end_date="2024-09-20",
-        odv="true",
-        requesting_agb="06040401",
-        specialism="0322",
-    )
-
-
-ONCOMID.extra_agreements.append(
-    {
-        "agreement_id": "oncomid-pilot-long-2024",
-        "name": "Oncomid pilot longzorg",
-        "category": "uitwisseling",
-        "stage": "implementeren",
-        "parties": ["06040401", "06040402"],
-        "valid_from": "2024-09-01",
-        "valid_to": "2024-12-31",
-        "parent_id": "oncomid-2024",
-        "care_types": [
-            {
-                "care_type": "longcarcinoom-pilot",
-                "zorgproduct_codes": ["020199021"],
-                "zorgproductgroepen": [],
-                "performing_agb": "06040402",
-                "settlement": odv("oncomid-benchmark", "0.80"),
-                "parallel_consents": [],
-                "planned_volume": {"2024": 10},
-                "pathway": [],
-            }
-        ],
-    }
-)
-
 CASES = {
     "samen-plus": lambda w: (samen_plus_cases(w), samen_plus_audit_cases(w)),
-    "oncomid": oncomid_cases,
     "amsterdam-flevo": amsterdam_audit_cases,
 }
 

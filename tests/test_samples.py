@@ -260,3 +260,49 @@ def test_hartnet_settles_no_dbc_and_shares_the_pre_financed_transformation_cost(
     }
     assert result["total"] == "120000.00"
     assert findings("hartnet") == []
+
+
+def test_oncomid_charges_doctors_hours_both_ways_and_shares_the_mdo_portal() -> None:
+    """'Er is nog geen manier om tussen ziekenhuizen te factureren voor de geleverde zorg door
+    artsen': ten hours rows at €170.00 (VAT 0%). UMC Utrecht surgeons at Diakonessenhuis
+    3.50 + 5.00 = 8.50 h (€1,445.00), at Meander 3.50 + 6.25 = 9.75 h (€1,657.50), at Antonius
+    5.00 h (€850.00), at Alexander Monro 6.25 h (€1,062.50); and the other way, surgeons
+    travelling with their patients to UMC Utrecht: Diakonessenhuis 6.25 h (€1,062.50), Tergooi
+    and Gelderse Vallei 8.00 h each (€1,360.00), Alexander Monro 5.00 h (€850.00); hours lines
+    €9,647.50 in all. The MDO portal, €40,000.00 paid by UMC Utrecht and keyed 1 for each of
+    the nine: 4,000,000 cents / 9 = 444,444 remainder 4 each, the 4 cents left over go to the
+    four lowest AGBs (equal remainders), so 06040401..06040404 owe €4,444.45 and the others
+    €4,444.44: €35,555.56 in cost lines. No DBC is ODV: nothing settles per DBC."""
+    dataset = read_dataset(SAMPLES / "oncomid")
+    assert sorted(dataset.hospitals["name"]) == [
+        "Alexander Monro Ziekenhuis", "Antonius Ziekenhuis", "Beatrixziekenhuis (Rivas)",
+        "Diakonessenhuis", "Meander Medisch Centrum", "Tergooi MC", "UMC Utrecht",
+        "Ziekenhuis Gelderse Vallei", "Ziekenhuis Rivierenland",
+    ]  # fmt: skip
+    assert not dataset.dbcs["odv"].any()
+    result = settled("oncomid")
+    assert result["lines"] == [] and result["excluded_hours"] == []
+    hours = {(p["debtor_agb"], p["creditor_agb"]): p["hours"] for p in result["pairs"]}
+    assert {k: v for k, v in hours.items() if v != "0.00"} == {
+        ("06040401", "06040409"): "850.00",
+        ("06040402", "06040409"): "1445.00",
+        ("06040403", "06040409"): "1657.50",
+        ("22040410", "06040409"): "1062.50",
+        ("06040409", "06040402"): "1062.50",
+        ("06040409", "06040404"): "1360.00",
+        ("06040409", "06040406"): "1360.00",
+        ("06040409", "22040410"): "850.00",
+    }
+    costs = {c["debtor_agb"]: c["amount"] for c in result["costs"]}
+    assert costs == {
+        "06040401": "4444.45", "06040402": "4444.45", "06040403": "4444.45",
+        "06040404": "4444.45", "06040405": "4444.44", "06040406": "4444.44",
+        "06040408": "4444.44", "22040410": "4444.44",
+    }  # fmt: skip
+    assert result["total"] == "45203.06"  # 9,647.50 + 35,555.56
+    # UMC Utrecht: receivable 5,015.00 hours + 35,555.56 costs, payable 4,632.50 hours.
+    umcu = next(p for p in result["positions"] if p["agb"] == "06040409")
+    assert (umcu["receivable"], umcu["payable"], umcu["net"]) == (
+        "40570.56", "4632.50", "35938.06",
+    )  # fmt: skip
+    assert findings("oncomid") == []
