@@ -26,6 +26,7 @@ TEMPLATES.env.filters.update(
     reden=web.reason_nl,
     aandeel=web.share,
     plan_mark=web.plan_mark,
+    betaling_nl=lambda s: web.PAYMENT_STATUS_NL.get(s, s),
     status_nl=lambda s: web.STATUS_NL.get(s, s),
     soort_nl=lambda s: web.KIND_NL.get(s, s),
     verrekening_nl=lambda s: web.NETTING_NL.get(s, s),

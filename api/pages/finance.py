@@ -3,18 +3,19 @@ and each pair's statement with its lines a page at a time and its PDF."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Db, RunId
+from api.deps import Db, RunId, get_now
 from api.pages.common import PREFIX, PageRoute, page
 from api.pages.session import PageViewer
 from api.paths import TextId
 from api.routes import runs as run_routes
 from spreiding.render import web
-from spreiding.services import reference, settlement, statements
+from spreiding.services import payments, reference, settlement, statements
 
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 LINES_PER_PAGE = 25
@@ -22,11 +23,26 @@ EXCLUDED_PER_PAGE = 100
 
 
 @router.get("/verrekeningen")
-def runs_page(request: Request, db: Db, viewer: PageViewer) -> HTMLResponse:
+def runs_page(
+    request: Request, db: Db, viewer: PageViewer, now: Annotated[datetime, Depends(get_now)]
+) -> HTMLResponse:
     found = settlement.list_runs(db, viewer.principal)
     years = sorted({run.year for run in found}, reverse=True)
     by_year = [(year, [run for run in found if run.year == year]) for year in years]
-    return page(request, "verrekeningen.html", viewer, by_year=by_year)
+    # What is still to pay and to receive over every final run, all alliances together.
+    balances = (
+        payments.hospital_balances(db, viewer.principal, today=now.date())
+        if viewer.principal.role in ("admin", "hospital")
+        else []
+    )
+    return page(
+        request,
+        "verrekeningen.html",
+        viewer,
+        by_year=by_year,
+        balances=balances,
+        names=reference.hospital_names(db),
+    )
 
 
 @router.get("/verrekeningen/{run_id}")
@@ -35,14 +51,21 @@ def run_page(
     run_id: RunId,
     db: Db,
     viewer: PageViewer,
+    now: Annotated[datetime, Depends(get_now)],
     reden: Annotated[str, Query(max_length=40)] = "",
     pagina: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     view = settlement.get_run(db, viewer.principal, run_id)
+    # A final run's payments with what was paid against each and when each is due.
+    netting = (
+        payments.netting_payments(db, viewer.principal, today=now.date(), run_id=run_id)
+        if view.run.status == "final"
+        else []
+    )
     pairs = statements.statement_pairs(db, viewer.principal, run_id)
     names = reference.hospital_names(db)
     result = view.result
-    payments = [
+    flows = [
         web.Flow(names.get(str(f), str(f)), names.get(str(t), str(t)), int(a))
         for f, t, a in zip(
             result.payments["from_agb"],
@@ -66,8 +89,9 @@ def run_page(
         viewer,
         run=view.run,
         names=names,
-        chart=web.flows_svg(payments),
-        payments=payments,
+        chart=web.flows_svg(flows),
+        payments=flows,
+        netting=netting,
         positions=result.positions.to_dict("records"),
         pairs=pairs,
         excluded=chosen[start : start + EXCLUDED_PER_PAGE],

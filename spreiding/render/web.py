@@ -40,6 +40,12 @@ ROLE_NL = {
     "insurer": "zorgverzekeraar",
     "bureau": "alliantiebureau",
 }
+PAYMENT_STATUS_NL = {
+    "open": "open",
+    "partly paid": "deels betaald",
+    "paid": "betaald",
+    "overdue": "te laat",
+}
 CHANGE_NL = {"new": "nieuw", "withdrawn": "vervallen", "changed": "gewijzigd"}
 
 

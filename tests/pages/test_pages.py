@@ -5,6 +5,7 @@ the samples by hand, sign-in and sign-out, and forms refused without their CSRF 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -110,6 +111,28 @@ def test_excluded_dbcs_are_shown_a_page_at_a_time(
     second = pages.get("admin", f"{path}?pagina=2").text
     assert "6 van 6 uitgesloten DBC's, 5–6 (pagina 2 van 2)" in second
     assert [c for c in cells(second) if c.startswith("AMST-D")] == ["AMST-D00003", "AMST-D00026"]
+
+
+def test_a_final_run_shows_what_is_paid_and_open_and_the_balance_over_all_runs(
+    pages: Pages,
+) -> None:
+    # A draft has no payment status yet.
+    assert "Betaalstatus" not in pages.get("alrijne", f"/portaal/verrekeningen/{pages.run}").text
+    finalised = pages.client().post(
+        f"/settlement-runs/{pages.run}/finalise", headers={"X-API-Key": pages.keys["admin"]}
+    )
+    assert finalised.status_code == 200
+    # No agreement of the samples names a payment term: 30 days from the day it became final.
+    due = (datetime.now(UTC).date() + timedelta(days=30)).strftime("%d-%m-%Y")
+    seen = cells(pages.get("alrijne", f"/portaal/verrekeningen/{pages.run}").text)
+    row = [
+        "Groene Hart Ziekenhuis", "Alrijne Ziekenhuis", "€ 39.440,68", "€ 0,00", "€ 39.440,68",
+        due, "open",
+    ]  # fmt: skip
+    assert any(seen[i : i + 7] == row for i in range(len(seen)))
+    assert "Amsterdam UMC" not in seen
+    balances = cells(pages.get("alrijne", "/portaal/verrekeningen").text)
+    assert balances[5:10] == ["Alrijne Ziekenhuis", "€ 0,00", "€ 0,00", "€ 39.440,68", "€ 0,00"]
 
 
 def test_a_statement_shows_its_lines_a_page_at_a_time(pages: Pages) -> None:
