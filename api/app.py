@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from api import errors, pages
 from api.routes import agreements, audit, data, ledger, reference, runs, volumes
+from api.routes import zh308 as zh308_routes
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -23,5 +24,6 @@ def create_app(engine: Engine) -> FastAPI:
     errors.install(app)
     for module in (reference, agreements, data, runs, audit, ledger, volumes):
         app.include_router(module.router)
+    zh308_routes.install(app)
     pages.install(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,7 +27,11 @@ class Settings(BaseSettings):
     ``SPREIDING_AUTH_FAILURES`` failed authentications per client address and per key id
     within ``SPREIDING_AUTH_FAILURE_WINDOW_SECONDS``: the next request from that address or
     for that key id is answered 429 until the oldest of them has left the window
-    (``spreiding.services.access``; docs/operations.md, "API keys")."""
+    (``spreiding.services.access``; docs/operations.md, "API keys").
+
+    ``SPREIDING_ALLIANCE_KEY_FILE``: the alliance key file (``spreiding keyfile create``) with
+    which ``POST /declarations/zh308`` pseudonymises the BSNs of uploaded ZH308 files; unset,
+    the server does not offer that upload (404)."""
 
     model_config = SettingsConfigDict(env_prefix="SPREIDING_")
 
@@ -35,3 +41,4 @@ class Settings(BaseSettings):
     max_upload_file_bytes: int = Field(default=256 * MIB, ge=0)
     auth_failures: int = Field(default=10, ge=1)
     auth_failure_window_seconds: int = Field(default=300, ge=1)
+    alliance_key_file: Path | None = None

@@ -105,6 +105,9 @@ class Declaration:
     declared_on: dt.date
     dbc_id: str | None = None
     declaratiecode: str | None = None
+    # Where the reader found it (its prestatierecord), for messages; not part of its value.
+    file: str = field(default="", compare=False, repr=False)
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -478,6 +481,8 @@ def _declaration(
         declared_on=declared,
         dbc_id=record.value(419),
         declaratiecode=record.value(410),
+        file=record.file,
+        line=record.line,
     )
 
 

@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ from settlement.audit.activities import check_act_001
 from settlement.audit.findings import Finding
 from spreiding.contract.cells import formula_message, unstorable
 from spreiding.domain.access import Principal
-from spreiding.domain.dataset import DECLARATIONS, Dataset, empty
+from spreiding.domain.dataset import DECLARATIONS, Dataset, conform, empty
 from spreiding.domain.errors import DatasetError, DatasetInvalid
 from spreiding.formats import opendis, zh308
 from spreiding.formats.pseudonyms import (
@@ -41,6 +41,7 @@ from spreiding.formats.pseudonyms import (
 )
 from spreiding.services.access import OPERATOR
 from spreiding.services.datasets import FILES, import_dataset, read_folder
+from spreiding.store import datasets as store_datasets
 from spreiding.store.datasets import ImportReport
 
 __all__ = [
@@ -273,6 +274,59 @@ def import_zh308(
     findings = [] if year is None else activity_findings(dataset, content, year=year)
     report = None if connection is None else import_dataset(connection, dataset, principal)
     return Zh308Import(content, report, findings)
+
+
+def store_zh308(
+    connection: Connection,
+    principal: Principal,
+    files: Mapping[str, bytes],
+    key: bytes,
+) -> Zh308Import:
+    """Check ZH308 files (name to content) and store their declarations against the
+    hospitals, insurers and DBCs already stored, as far as ``principal`` may write them: all
+    or nothing. A reference to an unknown hospital, insurer or DBC is named at the file, line
+    and field of its prestatierecord."""
+    content = zh308.read_files(
+        [(Path(name).name, data.decode("latin-1")) for name, data in files.items()], key=key
+    )
+    stored = store_datasets.load_dataset(connection)
+    hospitals = set(stored.hospitals["agb"])
+    insurers = set(stored.insurers["uzovi"])
+    dbcs = set(zip(stored.dbcs["agb"], stored.dbcs["dbc_id"], strict=True))
+    errors = []
+    for d in content.declarations:
+        if d.agb not in hospitals:
+            label = zh308.FIELDS[440].label
+            errors.append(DatasetError(d.file, d.line, label, f"unknown hospital {d.agb}"))
+        if d.uzovi not in insurers:
+            label = zh308.FIELDS[404].label
+            errors.append(DatasetError(d.file, d.line, label, f"unknown insurer {d.uzovi}"))
+        if d.dbc_id is not None and (d.agb, d.dbc_id) not in dbcs:
+            label = zh308.FIELDS[419].label
+            message = f"no DBC {d.dbc_id!r} of {d.agb} is stored"
+            errors.append(DatasetError(d.file, d.line, label, message))
+    if errors:
+        raise DatasetInvalid(errors)
+    frame = pd.DataFrame(
+        {
+            "declaration_id": [d.declaration_id for d in content.declarations],
+            "agb": [d.agb for d in content.declarations],
+            "uzovi": [d.uzovi for d in content.declarations],
+            "patient_ref": [d.patient_ref for d in content.declarations],
+            "zorgproduct_code": [d.zorgproduct_code for d in content.declarations],
+            "start_date": pd.to_datetime([d.start_date for d in content.declarations]),
+            "end_date": pd.to_datetime([d.end_date for d in content.declarations]),
+            "amount_cents": pd.Series(
+                [d.amount_cents for d in content.declarations], dtype="int64"
+            ),
+            "declared_on": pd.to_datetime([d.declared_on for d in content.declarations]),
+            "dbc_id": [d.dbc_id for d in content.declarations],
+            "declaratiecode": [d.declaratiecode for d in content.declarations],
+        }
+    )
+    dataset = replace(stored, declarations=conform(frame, DECLARATIONS))
+    report = import_dataset(connection, dataset, principal)
+    return Zh308Import(content, report, [])
 
 
 # --- Open DIS ----------------------------------------------------------------------------
