@@ -14,8 +14,9 @@ from spreiding.cli.runs import write_statements
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.render.audit import audit_table
 from spreiding.render.i18n import N_, _
+from spreiding.render.numbers import euros
 from spreiding.render.settlement import settlement_table
-from spreiding.services import audit, datasets, settlement, statements
+from spreiding.services import audit, datasets, positions, settlement, statements
 from spreiding.services.access import OPERATOR
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
@@ -37,8 +38,19 @@ def demo(
             # Settle the year on everything imported (a draft run) and state every pair.
             settled = settlement.settle_year(connection, OPERATOR, year=SAMPLE_YEAR)
             run_id = settled.run.run_id
-            every = statements.run_statements(connection, OPERATOR, run_id)
+            every = statements.non_empty(statements.run_statements(connection, OPERATOR, run_id))
             paths = write_statements(every, out_dir / "statements")
+            standing = positions.hospital_positions(connection, OPERATOR, run_id)
+    out.rule(_("positions over all alliances"))
+    line = _(
+        "{agb} {name} (agreements: {count}): receivable {receivable}, payable {payable}, net {net}"
+    )
+    for p in standing:
+        values = {"receivable": p.receivable_cents, "payable": p.payable_cents, "net": p.net_cents}
+        money = {key: euros(cents) for key, cents in values.items()}
+        out.print(
+            line.format(agb=p.agb, name=p.name, count=len(p.agreements), **money), markup=False
+        )
     out.rule(_("statements"))
     for path in paths:
         out.print(str(path), markup=False)

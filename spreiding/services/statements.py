@@ -9,7 +9,7 @@ and Groene Hart (AGBs sorted), and asking for a pair without Alrijne reads as no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
@@ -118,6 +118,24 @@ def run_statements(connection: Connection, principal: Principal, run_id: int) ->
         hospital_names(connection),
         _agreement_names(connection),
     )
+
+
+def non_empty(every: RunStatements) -> RunStatements:
+    """Only the statements of pairs with something owed between them: a DBC, hours or cost
+    line (a pair with only exclusions has nothing to sign)."""
+    pairs = every.result.pairs
+    owing = {
+        tuple(sorted((str(debtor), str(creditor))))
+        for debtor, creditor, lines, total in zip(
+            pairs["debtor_agb"],
+            pairs["creditor_agb"],
+            pairs["lines"],
+            pairs["total_cents"],
+            strict=True,
+        )
+        if lines or total
+    }
+    return replace(every, pairs=tuple(pair for pair in every.pairs if pair in owing))
 
 
 def _agreement_names(connection: Connection) -> dict[str, str]:
