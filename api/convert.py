@@ -67,7 +67,10 @@ def run_detail(stored: StoredRun, result: Settlement) -> schemas.RunDetailPublic
     return schemas.RunDetailPublic(
         **run(stored).model_dump(),
         lines=[schemas.LinePublic(**line) for line in body["lines"]],
+        hours=[schemas.HoursLinePublic(**line) for line in body["hours"]],
+        costs=[schemas.CostLinePublic(**line) for line in body["costs"]],
         excluded=[schemas.ExclusionPublic(**x) for x in body["excluded"]],
+        excluded_hours=[schemas.HoursExclusionPublic(**x) for x in body["excluded_hours"]],
         pairs=[schemas.PairPublic(**x) for x in body["pairs"]],
         positions=[schemas.PositionPublic(**x) for x in body["positions"]],
         payments=[schemas.PaymentPublic(**x) for x in body["payments"]],

@@ -271,11 +271,52 @@ class ExclusionPublic(BaseModel):
     reason: str
 
 
+class HoursLinePublic(BaseModel):
+    """Hours worked at another hospital, settled at the agreement's rate (contract §5)."""
+
+    creditor_agb: str
+    debtor_agb: str
+    hours_id: str
+    agreement_id: str
+    role: str
+    work_date: str
+    hours: str
+    rate: str
+    amount: str
+    vat_rate: str
+    vat: str
+    change: str | None = None
+
+
+class CostLinePublic(BaseModel):
+    """A party's part of a shared cost, owed to the party that paid it (contract §6)."""
+
+    creditor_agb: str
+    debtor_agb: str
+    agreement_id: str
+    cost_id: str
+    weight: int
+    amount: str
+    change: str | None = None
+
+
+class HoursExclusionPublic(BaseModel):
+    hours_id: str
+    reason: str
+
+
 class PairPublic(BaseModel):
+    """What a debtor owes a creditor: its DBC lines (count, amount), hours, costs and the
+    hours' VAT, and the four added (``total``)."""
+
     debtor_agb: str
     creditor_agb: str
     lines: int
     amount: str
+    hours: str
+    costs: str
+    vat: str
+    total: str
 
 
 class PositionPublic(BaseModel):
@@ -295,7 +336,10 @@ class RunDetailPublic(RunPublic):
     """A run and the parts of its settlement the caller may see."""
 
     lines: list[LinePublic]
+    hours: list[HoursLinePublic]
+    costs: list[CostLinePublic]
     excluded: list[ExclusionPublic]
+    excluded_hours: list[HoursExclusionPublic]
     pairs: list[PairPublic]
     positions: list[PositionPublic]
     payments: list[PaymentPublic]
