@@ -202,14 +202,16 @@ def test_serve_prints_its_address(database: Engine, monkeypatch: pytest.MonkeyPa
 # The commands and modules whose words this catalogue is held to; a command or renderer added
 # later is merged by `make locale`, translated, and then listed here.
 COVERED = (
-    "validate", "init-db", "import", "demo", "settle", "audit", "runs", "agreements",
-    "transfers", "serve", "keys", "volumes", "log", "payments",
+    "validate", "init-db", "import", "demo", "settle", "audit", "volumes", "serve",
+    "pseudonymise", "import-zh308", "runs", "agreements", "transfers", "keys", "log",
+    "payments", "keyfile", "prices",
 )  # fmt: skip
-SOURCES = (
-    "cli/__init__.py", "cli/bureau.py", "cli/common.py", "cli/data.py", "cli/demo.py",
-    "cli/keys.py", "cli/localise.py", "cli/runs.py", "cli/server.py", "cli/settle.py",
-    "render/audit.py", "render/i18n.py", "render/settlement.py",
-)  # fmt: skip
+# Every message marked for translation in the command line and the renderers.
+SOURCES = sorted(
+    path.relative_to(i18n.LOCALE_DIR.parent).as_posix()
+    for folder in ("cli", "render")
+    for path in (i18n.LOCALE_DIR.parent / folder).glob("*.py")
+)
 
 
 def test_every_message_and_help_text_has_a_dutch_translation() -> None:
