@@ -39,7 +39,7 @@ the ODV DBC that hospital would have requested (``primary_dbc_id`` its own DBC).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -135,6 +135,20 @@ class SensitivityRow:
     share: Decimal
     volume_percent: int
     parties: tuple[PartyFigures, ...]
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    """The plan's figures, the replay's (when asked), the sensitivity rows (when asked) and
+    the names of the hospitals and the agreement, for the renderers."""
+
+    agreement: Agreement
+    plan: Simulation
+    replay: Simulation | None
+    sensitivity: tuple[SensitivityRow, ...]
+    shares: tuple[Decimal, ...]
+    volumes: tuple[int, ...]
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def in_force(agreement: Agreement, *, year: int) -> Agreement:
@@ -295,22 +309,24 @@ def _rated_day(agreement: Agreement, role: str, *, year: int) -> date:
 def figures(
     result: Settlement, base: Settlement, parties: Sequence[str]
 ) -> tuple[PartyFigures, ...]:
-    """Each party's receivable and payable in ``result`` and in ``base``."""
+    """Each party's receivable and payable in ``result`` and in ``base``, over the pairs
+    between the parties (what the agreement's hospitals owe each other, of every agreement:
+    nothing owed to or by a hospital outside it is shown)."""
+    among = set(parties)
 
     def by_agb(s: Settlement) -> dict[str, tuple[int, int]]:
-        p = s.positions
-        return {
-            str(a): (int(r), int(q))
-            for a, r, q in zip(p["agb"], p["receivable_cents"], p["payable_cents"], strict=True)
-        }
+        out = {agb: (0, 0) for agb in among}
+        p = s.pairs
+        for d, c, total in zip(p["debtor_agb"], p["creditor_agb"], p["total_cents"], strict=True):
+            if str(d) in among and str(c) in among:
+                r, q = out[str(c)]
+                out[str(c)] = (r + int(total), q)
+                r, q = out[str(d)]
+                out[str(d)] = (r, q + int(total))
+        return out
 
     now, before = by_agb(result), by_agb(base)
-    out = []
-    for agb in sorted(parties):
-        r, q = now.get(agb, (0, 0))
-        br, bq = before.get(agb, (0, 0))
-        out.append(PartyFigures(agb, r, q, br, bq))
-    return tuple(out)
+    return tuple(PartyFigures(agb, *now[agb], *before[agb]) for agb in sorted(among))
 
 
 def _others(agreements: Sequence[Agreement], agreement_id: str) -> tuple[Agreement, ...]:

@@ -13,6 +13,7 @@ import typer
 
 from spreiding.cli import bureau, data, demo, keys, payments, runs, server, settle, trail, volumes
 from spreiding.cli import formats as formats_cli
+from spreiding.cli import simulate as simulate_cli
 from spreiding.cli.localise import LocalisedGroup
 from spreiding.render.i18n import N_
 
@@ -83,6 +84,9 @@ app.command("audit", help=N_("Audit the declarations of a year against the agree
 )
 app.command("volumes", help=N_("Planned volumes and ceilings against what a year settled."))(
     volumes.volumes_
+)
+app.command("simulate", help=N_("What an agreement would move: from plan, replayed, by share."))(
+    simulate_cli.simulate
 )
 app.add_typer(runs.runs_app, name="runs")
 app.add_typer(bureau.agreements_app, name="agreements")
