@@ -39,8 +39,10 @@ from spreiding.formats.pseudonyms import (
     parse_key,
     pseudonym,
 )
-from spreiding.services.access import OPERATOR
+from spreiding.services.access import OPERATOR, require
 from spreiding.services.datasets import FILES, import_dataset, read_folder
+from spreiding.services.errors import WriteNotPermitted
+from spreiding.services.writes import RULES
 from spreiding.store import datasets as store_datasets
 from spreiding.store.datasets import ImportReport
 
@@ -285,7 +287,16 @@ def store_zh308(
     """Check ZH308 files (name to content) and store their declarations against the
     hospitals, insurers and DBCs already stored, as far as ``principal`` may write them: all
     or nothing. A reference to an unknown hospital, insurer or DBC is named at the file, line
-    and field of its prestatierecord."""
+    and field of its prestatierecord.
+
+    Only the admin writes declarations (``spreiding.services.writes``): any other key is
+    refused before a stored row is looked at, so that no answer tells whether a hospital,
+    insurer or DBC is stored."""
+    if not principal.is_admin:
+        require(principal, "bureau")  # hospital and insurer keys write no data at all
+        raise WriteNotPermitted(
+            DatasetError(Path(name).name, 0, "(file)", RULES["declarations"]) for name in files
+        )
     content = zh308.read_files(
         [(Path(name).name, data.decode("latin-1")) for name, data in files.items()], key=key
     )

@@ -102,3 +102,32 @@ def test_a_damaged_server_key_is_unavailable_without_saying_where(
         "error": "AllianceKeyUnavailable",
         "detail": "the server's alliance key file cannot be used",
     }
+
+
+@pytest.mark.parametrize("role", ["alrijne", "bureau", "insurer"])
+def test_only_the_admin_uploads_and_a_refusal_tells_nothing_of_what_is_stored(
+    server_key: Path, api: Api, stored: tuple[Connection, dict[str, str]], role: str
+) -> None:
+    """Declarations are the admin's to write. Before the refusal came first, a hospital's
+    upload was answered 'unknown hospital 06099999' for an AGB that is not stored and
+    otherwise differently: a way to probe what another tenant has. Now a stored and an
+    unknown hospital get the same answer, and nothing is stored."""
+    connection, _keys = stored
+    before = connection.execute(text("SELECT count(*) FROM declaration")).scalar_one()
+    answers = []
+    for agb in (None, "06099999"):
+        parts, _bsns = upload(agb=agb)
+        response = api.post(role, "/declarations/zh308", files=parts)
+        assert response.status_code == 403, response.text
+        body = response.json()
+        # The caller's own file names are the only thing that differs between the two.
+        names = sorted(name for _field, (name, _content) in parts)
+        if role == "bureau":
+            assert sorted(body["detail"]) == [
+                f"{name}:0: (file): a bureau may not upload declarations" for name in names
+            ]
+            body["detail"] = [line.split(":", 1)[1] for line in body["detail"]]
+        answers.append(body)
+    assert answers[0] == answers[1]
+    after = connection.execute(text("SELECT count(*) FROM declaration")).scalar_one()
+    assert after == before
