@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from api import errors, pages
 from api.routes import agreements, audit, data, ledger, reference, runs, volumes
+from api.routes import simulation as simulation_routes
 from api.routes import zh308 as zh308_routes
 
 
@@ -25,5 +26,6 @@ def create_app(engine: Engine) -> FastAPI:
     for module in (reference, agreements, data, runs, audit, ledger, volumes):
         app.include_router(module.router)
     zh308_routes.install(app)
+    app.include_router(simulation_routes.router)
     pages.install(app)
     return app
