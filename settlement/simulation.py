@@ -32,8 +32,8 @@ Replay settles a past year's real DBCs with the draft put in force (replacing a 
 agreement of the same id) next to the year as it was. When no agreement of that id was in
 force in the year (a new draft, or one still ``verkennen``), the care was declared by each
 hospital itself: a non-ODV DBC of the draft's performer whose code a settling care type
-covers and whose patient has an earlier (or same-day) non-ODV DBC at another party becomes
-the ODV DBC that hospital would have requested (``primary_dbc_id`` its own DBC).
+covers and whose patient has a non-ODV DBC at another party (the earliest by start date, AGB,
+id) becomes the ODV DBC that hospital would have requested (``primary_dbc_id`` its own DBC).
 """
 
 from __future__ import annotations
@@ -425,11 +425,7 @@ def as_requested(dbcs: pd.DataFrame, agreement: Agreement, *, year: int) -> pd.D
         if not any(c.performing_agb == row.agb and _covers(c, str(row.zorgproduct_code))
                    for c in settling):  # fmt: skip
             continue
-        home = homes.loc[
-            (homes["patient_ref"] == row.patient_ref)
-            & (homes["agb"] != row.agb)
-            & (homes["start_date"] <= row.start_date)
-        ]
+        home = homes.loc[(homes["patient_ref"] == row.patient_ref) & (homes["agb"] != row.agb)]
         if home.empty:
             continue
         out.loc[row.Index, ["odv", "requesting_agb", "primary_dbc_id"]] = [
