@@ -307,3 +307,35 @@ def test_cost_lines_owe_the_party_that_paid(tmp_path: Path) -> None:
         (C, A, "33.33", "33.33"),
     ]  # fmt: skip
     assert result["total"] == "67.00"
+
+
+def test_the_fingerprint_sees_hours_of_the_year_and_start_year_prices(tmp_path: Path) -> None:
+    from settlement.fingerprint import fingerprint
+
+    def print_of(files: dict[str, Any], folder: str) -> str:
+        dataset = read_dataset(f.write(tmp_path / folder, files))
+        return fingerprint(
+            dataset.dbcs, dataset.prices, dataset.agreements, year=2024, netting="bilateral",
+            hours=dataset.hours,
+        )  # fmt: skip
+
+    plain = f.base_files()
+    base = print_of(plain, "plain")
+    no_hours = hours_files()
+    del no_hours["hours.csv"]
+    with_hours = hours_files()
+    assert print_of(with_hours, "hours") != print_of(no_hours, "no-hours")
+    other_year = hours_files()
+    other_year["hours.csv"] = [h for h in other_year["hours.csv"] if h["hours_id"] == "H9"]
+    assert print_of(other_year, "other-year") == print_of(no_hours, "no-hours-2")  # 2023 only
+    changed = hours_files()
+    changed["hours.csv"][0]["hours"] = "7.75"
+    assert print_of(changed, "changed") != print_of(with_hours, "hours-2")
+    # A price of another year counts only once a care type prices by the start year.
+    older = f.base_files()
+    older["prices.csv"].append(f.price(year="2023", eur="5.00"))
+    assert print_of(older, "older") == base
+    older["agreements.json"][0]["care_types"][0]["settlement"]["price_year"] = "start"
+    start = print_of(older, "start")
+    older["prices.csv"][-1]["price_eur"] = "6.00"
+    assert print_of(older, "start-changed") != start
