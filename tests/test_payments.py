@@ -264,8 +264,8 @@ def test_parallel_payments_never_pay_more_than_is_open(engine: Any, tmp_path: Pa
         assert state(connection, date(2000, 1, 1)) == [
             (f.HOSPITAL_A, f.HOSPITAL_B, 179910, 150000, 29910, "partly paid")
         ]
-        # import, settle, finalise and the three payments, one chain
-        assert trail.verify_log(connection, ADMIN) == (6, None)
+        # import, settle, finalise, its invoice and the three payments, one chain
+        assert trail.verify_log(connection, ADMIN) == (7, None)
 
 
 def test_payments_on_the_command_line(

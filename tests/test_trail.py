@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -142,9 +142,10 @@ def test_each_state_change_appends_its_event_with_its_actor(
         (1, "dataset.import", "cli:tester", "admin", None, "dataset"),
         (2, "run.settle", "key:alrijnekey01", "hospital", f.HOSPITAL_A, f"run:{run_id}"),
         (3, "run.finalise", "key:adminkey0001", "admin", None, f"run:{run_id}"),
-        (4, "audit.run", "key:insurerkey01", "insurer", f.INSURER, logged[3].subject),
-        (5, "key.create", "cli:tester", "admin", None, f"key:{key_id}"),
-        (6, "payment.register", "key:groenekey001", "hospital", f.HOSPITAL_B, "payment:1"),
+        (4, "invoice.issue", "key:adminkey0001", "admin", None, "invoice:06010002-2024-0001"),
+        (5, "audit.run", "key:insurerkey01", "insurer", f.INSURER, logged[4].subject),
+        (6, "key.create", "cli:tester", "admin", None, f"key:{key_id}"),
+        (7, "payment.register", "key:groenekey001", "hospital", f.HOSPITAL_B, "payment:1"),
     ]
     assert logged[1].hospitals == (f.HOSPITAL_A, f.HOSPITAL_B)
     assert logged[0].payload == {
@@ -153,12 +154,20 @@ def test_each_state_change_appends_its_event_with_its_actor(
             "prices": 1, "transfers": 1,
         }
     }  # fmt: skip
-    assert logged[5].payload == {
+    assert logged[3].payload == {
+        "number": "06010002-2024-0001", "kind": "invoice", "run_id": run_id,
+        "debtor_agb": f.HOSPITAL_A, "creditor_agb": f.HOSPITAL_B,
+        "invoice_date": logged[2].at[:10], "due_date": (
+            date.fromisoformat(logged[2].at[:10]) + timedelta(days=30)).isoformat(),
+        "total": "1799.10",
+    }  # fmt: skip
+    assert logged[3].hospitals == (f.HOSPITAL_A, f.HOSPITAL_B)
+    assert logged[6].payload == {
         "run_id": run_id, "from_agb": f.HOSPITAL_A, "to_agb": f.HOSPITAL_B,
         "paid_on": "2025-01-10", "amount": "100.00", "reference": "BANK-1",
     }  # fmt: skip
     assert "total" not in logged[1].payload  # a run's events carry no money
-    assert trail.verify_log(connection, OPERATOR) == (6, None)
+    assert trail.verify_log(connection, OPERATOR) == (7, None)
     # Each event is stamped now, in UTC.
     assert logged[-1].at[:10] == datetime.now(UTC).date().isoformat()
 
@@ -183,7 +192,7 @@ def test_a_correction_an_agreement_and_transfers_record_their_events(
     transfers.register_transfer(connection, bureau, row)  # the same again: no change
     transfers.update_transfer(connection, bureau, "T2", "performed")
     transfers.update_transfer(connection, bureau, "T2", "performed")  # no change
-    logged = every(connection)[3:]
+    logged = every(connection)[4:]  # import, settle, finalise, its invoice
     assert [(e.kind, e.actor, e.subject, e.hospitals) for e in logged] == [
         ("dataset.import", "cli:tester", "dataset", ()),
         ("run.correct", "key:groenekey001", f"run:{correction.run_id}",
@@ -198,7 +207,7 @@ def test_a_correction_an_agreement_and_transfers_record_their_events(
         "fingerprint": correction.fingerprint, "corrects_run_id": run.run_id,
     }  # fmt: skip
     assert logged[4].payload == {"transfer_id": "T2", "from": "planned", "to": "performed"}
-    assert trail.verify_log(connection, OPERATOR) == (8, None)
+    assert trail.verify_log(connection, OPERATOR) == (9, None)
 
 
 def test_an_import_that_adds_nothing_and_a_refused_change_leave_no_event(
@@ -296,7 +305,7 @@ def test_a_changed_row_is_found_and_named(
     store_base(connection, tmp_path)
     run = settlement.settle_year(connection, ADMIN, year=2024).run
     settlement.finalise_run(connection, ADMIN, run.run_id)
-    assert trail.verify_log(connection, OPERATOR) == (3, None)
+    assert trail.verify_log(connection, OPERATOR) == (4, None)  # and the invoice's
     drop_protection(connection)
     connection.execute(text(change))
     _count, broken = trail.verify_log(connection, OPERATOR)
@@ -337,7 +346,7 @@ def test_log_verify_and_list_on_the_command_line(cli_db: Engine, tmp_path: Path)
         run = connection.execute(text("SELECT max(run_id) FROM settlement_run")).scalar_one()
     assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
     result = runner.invoke(cli, ["log", "verify"])
-    assert (result.exit_code, result.stdout) == (0, "3 events, chain intact\n")
+    assert (result.exit_code, result.stdout) == (0, "4 events, chain intact\n")
     listed = runner.invoke(cli, ["log", "list", "--format", "json"])
     import json
 
@@ -346,6 +355,7 @@ def test_log_verify_and_list_on_the_command_line(cli_db: Engine, tmp_path: Path)
         (1, "dataset.import", "cli:tester", "dataset"),
         (2, "run.settle", "cli:tester", f"run:{run}"),
         (3, "run.finalise", "cli:tester", f"run:{run}"),
+        (4, "invoice.issue", "cli:tester", "invoice:06010002-2024-0001"),
     ]
     with cli_db.begin() as connection:
         drop_protection(connection)

@@ -439,8 +439,9 @@ def test_app_role_owns_nothing_and_may_only_read_and_write_rows(app_role: Engine
                  "WHERE schemaname = current_schema()")
         ).scalar_one()  # fmt: skip
     rows = [t for t in everything if t != "alembic_version"]
-    # The event log only grows (migration 0010): read and appended, never changed.
-    changeable = [t for t in rows if t != "event_log"]
+    # The event log (migration 0010) and the invoices (0012) only grow: read and appended,
+    # never changed.
+    changeable = [t for t in rows if t not in ("event_log", "invoice")]
     assert dict(rights) == {
         "SELECT": everything, "INSERT": rows, "UPDATE": changeable, "DELETE": changeable,
     }  # fmt: skip
@@ -463,6 +464,10 @@ APP_ROLE_REFUSED = [
     "DELETE FROM event_log",
     "TRUNCATE event_log",
     "ALTER TABLE event_log DISABLE TRIGGER ALL",
+    "UPDATE invoice SET total_cents = 1",
+    "DELETE FROM invoice",
+    "TRUNCATE invoice",
+    "ALTER TABLE invoice DISABLE TRIGGER ALL",
     "SET ROLE postgres",
 ]
 

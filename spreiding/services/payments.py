@@ -165,7 +165,7 @@ def netting_payments(
             finalised[run] = trail.finalised_on(connection, run)
         pair = (run, str(row["from_agb"]), str(row["to_agb"]))
         if pair not in terms:
-            terms[pair] = _term_days(connection, *pair)
+            terms[pair] = term_days(connection, *pair)
         due = due_date(finalised[run], terms[pair])
         payment = NettingPayment(
             run_id=run,
@@ -190,9 +190,10 @@ def netting_payments(
     return found
 
 
-def _term_days(connection: Connection, run_id: int, first: str, second: str) -> int:
-    """The shortest payment term of the agreements between the two hospitals (docs/data-format
-    §8); 30 days when none is stored or none names one."""
+def term_days(connection: Connection, run_id: int, first: str, second: str) -> int:
+    """The shortest payment term of the agreements between the two hospitals in run
+    ``run_id`` (docs/data-format §8); 30 days when none is stored or none names one. The one
+    rule for a netting payment's due date and an invoice's."""
     ids = store.pair_agreement_ids(connection, run_id, first, second)
     terms = _terms(stored_agreements(connection, ids)) if ids else []
     return min(terms, default=DEFAULT_PAYMENT_TERM_DAYS)

@@ -15,6 +15,7 @@ total of the lines it may see (Alrijne's part of the two samples' run of 2024: 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection
 
@@ -22,7 +23,7 @@ from settlement.engine import Netting, Settlement, settle
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.runs import StoredRun
-from spreiding.services import runs, trail
+from spreiding.services import invoices, runs, trail
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import visibility
@@ -131,12 +132,17 @@ def correct_run(connection: Connection, principal: Principal, run_id: int) -> Se
 
 
 def finalise_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
-    """Make a draft run final: from then on neither it nor its rows can change."""
+    """Make a draft run final: from then on neither it nor its rows can change; its pairs
+    get their numbered invoices (``spreiding.services.invoices``)."""
     require(principal, "admin")
     visible_run(connection, principal, run_id)
     run = runs.finalise(RunStore(connection), run_id)
-    trail.record_run(
+    event = trail.record_run(
         connection, principal, kind="run.finalise", run_id=run_id, payload=_run_payload(run)
+    )
+    # The invoices are dated the day the run became final, as its event says (§8).
+    invoices.issue_invoices(
+        connection, principal, run, invoice_date=date.fromisoformat(event.at[:10])
     )
     return run
 

@@ -23,6 +23,8 @@ REGISTERED = tables.table_of(tables.RegisteredPayment)
 NETTING = tables.table_of(tables.SettlementPayment)
 RUN = tables.table_of(tables.SettlementRun)
 LINE = tables.table_of(tables.SettlementLine)
+HOURS = tables.table_of(tables.SettlementHoursLine)
+COSTS = tables.table_of(tables.SettlementCostLine)
 PARTY = tables.table_of(tables.AgreementParty)
 
 
@@ -89,17 +91,19 @@ def netting_rows(
 
 
 def pair_agreement_ids(connection: Connection, run_id: int, first: str, second: str) -> set[str]:
-    """The agreements of the run's lines between two hospitals (either way); when there are
-    none (a multilateral netting may pay between hospitals without a line), the agreements
-    both are parties to."""
+    """The agreements of the run's lines (DBC, hours and cost lines) between two hospitals
+    (either way); when there are none (a multilateral netting may pay between hospitals
+    without a line), the agreements both are parties to."""
     pair = (first, second)
-    lines = select(LINE.c.agreement_id).where(
-        LINE.c.run_id == run_id,
-        LINE.c.debtor_agb.in_(pair),
-        LINE.c.creditor_agb.in_(pair),
-        LINE.c.debtor_agb != LINE.c.creditor_agb,
-    )
-    found = set(connection.execute(lines.distinct()).scalars())
+    found: set[str] = set()
+    for table in (LINE, HOURS, COSTS):
+        lines = select(table.c.agreement_id).where(
+            table.c.run_id == run_id,
+            table.c.debtor_agb.in_(pair),
+            table.c.creditor_agb.in_(pair),
+            table.c.debtor_agb != table.c.creditor_agb,
+        )
+        found |= set(connection.execute(lines.distinct()).scalars())
     if found:
         return found
     both = (

@@ -522,6 +522,40 @@ class RegisteredPayment(SQLModel, table=True):
     registered_by: str = Field(max_length=200)  # the actor, as in the event log
 
 
+class Invoice(SQLModel, table=True):
+    """An invoice (or credit note) of a final run's pair (migration 0012, contract §8): numbered
+    per creditor and year without gaps; never updated or deleted."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        CheckConstraint("seq > 0", name="ck_invoice_seq"),
+        CheckConstraint("total_cents <> 0", name="ck_invoice_total"),
+        CheckConstraint("kind IN ('invoice', 'credit_note')", name="ck_invoice_kind"),
+        Index("ux_invoice_number", "number", unique=True),
+        Index("ux_invoice_pair", "run_id", "debtor_agb", "creditor_agb", unique=True),
+        Index("ix_invoice_debtor", "debtor_agb"),
+        ForeignKeyConstraint(["run_id"], ["settlement_run.run_id"]),
+    )
+    creditor_agb: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    number: str = Field(max_length=32)
+    kind: str = Field(max_length=16)
+    run_id: int
+    debtor_agb: str = Field(max_length=8)
+    invoice_date: date
+    due_date: date
+    term_days: int
+    amount_cents: int = Field(sa_column=cents_column())
+    hours_cents: int = Field(sa_column=cents_column())
+    costs_cents: int = Field(sa_column=cents_column())
+    vat_cents: int = Field(sa_column=cents_column())
+    total_cents: int = Field(sa_column=cents_column())
+    payment_seq: int | None = None
+    issued_at: str = Field(max_length=32)  # UTC, as the event log writes it
+    issued_by: str = Field(max_length=200)  # the actor, as in the event log
+
+
 def table_of(model: type) -> Table:
     """The Core ``Table`` of a table model (SQLModel declares it untyped)."""
     table = getattr(model, "__table__", None)

@@ -127,10 +127,28 @@ def test_each_tenant_reads_the_events_about_it(api: Api) -> None:
         "alrijne", "/payments", json=body(run, netting[ALRIJNE], "1.00", "S-1")
     ).status_code == 201  # fmt: skip
 
-    def seen(role: str) -> list[tuple[str, str, list[str]]]:
+    def every(role: str) -> list[dict[str, Any]]:
         response = api.get(role, "/events")
         assert response.status_code == 200
-        return [(e["kind"], e["subject"], e["hospitals"]) for e in response.json()]
+        return list(response.json())
+
+    def seen(role: str) -> list[tuple[str, str, list[str]]]:
+        return [
+            (e["kind"], e["subject"], e["hospitals"])
+            for e in every(role)
+            if e["kind"] != "invoice.issue"
+        ]
+
+    # Each invoice (one per pair with a total) is about its two hospitals: a hospital reads
+    # those it issued or received, and of their hospitals only itself.
+    issued = [e for e in every("admin") if e["kind"] == "invoice.issue"]
+    assert issued and all(len(e["hospitals"]) == 2 for e in issued)
+    for role, agb in (("alrijne", ALRIJNE), ("amc", AMC)):
+        own = [e for e in every(role) if e["kind"] == "invoice.issue"]
+        assert [e["subject"] for e in own] == [
+            e["subject"] for e in issued if agb in e["hospitals"]
+        ]
+        assert all(e["hospitals"] == [agb] for e in own)
 
     everyone = sorted([ALRIJNE, GROENE_HART, AMC, FLEVO])
     payment = seen("admin")[2][1]
@@ -149,7 +167,7 @@ def test_each_tenant_reads_the_events_about_it(api: Api) -> None:
         ("run.finalise", f"run:{run}", [AMC]),
     ]
     assert seen("bureau") == seen("insurer") == []
-    events = api.get("admin", "/events").json()
+    events = [e for e in api.get("admin", "/events").json() if e["kind"] != "invoice.issue"]
     assert [e["actor"] for e in events] == [
         f"key:{api.keys['admin'].split('_')[1]}",
         f"key:{api.keys['admin'].split('_')[1]}",
