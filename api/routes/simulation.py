@@ -13,8 +13,10 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api import schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES
+from api.routes.agreements import _contract_json
 from settlement.simulation import PlannedHours
 from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.render.simulation import report_to_dict, sensitivity_svg
@@ -41,7 +43,9 @@ class SimulationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     agreement_id: str | None = Field(default=None, max_length=200)
-    agreement: dict[str, Any] | None = None
+    agreement: schemas.AgreementCreate | None = Field(
+        default=None, description="A draft, in the shape POST /agreements takes"
+    )
     replay: bool = False
     shares: list[str] = Field(default_factory=list, max_length=50)
     volumes: list[int] = Field(default_factory=list, max_length=50)
@@ -72,7 +76,7 @@ class SimulationPublic(BaseModel):
 def _request(body: SimulationCreate) -> simulation.SimulationRequest:
     return simulation.SimulationRequest(
         year=body.year,
-        draft=body.agreement,
+        draft=None if body.agreement is None else _contract_json(body.agreement),
         agreement_id=body.agreement_id,
         replay=body.replay,
         shares=tuple(Decimal(s) for s in body.shares),

@@ -69,6 +69,9 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/audit-runs/{audit}/findings", None, expect(bureau=404, rest=200)),
     ("GET", "/audit-runs/{audit}/findings?format=csv", None, expect(bureau=404, rest=200)),
     ("GET", "/volumes?year=2024", None, expect(insurer=403, rest=200)),
+    ("POST", "/simulations", "simulation", expect(admin=200, alrijne=200, bureau=200, amc=404, insurer=403)),
+    ("POST", "/simulations", "simulation-draft", expect(admin=200, alrijne=200, bureau=200, amc=403, insurer=403)),
+    ("POST", "/simulations/pdf", "simulation", expect(admin=200, alrijne=200, bureau=200, amc=404, insurer=403)),
     ("GET", "/events", None, expect(rest=200)),
     ("GET", "/netting-payments", None, expect(rest=200)),
     ("GET", "/payments", None, expect(rest=200)),
@@ -99,6 +102,10 @@ def test_every_endpoint_for_every_role(
         kwargs["json"] = transfer_body(role)
     elif body == "status":
         kwargs["json"] = {"status": "cancelled"}
+    elif body == "simulation":
+        kwargs["json"] = {"year": 2024, "agreement_id": SAMEN, "replay": True, "shares": ["0.9"]}
+    elif body == "simulation-draft":
+        kwargs["json"] = {"year": 2024, "agreement": agreement_body(api, role), "replay": True}
     elif body == "run" or body == "audit":
         kwargs["json"] = {"year": 2024}
     elif body == "payment":

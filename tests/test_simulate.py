@@ -1,0 +1,142 @@
+"""``spreiding simulate`` as a user runs it (issue 12), and the service on the database: the
+figures from files, a draft's errors, the Vaatnetwerk Utrecht demo with its board PDF and chart,
+and that nothing is stored (row counts of every table, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pypdf
+from sqlalchemy import Connection, MetaData, func, select, table
+from typer.testing import CliRunner
+
+from spreiding.cli import app
+from spreiding.services import datasets, simulation
+from spreiding.services.access import OPERATOR
+from tests.conftest import SAMPLES
+from tests.settlement.test_simulation import VAAT_DRAFT
+
+runner = CliRunner()
+SAMEN = SAMPLES / "samen-plus"
+ALRIJNE, GROENE_HART = "06010101", "06010102"
+UMC, ANTONIUS = "06040409", "06040401"
+
+
+def test_the_samen_plus_plan_from_files() -> None:
+    args = [
+        "simulate", "--data", str(SAMEN), "--year", "2024",
+        "--agreement-id", "samen-plus-liesbreuk-2024", "--format", "json",
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    # Liesbreuk: 120 at Groene Hart for Alrijne, 1999.00 x 0.90 = 1799.10 each (215892.00);
+    # rectumcarcinoom: 8 at Alrijne for Groene Hart, 11234.56 x 0.90 = 10111.10 each.
+    assert body["plan"]["planned"] == [
+        {"care_type": "rectumcarcinoom", "zorgproduct_code": "029899011",
+         "performing_agb": ALRIJNE, "requesting_agb": GROENE_HART, "dbcs": 8},
+        {"care_type": "liesbreuk", "zorgproduct_code": "131999061",
+         "performing_agb": GROENE_HART, "requesting_agb": ALRIJNE, "dbcs": 120},
+    ]  # fmt: skip
+    assert body["plan"]["parties"][1] == {
+        "agb": GROENE_HART, "receivable": "215892.00", "payable": "80888.80",
+        "net": "135003.20", "without_receivable": "0.00", "without_payable": "0.00",
+        "without_net": "0.00", "change": "135003.20",
+    }  # fmt: skip
+    assert body["replay"] is None and body["sensitivity"] == []
+    assert runner.invoke(app, args).output == result.output  # the same bytes
+
+
+def test_an_invalid_draft_is_refused_with_its_file_and_field(tmp_path: Path) -> None:
+    draft = json.loads(json.dumps(VAAT_DRAFT))
+    draft["care_types"][0]["settlement"] = {"method": "odv_benchmark", "share": "1.5",
+                                            "price_list": "nza"}  # fmt: skip
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(draft), encoding="utf-8")
+    args = [
+        "--lang", "en", "simulate", "--data", str(SAMPLES / "vaatnetwerk-utrecht"), "--year",
+        "2024", "--agreement-file", str(path),
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{path}:0: care_types[0].settlement.share:" in result.stderr
+    assert f"{path}:0: care_types[0].settlement.price_list:" in result.stderr
+
+
+def test_the_vaatnetwerk_demo_writes_the_board_pdf_and_the_chart(tmp_path: Path) -> None:
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(VAAT_DRAFT), encoding="utf-8")
+    pdf, svg = tmp_path / "vaat.pdf", tmp_path / "vaat.svg"
+    args = [
+        "simulate", "--data", str(SAMPLES / "vaatnetwerk-utrecht"), "--year", "2024",
+        "--agreement-file", str(path), "--replay", "--volumes", "-20:20:20", "--format",
+        "json", "--pdf", str(pdf), "--svg", str(svg),
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    umc = next(p for p in body["plan"]["parties"] if p["agb"] == UMC)
+    assert umc["receivable"] == "130032.00"  # 12 x 10836.00
+    assert body["replay"]["changes"] == [
+        {"agb": UMC, "dbc_id": "VAAT-D00015", "requesting_agb": ANTONIUS, "before": None,
+         "before_reason": "NOT_ODV", "after": "10836.00", "after_reason": None,
+         "converted": True},
+    ]  # fmt: skip
+    # Volumes -20%, 0, +20% of 12: 10, 12, 14 patients (fixed fee: no share to vary).
+    nets = [
+        next(p["net"] for p in row["parties"] if p["agb"] == UMC) for row in body["sensitivity"]
+    ]
+    assert nets == ["108360.00", "130032.00", "151704.00"]
+    text = "".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    )
+    assert "Simulatie samenwerkingsovereenkomst 2024" in text
+    assert "€ 130.032,00" in text and "€ 10.836,00" in text
+    assert "zelf gedeclareerd (geen ODV)" in text
+    chart = svg.read_text(encoding="utf-8")
+    assert chart.startswith("<svg") and chart.count("<polyline") == 7
+    assert "volume t.o.v. plan" in chart and "UMC Utrecht" in chart
+    # The same input: the same PDF bytes.
+    again = tmp_path / "again.pdf"
+    runner.invoke(app, [*args[:-4], "--pdf", str(again)])
+    assert again.read_bytes() == pdf.read_bytes()
+
+
+def counts(connection: Connection) -> dict[str, int]:
+    metadata = MetaData()
+    metadata.reflect(connection)
+    return {
+        name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+        for name in sorted(metadata.tables)
+    }
+
+
+def test_simulating_on_the_database_stores_nothing(connection: Connection) -> None:
+    for name in ("samen-plus", "vaatnetwerk-utrecht"):
+        datasets.import_dataset(connection, datasets.read_folder(SAMPLES / name), OPERATOR)
+    before = counts(connection)
+    assert before["dbc"] > 0 and before["agreement"] > 0
+    stored = simulation.simulate_stored(
+        connection,
+        OPERATOR,
+        simulation.SimulationRequest(
+            year=2024, agreement_id="samen-plus-liesbreuk-2024", replay=True,
+            shares=(Decimal("0.80"), Decimal("1.00")), volumes=(-20, 0, 20),
+        ),
+    )  # fmt: skip
+    draft = simulation.simulate_stored(
+        connection,
+        OPERATOR,
+        simulation.SimulationRequest(year=2024, draft=VAAT_DRAFT, replay=True),
+    )
+    assert counts(connection) == before
+    assert len(stored.sensitivity) == 6
+    # The stored agreement replayed over its real year: the real figures, nothing changes.
+    assert stored.replay is not None and stored.replay.changes == ()
+    assert [(p.net_cents, p.base_net_cents) for p in stored.replay.parties] == [
+        (3_944_068, 3_944_068), (-3_944_068, -3_944_068),
+    ]  # fmt: skip
+    assert draft.replay is not None and len(draft.replay.changes) == 1
