@@ -160,11 +160,22 @@ def in_force_all_year(agreement: Any, year: int) -> bool:
     )
 
 
-@given(files=datasets(), year=st.sampled_from([2024, 2024, 2025]))
+@given(
+    files=datasets(),
+    year=st.sampled_from([2024, 2024, 2025]),
+    force=st.sampled_from([None, "formaliseren", "implementeren", "optimaliseren"]),
+    valid_to=st.sampled_from([None, "2025-12-31"]),
+)
 @PROPERTY
 def test_replaying_an_agreement_in_force_all_year_gives_the_real_settlement(
-    files: dict[str, Any], year: int
+    files: dict[str, Any], year: int, force: str | None, valid_to: str | None
 ) -> None:
+    if force is not None:
+        # Most drawn agreements bind part of a year only: put the first in force all year
+        # (from 2024-01-01, the first year drawn, to the last day or open-ended).
+        files["agreements.json"][0] |= {
+            "stage": force, "valid_from": "2024-01-01", "valid_to": valid_to,
+        }  # fmt: skip
     d = dataset_of(files)
     real = settle(d.dbcs, d.prices, d.agreements, year=year)
     for agreement in d.agreements:
