@@ -104,10 +104,9 @@ def report_to_json(report: SimulationReport) -> str:
 
 def _figures_table(s: Simulation, names: dict[str, str]) -> list[str]:
     base = _("without") if s.mode == "plan" else _("actual")
-    out = [
-        f"{_('hospital'):<32} {_('receivable'):>16} {_('payable'):>16} {_('net'):>16} "
-        f"{base:>16} {_('change'):>16}"
-    ]
+    hospital, receivable, payable = _("hospital"), _("receivable"), _("payable")
+    net, change = _("net"), _("change")
+    out = [f"{hospital:<32} {receivable:>16} {payable:>16} {net:>16} {base:>16} {change:>16}"]
     for p in s.parties:
         label = f"{p.agb} {names.get(p.agb, '')}"[:32]
         out.append(
@@ -159,7 +158,8 @@ def report_table(report: SimulationReport) -> str:
     if sensitivity:
         agbs = [p.agb for p in sensitivity[0].parties]
         out += ["", _("Sensitivity: net per hospital")]
-        out.append(f"{_('share'):>6} {_('volume'):>7} " + " ".join(f"{a:>16}" for a in agbs))
+        share, volume = _("share"), _("volume")
+        out.append(f"{share:>6} {volume:>7} " + " ".join(f"{a:>16}" for a in agbs))
         for row in sensitivity:
             out.append(
                 f"{format_share(row.share):>6} {row.volume_percent:>+6d}% "
