@@ -99,7 +99,7 @@ class SecondmentRatePublic(BaseModel):
 
 
 class CostPublic(BaseModel):
-    """A shared cost (CONTRACT §6): ``key`` weighs the parties (AGB -> weight)."""
+    """A shared cost (docs/data-format.md §6): ``key`` weighs the parties (AGB -> weight)."""
 
     model_config = ConfigDict(extra="forbid")
     cost_id: str
@@ -126,7 +126,7 @@ class _AgreementFields(BaseModel):
 
 
 class AgreementPublic(_AgreementFields):
-    """An agreement in the contract's JSON form (CONTRACT §1, agreements.json)."""
+    """An agreement in the contract's JSON form (docs/data-format.md §1, agreements.json)."""
 
     care_types: list[CareTypePublic]
 

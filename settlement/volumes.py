@@ -87,8 +87,8 @@ def ceiling_of(care: CareType, year: int) -> int | None:
 def above_ceiling(lines: pd.DataFrame, ceilings: dict[tuple[str, str], int]) -> np.ndarray:
     """Per settlement line: whether it is past its care type's ceiling by rank.
 
-    The rank is the engine's (CONTRACT §3 step 4): a care type's lines of the year ordered by
-    ``end_date``, ``agb`` (the performer, the line's creditor) and ``dbc_id``; the first
+    The rank is the engine's (docs/data-format.md §3 step 4): a care type's lines of the year
+    ordered by ``end_date``, ``agb`` (the performer, the line's creditor) and ``dbc_id``; the first
     *ceiling* are within it. ``ceilings``: (agreement_id, care_type) to the ceiling of Y."""
     above = np.zeros(len(lines), dtype=bool)
     if not ceilings or lines.empty:

@@ -1,4 +1,5 @@
-"""Volumes of a year per care type (CONTRACT §7), for the parties and bureau of an alliance."""
+"""Volumes of a year per care type (docs/data-format.md §7), for the parties and bureau of an
+alliance."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def check_trf_002(data: AuditInput) -> list[Finding]:
     Example: a ``liesbreuk`` pathway puts ``nazorg`` at ``home``; the patient's first transfer
     T1 went from Alrijne (06010001) to Groene Hart (06010002), so home is Alrijne. A later
     transfer T2 of that patient from Groene Hart to 06010003 for ``nazorg``, performed in Y:
-    TRF-002 on T2, at 06010003. The agreement names where each phase happens (CONTRACT §1
+    TRF-002 on T2, at 06010003. The agreement names where each phase happens (docs/data-format.md §1
     ``pathway``); care moved elsewhere is care the agreement does not describe.
     """
     transfers = data.transfers

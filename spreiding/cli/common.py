@@ -44,7 +44,7 @@ INVALID = 2
 F = TypeVar("F", bound=StrEnum)
 SAMPLE_YEAR = 2024  # the year the samples model
 
-DataDir = Annotated[Path, typer.Argument(help=N_("A dataset folder (CONTRACT §1)."))]
+DataDir = Annotated[Path, typer.Argument(help=N_("A dataset folder (docs/data-format.md §1)."))]
 
 
 class Format(StrEnum):

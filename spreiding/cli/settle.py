@@ -87,7 +87,7 @@ def settle_(
     ] = NettingOption.bilateral,
     format_: FormatOption = None,
 ) -> None:
-    """Settle the ODV DBCs of a year at benchmark prices (CONTRACT §3)."""
+    """Settle the ODV DBCs of a year at benchmark prices (docs/data-format.md §3)."""
     shown = chosen_format(format_, Format.table, Format.json)
     chosen: Netting = NETTINGS[NETTINGS.index(netting.value)]
     hospitals: dict[str, str] = {}
@@ -143,7 +143,8 @@ def audit_(
     ] = None,
     csv_dialect: CsvDialectOption = None,
 ) -> None:
-    """Audit the declarations of a year against the agreements and consents (CONTRACT §4)."""
+    """Audit the declarations of a year against the agreements and consents
+    (docs/data-format.md §4)."""
     if format_ is None and output is not None:
         # Written to a file: the format its name says (audit.xlsx, audit.csv), else JSON.
         format_ = BY_SUFFIX.get(output.suffix.lower(), ExportFormat.json)

@@ -28,7 +28,7 @@ def volumes_(
     format_: FormatOption = None,
 ) -> None:
     """Planned volumes, patients per week and ceilings against the DBCs settled and the
-    transfers performed in a year, per care type (CONTRACT §7)."""
+    transfers performed in a year, per care type (docs/data-format.md §7)."""
     if data is None:
         # Read only: the settlement lines are computed, no run is stored.
         with database() as engine, engine.begin() as connection:

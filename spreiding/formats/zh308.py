@@ -560,7 +560,7 @@ def _ymd(day: dt.date) -> str:
 
 
 def credit_links(declarations: Sequence[Declaration]) -> dict[str, str]:
-    """For each credit line, the debit it credits, by the audit's rule (CONTRACT §4): the
+    """For each credit line, the debit it credits, by the audit's rule (docs/data-format.md §4): the
     earliest (by ``declared_on``, ``declaration_id``) not yet credited debit with the same
     agb, uzovi, patient, zorgproduct and start date and the opposite amount."""
     ordered = sorted(declarations, key=lambda d: (d.declared_on, d.declaration_id))

@@ -182,7 +182,7 @@ def read_zh308_files(paths: Sequence[Path], key: bytes) -> zh308.Zh308Content:
 
 
 def declarations_csv(declarations: Iterable[zh308.Declaration]) -> str:
-    """``declarations.csv`` (CONTRACT §1) of ZH308 declarations, in the files' order."""
+    """``declarations.csv`` (docs/data-format.md §1) of ZH308 declarations, in the files' order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(DECLARATION_COLUMNS)
@@ -346,7 +346,7 @@ PRICE_COLUMNS = ("price_list", "year", "zorgproduct_code", "price_eur")
 
 
 def opendis_prices(source: Path, *, price_list: str, merge_into: Path | None = None) -> str:
-    """``prices.csv`` (CONTRACT §1) of the Open DIS file ``source`` as price list
+    """``prices.csv`` (docs/data-format.md §1) of the Open DIS file ``source`` as price list
     ``price_list``; with ``merge_into``, that file's rows too (a row of the same list, year
     and zorgproduct with another price is an error; the same price is kept once)."""
     problem = formula_message(price_list) or unstorable(price_list)

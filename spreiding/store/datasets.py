@@ -178,8 +178,8 @@ def load_dataset(connection: Connection) -> Dataset:
 
 @dataclass(frozen=True)
 class SettlementInputs:
-    """What settling a year reads: DBCs, prices and agreements (CONTRACT §3), and the hours
-    worked at another hospital (§5), no more."""
+    """What settling a year reads: DBCs, prices and agreements (docs/data-format.md §3), and
+    the hours worked at another hospital (§5), no more."""
 
     dbcs: pd.DataFrame
     prices: pd.DataFrame
@@ -200,7 +200,7 @@ def load_settlement_inputs(connection: Connection) -> SettlementInputs:
 
 @dataclass(frozen=True)
 class AuditInputs:
-    """What auditing a year reads (CONTRACT §4): DBCs, agreements, declarations and
+    """What auditing a year reads (docs/data-format.md §4): DBCs, agreements, declarations and
     transfers (None when none are stored)."""
 
     dbcs: pd.DataFrame
