@@ -245,3 +245,100 @@ def test_parallel_numbering_is_gap_free(engine: Engine, tmp_path: Path) -> None:
             assert {i.run_id for i in found} == {run.run_id for run in made}
             assert {i.number for i in found} == {f"{creditor}-2024-{n:04d}" for n in range(1, 9)}
         assert trail.verify_log(connection, ADMIN) == (1 + 16, None)  # the import, 16 invoices
+
+
+# --- the PDF, read back -----------------------------------------------------------------------
+
+
+def dutch(amount: str) -> str:
+    """``43817.63`` → ``€ 43.817,63``, written out here rather than through the renderer."""
+    whole, cents = amount.lstrip("-").split(".")
+    groups = f"{int(whole):,}".replace(",", ".")
+    return f"€ {'-' if amount.startswith('-') else ''}{groups},{cents}"
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    import pypdf
+
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).replace("\xa0", " ").split())
+
+
+def test_the_pdf_shows_what_the_json_says(connection: Connection, tmp_path: Path) -> None:
+    from spreiding.render.invoice import document_to_dict, render_invoice
+
+    final_run(connection, tmp_path)
+    doc = invoices.invoice_document(connection, A_KEY, "06010001-2024-0001")
+    as_json = document_to_dict(doc)
+    pdf = render_invoice(doc)
+    assert render_invoice(doc) == pdf  # the same bytes every time
+    text = pdf_text(pdf)
+    day = date.fromisoformat(as_json["invoice_date"])
+    due = date.fromisoformat(as_json["due_date"])
+    assert due - day == timedelta(days=14)
+    assert as_json["creditor"]["iban"] == "NL91ABNA0417164300"
+    assert as_json["total"] == "43817.63" and as_json["vat"] == "10.00"
+    assert as_json["vat_summary"] == [
+        {"rate": "exempt", "base": "40000.00", "vat": "0.00"},
+        {"rate": "0.00", "base": "3760.00", "vat": "0.00"},
+        {"rate": "0.21", "base": "47.63", "vat": "10.00"},
+    ]
+    assert "Factuur 06010001-2024-0001" in text
+    assert f"Factuurdatum {day:%d-%m-%Y}" in text and f"Vervaldatum {due:%d-%m-%Y}" in text
+    assert "IBAN NL91ABNA0417164300" in text
+    for row, label in zip(as_json["vat_summary"], ["vrijgesteld", "0%", "21%"], strict=True):
+        assert f"{label} {dutch(row['base'])} {dutch(row['vat'])}" in text
+    assert f"Totaal {dutch('43807.63')} {dutch(as_json['vat'])}" in text  # bases, VAT
+    assert dutch(as_json["total"]) == "€ 43.817,63"
+    assert f"Totaal te betalen {dutch(as_json['total'])}" in text
+    assert "06010002 betaalt 06010001 € 42.018,53" in text  # the netting payment
+    assert "CONCEPT" not in text
+
+
+def test_a_drafts_pdf_is_a_concept_without_a_number(connection: Connection, tmp_path: Path) -> None:
+    from spreiding.render.invoice import render_invoice
+
+    load(connection, tmp_path, dataset())
+    run = settlement.settle_year(connection, ADMIN, year=2024).run
+    text = pdf_text(render_invoice(invoices.pair_invoice(connection, ADMIN, run.run_id, A, B)))
+    assert "Factuur (concept, nog geen nummer)" in text and "CONCEPT" in text
+    assert "Factuurnummer" not in text and "Totaal te betalen € 1.799,10" in text
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_invoices_on_the_command_line(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from spreiding.cli import app as cli
+
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(f.write(tmp_path / "d", dataset()))]).exit_code == 0
+    assert runner.invoke(cli, ["settle", "--year", "2024", "--format", "json"]).exit_code == 0
+    with engine.connect() as connection:
+        run = connection.execute(text("SELECT max(run_id) FROM settlement_run")).scalar_one()
+    assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
+    listed = json.loads(runner.invoke(cli, ["invoices", "list", "--format", "json"]).stdout)
+    assert [(i["number"], i["debtor_agb"], i["total"]) for i in listed] == [
+        ("06010001-2024-0001", B, "43817.63"), ("06010002-2024-0001", A, "1799.10"),
+    ]  # fmt: skip
+    shown = json.loads(runner.invoke(cli, ["invoices", "show", "06010002-2024-0001"]).stdout)
+    assert (shown["total"], shown["lines"][0]["amount"]) == ("1799.10", "1799.10")
+    written = runner.invoke(cli, ["invoices", "pdf", "--run", str(run), "--out", str(tmp_path)])
+    assert written.exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("factuur-*.pdf")) == [
+        "factuur-06010001-2024-0001.pdf", "factuur-06010002-2024-0001.pdf",
+    ]  # fmt: skip
+    assert "Factuur 06010002-2024-0001" in pdf_text(
+        (tmp_path / "factuur-06010002-2024-0001.pdf").read_bytes()
+    )
+    missing = runner.invoke(cli, ["invoices", "show", "06010002-2024-0009"])
+    assert missing.exit_code != 0 and "no invoice 06010002-2024-0009" in missing.stderr

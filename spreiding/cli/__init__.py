@@ -11,7 +11,19 @@ from typing import Annotated
 
 import typer
 
-from spreiding.cli import bureau, data, demo, keys, payments, runs, server, settle, trail, volumes
+from spreiding.cli import (
+    bureau,
+    data,
+    demo,
+    invoices,
+    keys,
+    payments,
+    runs,
+    server,
+    settle,
+    trail,
+    volumes,
+)
 from spreiding.cli import formats as formats_cli
 from spreiding.cli import simulate as simulate_cli
 from spreiding.cli.localise import LocalisedGroup
@@ -95,4 +107,5 @@ app.command(help=N_("Serve the HTTP API on the configured database."))(server.se
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(trail.log_app, name="log")
 app.add_typer(payments.payments_app, name="payments")
+app.add_typer(invoices.invoices_app, name="invoices")
 formats_cli.register(app)

@@ -77,6 +77,12 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/payments", None, expect(rest=200)),
     ("GET", "/payment-balances", None, expect(rest=200)),
     ("POST", "/payments", "payment", expect(admin=201, alrijne=201, amc=404, rest=403)),  # Alrijne's
+    ("GET", "/invoices", None, expect(rest=200)),
+    ("GET", "/invoices/{invoice}", None, expect(admin=200, alrijne=200, rest=404)),  # Alrijne's
+    ("GET", "/invoices/{invoice}/pdf", None, expect(admin=200, alrijne=200, rest=404)),
+    ("GET", "/invoices/00000000-2024-0001", None, expect(rest=404)),
+    ("GET", "/settlement-runs/{run}/invoices/{debtor}/{creditor}", None, expect(admin=200, alrijne=200, rest=404)),
+    ("GET", "/settlement-runs/{run}/invoices/{debtor}/{creditor}/pdf", None, expect(admin=200, alrijne=200, rest=404)),
 ]  # fmt: skip
 
 
@@ -94,7 +100,20 @@ def test_every_endpoint_for_every_role(
         for t in api.get("admin", "/transfers").json()
         if t["agreement_id"] == SAMEN
     )
-    url = path.format(run=run, audit=audit, transfer=transfer)
+    found: dict[str, Any] = {"run": run, "audit": audit, "transfer": transfer}
+    samen_pair = {ALRIJNE, GROENE_HART}
+    if "{debtor}" in path:  # the draft's CONCEPT invoice of Alrijne and Groene Hart
+        pairs = api.get("admin", f"/settlement-runs/{run}").json()["pairs"]
+        pair = next(p for p in pairs if {p["debtor_agb"], p["creditor_agb"]} == samen_pair)
+        found |= {"debtor": pair["debtor_agb"], "creditor": pair["creditor_agb"]}
+    if "{invoice}" in path:  # an issued invoice between them
+        assert api.post("admin", f"/settlement-runs/{run}/finalise").status_code == 200
+        found["invoice"] = next(
+            i["number"]
+            for i in api.get("admin", "/invoices").json()
+            if {i["debtor_agb"], i["creditor_agb"]} == samen_pair
+        )
+    url = path.format(**found)
     kwargs: dict[str, Any] = {}
     if body == "agreement":
         kwargs["json"] = agreement_body(api, role)

@@ -1,0 +1,87 @@
+"""``invoices``: the invoices of final runs (numbered when a run is made final), as a list, one
+invoice's JSON, and PDFs written to a folder."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spreiding.cli.common import database, fail, out
+from spreiding.render.invoice import (
+    document_to_dict,
+    invoice_file_name,
+    invoices_to_json,
+    render_invoice,
+)
+from spreiding.render.numbers import plain
+from spreiding.services import invoices
+from spreiding.services.access import OPERATOR
+from spreiding.services.errors import NotFound
+
+invoices_app = typer.Typer(no_args_is_help=True, help="Invoices of final runs.")
+
+
+class Shown(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@invoices_app.command("list")
+def invoices_list(
+    run: Annotated[int | None, typer.Option("--run", min=1, help="Only this run.")] = None,
+    hospital: Annotated[
+        str | None, typer.Option("--hospital", help="Only those this AGB issued or received.")
+    ] = None,
+    format_: Annotated[Shown, typer.Option("--format", help="table or json.")] = Shown.table,
+) -> None:
+    """Every invoice and credit note, by creditor, year and number."""
+    with database() as engine, engine.connect() as connection:
+        found = invoices.list_invoices(connection, OPERATOR, run_id=run, agb=hospital)
+    if format_ is Shown.json:
+        typer.echo(invoices_to_json(found), nl=False)
+        return
+    for i in found:
+        typer.echo(
+            f"{i.number}  {i.kind:<11}  run {i.run_id}  {i.debtor_agb} → {i.creditor_agb}  "
+            f"{i.invoice_date.isoformat()}  due {i.due_date.isoformat()}  "
+            f"{plain(i.total_cents):>14}"
+        )
+
+
+@invoices_app.command("show")
+def invoices_show(number: Annotated[str, typer.Argument(help="The invoice number.")]) -> None:
+    """One invoice with its lines, VAT summary and netting payment, as JSON."""
+    try:
+        with database() as engine, engine.connect() as connection:
+            doc = invoices.invoice_document(connection, OPERATOR, number)
+    except NotFound as exc:
+        raise fail(exc) from None
+    typer.echo(json.dumps(document_to_dict(doc), indent=2, ensure_ascii=False))
+
+
+@invoices_app.command("pdf")
+def invoices_pdf(
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder to write the PDFs to.")],
+    numbers: Annotated[list[str] | None, typer.Argument(help="Invoice numbers.")] = None,
+    run: Annotated[int | None, typer.Option("--run", min=1, help="Every invoice of a run.")] = None,
+) -> None:
+    """Write invoices as Dutch PDFs (factuur-<number>.pdf)."""
+    try:
+        with database() as engine, engine.connect() as connection:
+            wanted = list(numbers or [])
+            if run is not None:
+                wanted += [
+                    i.number for i in invoices.list_invoices(connection, OPERATOR, run_id=run)
+                ]
+            docs = [invoices.invoice_document(connection, OPERATOR, n) for n in wanted]
+    except NotFound as exc:
+        raise fail(exc) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        path = out_dir / invoice_file_name(doc)
+        path.write_bytes(render_invoice(doc))
+        out.print(f"wrote {path}", markup=False)
