@@ -10,10 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pypdf
+import pytest
 from sqlalchemy import Connection, MetaData, func, select, table
 from typer.testing import CliRunner
 
 from spreiding.cli import app
+from spreiding.domain.errors import DatasetInvalid
 from spreiding.services import datasets, simulation
 from spreiding.services.access import OPERATOR
 from tests.conftest import SAMPLES
@@ -140,3 +142,27 @@ def test_simulating_on_the_database_stores_nothing(connection: Connection) -> No
         (3_944_068, 3_944_068), (-3_944_068, -3_944_068),
     ]  # fmt: skip
     assert draft.replay is not None and len(draft.replay.changes) == 1
+
+
+def test_a_plan_beyond_a_million_dbcs_or_two_hundred_rows_is_refused() -> None:
+    dataset = datasets.read_folder(SAMPLES / "vaatnetwerk-utrecht")
+    draft = json.loads(json.dumps(VAAT_DRAFT))
+    draft["care_types"][0]["planned_volume"] = {"2024": 900_000}
+    ok = simulation.SimulationRequest(year=2024, draft=draft)
+    assert simulation.simulate_dataset(dataset, ok).plan.planned[0].dbcs == 150_000
+    # +20% of 900,000 is 1,080,000 DBCs.
+    with_more = simulation.SimulationRequest(year=2024, draft=draft, volumes=(0, 20))
+    with pytest.raises(DatasetInvalid) as refused:
+        simulation.simulate_dataset(dataset, with_more)
+    assert [str(e) for e in refused.value.errors] == [
+        "request:0: planned_volume: 1,080,000 DBCs to simulate; at most 1,000,000"
+    ]
+    rows = simulation.SimulationRequest(
+        year=2024, draft=VAAT_DRAFT, shares=tuple(Decimal(n) / 100 for n in range(1, 101)),
+        volumes=(-10, 0, 10),
+    )  # fmt: skip
+    with pytest.raises(DatasetInvalid) as refused:
+        simulation.simulate_dataset(dataset, rows)
+    assert [str(e) for e in refused.value.errors] == [
+        "request:0: shares: at most 200 shares x volumes in one simulation"
+    ]

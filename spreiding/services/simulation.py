@@ -34,6 +34,8 @@ from spreiding.store.datasets import load_dataset
 
 DEFAULT_SHARES = sim.steps(Decimal("0.80"), Decimal("1.00"), Decimal("0.05"))
 DEFAULT_VOLUMES = (-20, -10, 0, 10, 20)
+MAX_ROWS = 200  # sensitivity rows: each is one settlement of the plan
+MAX_PLANNED = 1_000_000  # synthetic DBCs of one plan
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,19 @@ def _check_request(request: SimulationRequest, agreement: Agreement) -> None:
         problems.append(("shares", "every share must be more than 0 and at most 1"))
     if any(v < -100 for v in request.volumes):
         problems.append(("volumes", "a volume change is at least -100 (percent)"))
+    if len(request.shares or (0,)) * len(request.volumes or (0,)) > MAX_ROWS:
+        problems.append(("shares", f"at most {MAX_ROWS} shares x volumes in one simulation"))
+    # Every planned patient is a DBC in memory: a plan beyond the largest alliance's year is
+    # a slip (or a request meant to exhaust the server), refused before anything is built.
+    most = max((0, *request.volumes))
+    planned = sum(
+        sim.scaled(sim.planned_volume(c, year=request.year) or 0, most)
+        for c in agreement.care_types
+    )
+    if planned > MAX_PLANNED:
+        problems.append(
+            ("planned_volume", f"{planned:,} DBCs to simulate; at most {MAX_PLANNED:,}")
+        )
     if problems:
         raise DatasetInvalid([DatasetError("request", 0, c, m) for c, m in problems])
 
