@@ -166,3 +166,15 @@ def test_a_plan_beyond_a_million_dbcs_or_two_hundred_rows_is_refused() -> None:
     assert [str(e) for e in refused.value.errors] == [
         "request:0: shares: at most 200 shares x volumes in one simulation"
     ]
+
+
+def test_the_demo_simulates_the_vaatnetwerk_draft(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--lang", "en", "demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    name = "simulatie-vaatnetwerk-aorta-2025-2024"
+    pdf, svg = tmp_path / "simulatie" / f"{name}.pdf", tmp_path / "simulatie" / f"{name}.svg"
+    assert str(pdf) in result.output and str(svg) in result.output
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    # From plan: UMC Utrecht receives 12 x 10836.00; replayed: the one patient both declared.
+    assert "€ 130.032,00" in text and "VAAT-D00015" in text
+    assert svg.read_text(encoding="utf-8").count("<polyline") == 7

@@ -3,6 +3,7 @@ written as PDF."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,10 +17,14 @@ from spreiding.render.audit import audit_table
 from spreiding.render.i18n import N_, _
 from spreiding.render.numbers import euros
 from spreiding.render.settlement import settlement_table
-from spreiding.services import audit, datasets, positions, settlement, statements
+from spreiding.render.simulation import report_table, sensitivity_svg
+from spreiding.render.simulation_pdf import render_simulation
+from spreiding.services import audit, datasets, positions, settlement, simulation, statements
 from spreiding.services.access import OPERATOR
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
+# Issue 12's worked example: a draft for the exploring Vaatnetwerk Utrecht, simulated.
+DRAFT = SAMPLES.parent / "docs" / "examples" / "concept-vaatnetwerk-aorta.json"
 
 
 def demo(
@@ -56,6 +61,8 @@ def demo(
         out.print(str(path), markup=False)
     message = _("{count} statements (PDF) written; demo database: {path}")
     out.print(message.format(count=len(paths), path=db_file), markup=False)
+    if DRAFT.is_file() and (samples / "vaatnetwerk-utrecht").is_dir():
+        _simulate(engine, out_dir / "simulatie")
 
 
 def _samples(engine: Engine, samples: Path) -> None:
@@ -76,3 +83,25 @@ def _samples(engine: Engine, samples: Path) -> None:
         out.print(audit_table(SAMPLE_YEAR, findings), markup=False)
     message = _("{count} samples loaded, settled and audited for {year}")
     out.print(message.format(count=len(folders), year=SAMPLE_YEAR), markup=False)
+
+
+def _simulate(engine: Engine, folder: Path) -> None:
+    """The draft simulated on the demo database from plan, replayed on the sample year and
+    over shares and volumes; its board PDF and chart written. Nothing is stored."""
+    draft = json.loads(DRAFT.read_text(encoding="utf-8"))
+    request = simulation.SimulationRequest(
+        year=SAMPLE_YEAR, draft=draft, replay=True, volumes=(-20, -10, 0, 10, 20),
+        source=str(DRAFT),
+    )  # fmt: skip
+    with engine.connect() as connection:
+        report = simulation.simulate_stored(connection, OPERATOR, request)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"simulatie-{report.agreement.agreement_id}-{SAMPLE_YEAR}"
+    (folder / f"{name}.pdf").write_bytes(render_simulation(report))
+    title = f"Saldo per ziekenhuis, {report.agreement.name} {SAMPLE_YEAR}"
+    chart = sensitivity_svg(report.sensitivity, names=report.names, title=title)
+    (folder / f"{name}.svg").write_text(chart, encoding="utf-8")
+    out.rule(_("simulation"))
+    out.print(report_table(report), markup=False)
+    out.print(str(folder / f"{name}.pdf"), markup=False)
+    out.print(str(folder / f"{name}.svg"), markup=False)

@@ -4,6 +4,7 @@ Utrecht simulated from plan and replayed with a draft."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -218,25 +219,10 @@ def test_replay_settles_what_an_exploring_agreement_left_out() -> None:
 
 VAAT = SAMPLES / "vaatnetwerk-utrecht"
 UMC, ANTONIUS = "06040409", "06040401"
-VAAT_DRAFT: dict[str, Any] = {
-    "agreement_id": "vaatnetwerk-aorta-2025",
-    "name": "Vaatnetwerk Utrecht: aorta-aneurysma bij UMC Utrecht",
-    "category": "uitwisseling",
-    "stage": "verkennen",
-    "parties": ["06040401", "06040402", "06040403", "06040404", "06040405", "06040407", UMC],
-    "valid_from": "2025-01-01",
-    "valid_to": None,
-    "parent_id": "vaatnetwerk-verkenning",
-    "care_types": [
-        {
-            "care_type": "aorta-aneurysma",
-            "zorgproductgroepen": ["089799"],
-            "performing_agb": UMC,
-            "settlement": {"method": "fixed_fee", "fee_eur": "10836.00"},
-            "planned_volume": {"2024": 12, "2025": 12},
-        }
-    ],
-}
+# The draft the demo simulates (docs/user-guide.md §16): UMC Utrecht operates the aortic
+# aneurysms of the network for a fixed fee of 10836.00 (0.90 x the 12040.00 declared).
+DRAFT_FILE = Path(__file__).resolve().parents[2] / "docs/examples/concept-vaatnetwerk-aorta.json"
+VAAT_DRAFT: dict[str, Any] = json.loads(DRAFT_FILE.read_text(encoding="utf-8"))
 
 
 def test_vaatnetwerk_utrecht_from_plan_and_replayed_with_a_draft() -> None:
