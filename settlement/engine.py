@@ -172,8 +172,10 @@ def settle(
         excluded.append(_exclude(matched.loc[parallel & ~refused], PARALLEL_CARE_TYPE))
         excluded.append(_exclude(matched.loc[refused & ~otherwise], NO_CONSENT))
         keep = ~parallel | otherwise
-        # The line's method is that of the terms it is settled by.
-        matched = matched.loc[keep].assign(method=settle_method[keep])
+        matched = matched.loc[keep]
+        if otherwise.any():
+            # The line's method is that of the terms it is settled by.
+            matched = matched.assign(method=settle_method[keep])
     prices_of = prices[["price_list", "year", "zorgproduct_code", "price_cents"]]
     start = terms["price_start"].to_numpy()[matched["ct"].to_numpy()]
     if start.any():
