@@ -307,17 +307,20 @@ def _rated_day(agreement: Agreement, role: str, *, year: int) -> date:
 
 
 def figures(
-    result: Settlement, base: Settlement, parties: Sequence[str]
+    result: Settlement, base: Settlement, parties: Sequence[str], *, concerning: str | None = None
 ) -> tuple[PartyFigures, ...]:
     """Each party's receivable and payable in ``result`` and in ``base``, over the pairs
     between the parties (what the agreement's hospitals owe each other, of every agreement:
-    nothing owed to or by a hospital outside it is shown)."""
+    nothing owed to or by a hospital outside it is shown). ``concerning``: only the pairs
+    with that hospital in them (what one hospital may see of the others)."""
     among = set(parties)
 
     def by_agb(s: Settlement) -> dict[str, tuple[int, int]]:
         out = {agb: (0, 0) for agb in among}
         p = s.pairs
         for d, c, total in zip(p["debtor_agb"], p["creditor_agb"], p["total_cents"], strict=True):
+            if concerning is not None and concerning not in (str(d), str(c)):
+                continue
             if str(d) in among and str(c) in among:
                 r, q = out[str(c)]
                 out[str(c)] = (r + int(total), q)

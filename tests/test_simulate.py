@@ -178,3 +178,31 @@ def test_the_demo_simulates_the_vaatnetwerk_draft(tmp_path: Path) -> None:
     # From plan: UMC Utrecht receives 12 x 10836.00; replayed: the one patient both declared.
     assert "€ 130.032,00" in text and "VAAT-D00015" in text
     assert svg.read_text(encoding="utf-8").count("<polyline") == 7
+
+
+def test_a_hospital_sees_of_the_replay_only_what_concerns_it(connection: Connection) -> None:
+    from spreiding.domain.access import Principal
+
+    for name in ("oncomid", "vaatnetwerk-utrecht"):
+        datasets.import_dataset(connection, datasets.read_folder(SAMPLES / name), OPERATOR)
+    request = simulation.SimulationRequest(year=2024, draft=VAAT_DRAFT, replay=True)
+    whole = simulation.simulate_stored(connection, OPERATOR, request)
+    antonius = Principal("k-antonius", "hospital", agb=ANTONIUS)
+    seen = simulation.simulate_stored(connection, antonius, request)
+    assert whole.replay is not None and seen.replay is not None
+    pairs = whole.replay.with_.pairs
+    mine = pairs.loc[(pairs["debtor_agb"] == ANTONIUS) | (pairs["creditor_agb"] == ANTONIUS)]
+    for p in seen.replay.parties:
+        received = mine.loc[mine["creditor_agb"] == p.agb, "total_cents"].sum()
+        paid = mine.loc[mine["debtor_agb"] == p.agb, "total_cents"].sum()
+        assert (p.receivable_cents, p.payable_cents) == (int(received), int(paid))
+    # Antonius sees what it owes UMC Utrecht: the replayed DBC (10836.00) and
+    # Oncomid's hours and shared cost with UMC Utrecht (5294.45); not what the others owe it.
+    umc = next(p for p in whole.replay.parties if p.agb == UMC)
+    umc_seen = next(p for p in seen.replay.parties if p.agb == UMC)
+    assert umc.receivable_cents > umc_seen.receivable_cents == 1_083_600 + 529_445
+    assert seen.replay.changes == whole.replay.changes  # the one DBC is Antonius's
+    # A hospital not in the draft may not simulate it.
+    amc = Principal("k-amc", "hospital", agb="06020201")
+    with pytest.raises(simulation.Forbidden):
+        simulation.simulate_stored(connection, amc, request)

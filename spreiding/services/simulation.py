@@ -218,13 +218,15 @@ def simulate_stored(
             )
     report = simulate_agreement(dataset, agreement, request)
     if principal.role == "hospital" and report.replay is not None:
-        # A hospital sees the replay's DBCs that concern it, as it sees a run's lines.
+        # A hospital sees of the real year what concerns it, as it sees a run's lines: the
+        # DBCs it performed or requested, and the other parties' figures with it alone.
         agb = principal.agb
         r = report.replay
         report = replace(
             report,
             replay=replace(
                 r,
+                parties=sim.figures(r.with_, r.base, agreement.parties, concerning=agb),
                 changes=tuple(c for c in r.changes if agb in (c.agb, c.requesting_agb)),
                 excluded=tuple(e for e in r.excluded if agb in (e[0], e[2])),
             ),
