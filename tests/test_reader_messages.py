@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from spreiding.contract.cells import MAX_CHARS
 from spreiding.contract.files import MAX_HEADER_CHARS
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetInvalid
@@ -62,6 +63,18 @@ def test_a_header_line_too_long_says_so_at_its_file(tmp_path: Path) -> None:
     files["insurers.csv"] = "uzovi,name" + "," * MAX_HEADER_CHARS + "\n"
     assert messages(tmp_path, files) == [
         f"insurers.csv:1: (header): the header line is longer than {MAX_HEADER_CHARS:,} characters"
+    ]
+
+
+def test_a_nul_character_and_an_overlong_value_are_named_each_once(tmp_path: Path) -> None:
+    files = f.base_files()
+    files["hospitals.csv"][0]["name"] = "Alrijne\x00Leiden"
+    files["hospitals.csv"][1]["name"] = "G" * (MAX_CHARS + 1)
+    files["insurers.csv"][0]["name"] = "Z\x00" + "k" * MAX_CHARS
+    assert messages(tmp_path, files) == [
+        "hospitals.csv:2: name: contains a NUL character (\\x00), which no value may hold",
+        "hospitals.csv:3: name: is 1,001 characters long; a value has at most 1,000",
+        "insurers.csv:2: name: is 1,002 characters long; a value has at most 1,000",
     ]
 
 
