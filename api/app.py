@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors, pages
-from api.routes import agreements, audit, data, invoices, ledger, reference, runs, volumes
+from api.routes import (
+    agreements,
+    audit,
+    data,
+    invoices,
+    ledger,
+    reference,
+    runs,
+    signoff,
+    volumes,
+)
 from api.routes import simulation as simulation_routes
 from api.routes import zh308 as zh308_routes
 
@@ -23,7 +33,7 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     errors.install(app)
-    for module in (reference, agreements, data, runs, audit, ledger, invoices, volumes):
+    for module in (reference, agreements, data, runs, audit, signoff, ledger, invoices, volumes):
         app.include_router(module.router)
     zh308_routes.install(app)
     app.include_router(simulation_routes.router)

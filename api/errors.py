@@ -23,7 +23,9 @@ from spreiding.domain.run_errors import (
     NothingToSettle,
     RunAlreadyFinal,
     RunNotFound,
+    RunNotSignedOff,
     SettlementAlreadyFinal,
+    SignoffInvalid,
 )
 from spreiding.services.errors import Forbidden, NotFound, WriteNotPermitted
 from spreiding.store.runs import FinalRunConflict
@@ -52,6 +54,8 @@ STATUS: dict[type[Exception], int] = {
     SettlementAlreadyFinal: 409,
     RunAlreadyFinal: 409,
     CorrectionOutdated: 409,
+    RunNotSignedOff: 409,
+    SignoffInvalid: 422,
     FinalRunConflict: 409,
     IdempotencyConflict: 409,
     DatasetInvalid: 422,

@@ -112,7 +112,7 @@ def test_a_correction_that_changes_no_amount_is_refused(
     files = f.base_files()
     datasets.import_dataset(connection, datasets.read_folder(f.write(tmp_path / "a", files)))
     draft = settlement.settle_year(connection, OPERATOR, year=2024).run
-    settlement.finalise_run(connection, OPERATOR, draft.run_id)
+    settlement.finalise_run(connection, OPERATOR, draft.run_id, override="test: no sign-off")
     # A DBC of 2023: new inputs (another fingerprint), the same 2024.
     files["dbcs.csv"].append(
         f.dbc(dbc_id="H0", agb=f.HOSPITAL_A, odv=False, start="2023-05-01", end="2023-05-02")
@@ -142,7 +142,8 @@ def test_finalise_asks_at_a_terminal_and_no_keeps_the_draft(
     empty = runner.invoke(app, ["runs", "finalise", str(run_id)], input="\n")
     assert (empty.exit_code, runs_in(database)) == (1, [(run_id, "draft", 2024)])
 
-    accepted = runner.invoke(app, ["runs", "finalise", str(run_id)], input="y\n")
+    override = ["--override", "signed on paper"]
+    accepted = runner.invoke(app, ["runs", "finalise", str(run_id), *override], input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert accepted.stdout.splitlines()[-2:] == [
         "Finalise? [y/N]: y",
@@ -161,7 +162,17 @@ def test_finalise_without_a_terminal_needs_yes(database: Engine) -> None:
         f"`spreiding runs finalise {run_id} --yes` finalises without asking\n"
     )
     assert runs_in(database) == [(run_id, "draft", 2024)]
-    done = runner.invoke(app, ["runs", "finalise", str(run_id), "--yes"])
+    # Neither hospital accepted its pairs: refused, naming them, until an override reason.
+    unsigned = runner.invoke(app, ["runs", "finalise", str(run_id), "--yes"])
+    assert (unsigned.exit_code, unsigned.stdout) == (2, "")
+    assert unsigned.stderr.startswith(
+        f"settlement run {run_id} is not accepted by both hospitals of every pair; not yet "
+        "accepted (debtor→creditor): "
+    )
+    assert runs_in(database) == [(run_id, "draft", 2024)]
+    done = runner.invoke(
+        app, ["runs", "finalise", str(run_id), "--yes", "--override", "signed on paper"]
+    )
     assert done.exit_code == 0, done.stderr
     assert done.stdout.startswith(f"finalised run {run_id}: settlement 2024 (bilateral), final")
     assert runs_in(database) == [(run_id, "final", 2024)]

@@ -62,7 +62,7 @@ def load(connection: Connection, folder: Path, files: dict[str, Any]) -> None:
 def final_run(connection: Connection, folder: Path, **kwargs: Any) -> int:
     load(connection, folder, dataset(**kwargs))
     run = settlement.settle_year(connection, ADMIN, year=2024).run
-    settlement.finalise_run(connection, ADMIN, run.run_id)
+    settlement.finalise_run(connection, ADMIN, run.run_id, override="no sign-off in this test")
     return run.run_id
 
 
@@ -325,7 +325,10 @@ def test_invoices_on_the_command_line(
     assert runner.invoke(cli, ["settle", "--year", "2024", "--format", "json"]).exit_code == 0
     with engine.connect() as connection:
         run = connection.execute(text("SELECT max(run_id) FROM settlement_run")).scalar_one()
-    assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["runs", "finalise", str(run), "--yes", "--override", "test"]).exit_code
+        == 0
+    )
     listed = json.loads(runner.invoke(cli, ["invoices", "list", "--format", "json"]).stdout)
     assert [(i["number"], i["debtor_agb"], i["total"]) for i in listed] == [
         ("06010001-2024-0001", B, "43817.63"), ("06010002-2024-0001", A, "1799.10"),

@@ -49,7 +49,7 @@ def final_run(connection: Connection, folder: Path, **agreement: Any) -> int:
     files["agreements.json"][0].update(agreement)
     datasets.import_dataset(connection, read_dataset(f.write(folder, files)))
     run = settlement.settle_year(connection, ADMIN, year=2024).run
-    settlement.finalise_run(connection, ADMIN, run.run_id)
+    settlement.finalise_run(connection, ADMIN, run.run_id, override="no sign-off in this test")
     return run.run_id
 
 
@@ -158,7 +158,7 @@ def test_a_payment_of_a_draft_a_future_day_or_another_pair_is_refused(
     draft = settlement.settle_year(connection, ADMIN, year=2024).run.run_id
     with pytest.raises(NettingPaymentNotFinal, match="is a draft"):
         pay(connection, draft, "1.00", "BANK-1")
-    settlement.finalise_run(connection, ADMIN, draft)
+    settlement.finalise_run(connection, ADMIN, draft, override="no sign-off in this test")
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     with pytest.raises(PaymentInvalid, match="in the future"):
         payments.register_payment(
@@ -264,8 +264,8 @@ def test_parallel_payments_never_pay_more_than_is_open(engine: Any, tmp_path: Pa
         assert state(connection, date(2000, 1, 1)) == [
             (f.HOSPITAL_A, f.HOSPITAL_B, 179910, 150000, 29910, "partly paid")
         ]
-        # import, settle, finalise, its invoice and the three payments, one chain
-        assert trail.verify_log(connection, ADMIN) == (7, None)
+        # import, settle, override, finalise, its invoice and the three payments, one chain
+        assert trail.verify_log(connection, ADMIN) == (8, None)
 
 
 def test_payments_on_the_command_line(
@@ -290,7 +290,10 @@ def test_payments_on_the_command_line(
     paid = ["--date", "2025-01-10"]
     draft = runner.invoke(cli, [*add, *paid, "--amount", "1.00", "--reference", "B-1"])
     assert (draft.exit_code, "is a draft" in draft.stderr) == (2, True)
-    assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["runs", "finalise", str(run), "--yes", "--override", "test"]).exit_code
+        == 0
+    )
     first = runner.invoke(cli, [*add, *paid, "--amount", "799.10", "--reference", "B-1"])
     assert first.exit_code == 0, first.stderr
     assert first.stdout == (
@@ -342,7 +345,8 @@ def test_payments_on_the_command_line(
         "status",
     ]
     assert table[1].split()[4:7] == ["1799.10", "799.10", "1000.00"]
-    assert runner.invoke(cli, ["log", "verify"]).stdout == "4 events, chain intact\n"
+    # import, settle, override, finalise, invoice, payment
+    assert runner.invoke(cli, ["log", "verify"]).stdout == "6 events, chain intact\n"
 
 
 # --- properties --------------------------------------------------------------------------------

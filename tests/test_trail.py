@@ -129,7 +129,7 @@ def test_each_state_change_appends_its_event_with_its_actor(
     settled = settlement.settle_year(connection, HOSPITAL_A, year=2024)
     run_id = settled.run.run_id
     settlement.settle_year(connection, ADMIN, year=2024)  # same inputs: no change, no event
-    settlement.finalise_run(connection, ADMIN, run_id)
+    settlement.finalise_run(connection, ADMIN, run_id, override="no sign-off in this test")
     audit.audit_year(connection, INSURER, year=2024)
     key = access.create_api_key(connection, role="hospital", agb=f.HOSPITAL_B)
     payments.register_payment(
@@ -141,11 +141,13 @@ def test_each_state_change_appends_its_event_with_its_actor(
     assert [(e.seq, e.kind, e.actor, e.role, e.tenant, e.subject) for e in logged] == [
         (1, "dataset.import", "cli:tester", "admin", None, "dataset"),
         (2, "run.settle", "key:alrijnekey01", "hospital", f.HOSPITAL_A, f"run:{run_id}"),
-        (3, "run.finalise", "key:adminkey0001", "admin", None, f"run:{run_id}"),
-        (4, "invoice.issue", "key:adminkey0001", "admin", None, "invoice:06010002-2024-0001"),
-        (5, "audit.run", "key:insurerkey01", "insurer", f.INSURER, logged[4].subject),
-        (6, "key.create", "cli:tester", "admin", None, f"key:{key_id}"),
-        (7, "payment.register", "key:groenekey001", "hospital", f.HOSPITAL_B, "payment:1"),
+        (3, "run.override", "key:adminkey0001", "admin", None, f"run:{run_id}"),
+        (4, "run.finalise", "key:adminkey0001", "admin", None, f"run:{run_id}"),
+        (5, "invoice.issue", "key:adminkey0001", "admin", None, "invoice:06010002-2024-0001"),
+        (6, "audit.run", "key:insurerkey01", "insurer", f.INSURER, logged[5].subject),
+        (7, "key.create", "cli:tester", "admin", None, f"key:{key_id}"),
+        # (a PostgreSQL sequence is not rolled back: the id depends on the tests before)
+        (8, "payment.register", "key:groenekey001", "hospital", f.HOSPITAL_B, logged[7].subject),
     ]
     assert logged[1].hospitals == (f.HOSPITAL_A, f.HOSPITAL_B)
     assert logged[0].payload == {
@@ -154,20 +156,24 @@ def test_each_state_change_appends_its_event_with_its_actor(
             "prices": 1, "transfers": 1,
         }
     }  # fmt: skip
-    assert logged[3].payload == {
+    assert logged[2].payload == {
+        "reason": "no sign-off in this test",
+        "pairs": [{"debtor_agb": f.HOSPITAL_A, "creditor_agb": f.HOSPITAL_B, "status": "open"}],
+    }
+    assert logged[4].payload == {
         "number": "06010002-2024-0001", "kind": "invoice", "run_id": run_id,
         "debtor_agb": f.HOSPITAL_A, "creditor_agb": f.HOSPITAL_B,
-        "invoice_date": logged[2].at[:10], "due_date": (
-            date.fromisoformat(logged[2].at[:10]) + timedelta(days=30)).isoformat(),
+        "invoice_date": logged[3].at[:10], "due_date": (
+            date.fromisoformat(logged[3].at[:10]) + timedelta(days=30)).isoformat(),
         "total": "1799.10",
     }  # fmt: skip
-    assert logged[3].hospitals == (f.HOSPITAL_A, f.HOSPITAL_B)
-    assert logged[6].payload == {
+    assert logged[4].hospitals == (f.HOSPITAL_A, f.HOSPITAL_B)
+    assert logged[7].payload == {
         "run_id": run_id, "from_agb": f.HOSPITAL_A, "to_agb": f.HOSPITAL_B,
         "paid_on": "2025-01-10", "amount": "100.00", "reference": "BANK-1",
     }  # fmt: skip
     assert "total" not in logged[1].payload  # a run's events carry no money
-    assert trail.verify_log(connection, OPERATOR) == (7, None)
+    assert trail.verify_log(connection, OPERATOR) == (8, None)
     # Each event is stamped now, in UTC.
     assert logged[-1].at[:10] == datetime.now(UTC).date().isoformat()
 
@@ -177,7 +183,7 @@ def test_a_correction_an_agreement_and_transfers_record_their_events(
 ) -> None:
     store_base(connection, tmp_path)
     run = settlement.settle_year(connection, ADMIN, year=2024).run
-    settlement.finalise_run(connection, ADMIN, run.run_id)
+    settlement.finalise_run(connection, ADMIN, run.run_id, override="no sign-off in this test")
     later = f.base_files()
     later["dbcs.csv"].append(f.dbc(dbc_id="D2", patient="P-0002", end="2024-06-01"))
     datasets.import_dataset(connection, read_dataset(f.write(tmp_path / "later", later)))
@@ -192,7 +198,7 @@ def test_a_correction_an_agreement_and_transfers_record_their_events(
     transfers.register_transfer(connection, bureau, row)  # the same again: no change
     transfers.update_transfer(connection, bureau, "T2", "performed")
     transfers.update_transfer(connection, bureau, "T2", "performed")  # no change
-    logged = every(connection)[4:]  # import, settle, finalise, its invoice
+    logged = every(connection)[5:]  # import, settle, override, finalise, its invoice
     assert [(e.kind, e.actor, e.subject, e.hospitals) for e in logged] == [
         ("dataset.import", "cli:tester", "dataset", ()),
         ("run.correct", "key:groenekey001", f"run:{correction.run_id}",
@@ -207,7 +213,7 @@ def test_a_correction_an_agreement_and_transfers_record_their_events(
         "fingerprint": correction.fingerprint, "corrects_run_id": run.run_id,
     }  # fmt: skip
     assert logged[4].payload == {"transfer_id": "T2", "from": "planned", "to": "performed"}
-    assert trail.verify_log(connection, OPERATOR) == (9, None)
+    assert trail.verify_log(connection, OPERATOR) == (10, None)
 
 
 def test_an_import_that_adds_nothing_and_a_refused_change_leave_no_event(
@@ -304,8 +310,8 @@ def test_a_changed_row_is_found_and_named(
 ) -> None:
     store_base(connection, tmp_path)
     run = settlement.settle_year(connection, ADMIN, year=2024).run
-    settlement.finalise_run(connection, ADMIN, run.run_id)
-    assert trail.verify_log(connection, OPERATOR) == (4, None)  # and the invoice's
+    settlement.finalise_run(connection, ADMIN, run.run_id, override="no sign-off in this test")
+    assert trail.verify_log(connection, OPERATOR) == (5, None)  # override, invoice
     drop_protection(connection)
     connection.execute(text(change))
     _count, broken = trail.verify_log(connection, OPERATOR)
@@ -317,7 +323,7 @@ def test_a_changed_row_with_its_hash_recomputed_breaks_the_next(
 ) -> None:
     store_base(connection, tmp_path)
     run = settlement.settle_year(connection, ADMIN, year=2024).run
-    settlement.finalise_run(connection, ADMIN, run.run_id)
+    settlement.finalise_run(connection, ADMIN, run.run_id, override="no sign-off in this test")
     logged = every(connection)
     forged = Event(**{**logged[1].__dict__, "actor": "key:someone"})
     drop_protection(connection)
@@ -344,9 +350,12 @@ def test_log_verify_and_list_on_the_command_line(cli_db: Engine, tmp_path: Path)
     assert runner.invoke(cli, ["settle", "--year", "2024", "--format", "json"]).exit_code == 0
     with cli_db.connect() as connection:
         run = connection.execute(text("SELECT max(run_id) FROM settlement_run")).scalar_one()
-    assert runner.invoke(cli, ["runs", "finalise", str(run), "--yes"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["runs", "finalise", str(run), "--yes", "--override", "test"]).exit_code
+        == 0
+    )
     result = runner.invoke(cli, ["log", "verify"])
-    assert (result.exit_code, result.stdout) == (0, "4 events, chain intact\n")
+    assert (result.exit_code, result.stdout) == (0, "5 events, chain intact\n")
     listed = runner.invoke(cli, ["log", "list", "--format", "json"])
     import json
 
@@ -354,8 +363,9 @@ def test_log_verify_and_list_on_the_command_line(cli_db: Engine, tmp_path: Path)
     assert [(r["seq"], r["kind"], r["actor"], r["subject"]) for r in rows] == [
         (1, "dataset.import", "cli:tester", "dataset"),
         (2, "run.settle", "cli:tester", f"run:{run}"),
-        (3, "run.finalise", "cli:tester", f"run:{run}"),
-        (4, "invoice.issue", "cli:tester", "invoice:06010002-2024-0001"),
+        (3, "run.override", "cli:tester", f"run:{run}"),
+        (4, "run.finalise", "cli:tester", f"run:{run}"),
+        (5, "invoice.issue", "cli:tester", "invoice:06010002-2024-0001"),
     ]
     with cli_db.begin() as connection:
         drop_protection(connection)

@@ -439,9 +439,9 @@ def test_app_role_owns_nothing_and_may_only_read_and_write_rows(app_role: Engine
                  "WHERE schemaname = current_schema()")
         ).scalar_one()  # fmt: skip
     rows = [t for t in everything if t != "alembic_version"]
-    # The event log (migration 0010) and the invoices (0012) only grow: read and appended,
-    # never changed.
-    changeable = [t for t in rows if t not in ("event_log", "invoice")]
+    # The event log (migration 0010), the invoices (0012) and the sign-off decisions (0013)
+    # only grow: read and appended, never changed.
+    changeable = [t for t in rows if t not in ("event_log", "invoice", "pair_signoff")]
     assert dict(rights) == {
         "SELECT": everything, "INSERT": rows, "UPDATE": changeable, "DELETE": changeable,
     }  # fmt: skip
@@ -468,6 +468,7 @@ APP_ROLE_REFUSED = [
     "DELETE FROM invoice",
     "TRUNCATE invoice",
     "ALTER TABLE invoice DISABLE TRIGGER ALL",
+    "DELETE FROM pair_signoff",
     "SET ROLE postgres",
 ]
 
@@ -516,6 +517,28 @@ def test_app_role_imports_settles_finalises_and_audits(
     # What the application's role stored, the owner reads alike.
     with engine.connect() as owner, app_role.connect() as app:
         assert load_dataset(owner).same_content(load_dataset(app))
+
+
+def test_app_role_signs_off_finalises_and_issues_the_invoice(
+    engine: Engine, app_role: Engine, tmp_path: Path
+) -> None:
+    from spreiding.domain.access import Principal
+    from spreiding.services import invoices, settlement, signoff
+
+    load(app_role, tmp_path, f.base_files())
+    run_id = settle_db(app_role)
+    with app_role.begin() as connection:
+        for agb in (f.HOSPITAL_A, f.HOSPITAL_B):
+            key = Principal(key_id=f"key{agb}", role="hospital", agb=agb)
+            signoff.sign(connection, key, run_id, f.HOSPITAL_A, f.HOSPITAL_B, decision="accept")
+        admin = Principal(key_id="adminkey0001", role="admin")
+        settlement.finalise_run(connection, admin, run_id)
+    with app_role.connect() as connection:
+        (issued,) = invoices.list_invoices(connection, admin)
+    assert (issued.number, issued.total_cents) == (f"{f.HOSPITAL_B}-2024-0001", 179910)
+    for statement in ("UPDATE invoice SET total_cents = 1", "DELETE FROM pair_signoff"):
+        with pytest.raises(DBAPIError), app_role.begin() as connection:
+            connection.execute(text(statement))
 
 
 def test_init_db_migrates_as_the_owner_and_the_cli_runs_as_the_app_role(

@@ -60,9 +60,14 @@ def get_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunDetailPublic:
 
 
 @router.post("/settlement-runs/{run_id}/finalise", response_model=schemas.RunPublic)
-def finalise_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunPublic:
-    """Make a draft final: from then on neither it nor its lines can change."""
-    return convert.run(settlement.finalise_run(db, caller, run_id))
+def finalise_run(
+    run_id: RunId, db: Db, caller: Caller, body: schemas.FinaliseRequest | None = None
+) -> schemas.RunPublic:
+    """Make a draft final: from then on neither it nor its lines can change, and its pairs
+    get their invoices. 409 naming the pairs while not every pair is accepted by both of its
+    hospitals, unless the body gives an ``override`` reason (stored in the log)."""
+    override = body.override if body is not None else None
+    return convert.run(settlement.finalise_run(db, caller, run_id, override=override))
 
 
 @router.post(

@@ -103,6 +103,16 @@ def runs_finalise(
     yes: Annotated[
         bool, typer.Option("--yes", help=N_("Finalise without asking (for scripts)."))
     ] = False,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help=N_(
+                "Finalise although not every pair is accepted by both hospitals; the written "
+                "reason is stored in the log (run.override)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Make a draft run final: from then on neither it nor its lines can change. Asks first,
     showing the run; without a terminal to ask at, only with --yes."""
@@ -111,7 +121,7 @@ def runs_finalise(
             if not yes:
                 _confirm_finalise(engine, run_id)
             with engine.begin() as connection:
-                run = settlement.finalise_run(connection, OPERATOR, run_id)
+                run = settlement.finalise_run(connection, OPERATOR, run_id, override=override)
     except (SettlementError, FinalRunConflict, NotFound) as exc:
         raise fail(exc) from None
     out.print(_("finalised {run}").format(run=run_summary(run)), markup=False)

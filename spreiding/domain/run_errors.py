@@ -53,3 +53,23 @@ class NothingToSettle(SettlementError):
         else:
             what = f"every DBC of {year} settles as settled up to run {corrects_run_id}"
         super().__init__(f"nothing to settle in {year}: {what}; no run was stored")
+
+
+class RunNotSignedOff(SettlementError):
+    """Finalising a run of which a pair is not accepted by both of its hospitals, without an
+    admin's written override reason."""
+
+    def __init__(self, run_id: int, pairs: list[tuple[str, str]]):
+        self.run_id = run_id
+        self.pairs = pairs
+        named = ", ".join(f"{debtor}→{creditor}" for debtor, creditor in pairs)
+        super().__init__(
+            f"settlement run {run_id} is not accepted by both hospitals of every pair; not yet "
+            f"accepted (debtor→creditor): {named}; an admin may finalise it with an override "
+            "reason"
+        )
+
+
+class SignoffInvalid(SettlementError):
+    """An acceptance or a dispute the rules refuse (a dispute without a reason, a line that
+    is not the pair's, an override without a reason)."""

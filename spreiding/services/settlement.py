@@ -22,10 +22,12 @@ from sqlalchemy import Connection
 from settlement.engine import Netting, Settlement, settle
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import Dataset
+from spreiding.domain.run_errors import RunNotSignedOff, SignoffInvalid
 from spreiding.domain.runs import StoredRun
-from spreiding.services import invoices, runs, trail
+from spreiding.services import invoices, runs, signoff, trail
 from spreiding.services.access import require
 from spreiding.services.errors import NotFound
+from spreiding.store import signoff as signoff_store
 from spreiding.store import visibility
 from spreiding.store.datasets import load_settlement_inputs
 from spreiding.store.runs import RunStore
@@ -131,12 +133,43 @@ def correct_run(connection: Connection, principal: Principal, run_id: int) -> Se
     return _settle(connection, principal, year=run.year, netting=netting)
 
 
-def finalise_run(connection: Connection, principal: Principal, run_id: int) -> StoredRun:
+def finalise_run(
+    connection: Connection, principal: Principal, run_id: int, *, override: str | None = None
+) -> StoredRun:
     """Make a draft run final: from then on neither it nor its rows can change; its pairs
-    get their numbered invoices (``spreiding.services.invoices``)."""
+    get their numbered invoices (``spreiding.services.invoices``).
+
+    Only when both hospitals of every pair accepted it (``spreiding.services.signoff``);
+    otherwise ``RunNotSignedOff`` names the pairs, unless the admin gives a written
+    ``override`` reason, which the ``run.override`` event stores with those pairs."""
     require(principal, "admin")
     visible_run(connection, principal, run_id)
+    signoff_store.lock_run(connection, run_id)  # no decision slips in between
+    reason = (override or "").strip()
+    if len(reason) > signoff.REASON_LENGTH:
+        raise SignoffInvalid(
+            f"the override reason is longer than {signoff.REASON_LENGTH} characters"
+        )
+    # A final run is refused by runs.finalise (RunAlreadyFinal), whatever its sign-off.
+    header = visible_run(connection, principal, run_id)
+    waiting = signoff.not_accepted(connection, run_id) if header.status == "draft" else []
+    if waiting and not reason:
+        raise RunNotSignedOff(run_id, [(p.debtor_agb, p.creditor_agb) for p in waiting])
     run = runs.finalise(RunStore(connection), run_id)
+    if waiting:
+        trail.record_run(
+            connection,
+            principal,
+            kind="run.override",
+            run_id=run_id,
+            payload={
+                "reason": reason,
+                "pairs": [
+                    {"debtor_agb": p.debtor_agb, "creditor_agb": p.creditor_agb, "status": p.status}
+                    for p in waiting
+                ],
+            },
+        )
     event = trail.record_run(
         connection, principal, kind="run.finalise", run_id=run_id, payload=_run_payload(run)
     )

@@ -556,6 +556,28 @@ class Invoice(SQLModel, table=True):
     issued_by: str = Field(max_length=200)  # the actor, as in the event log
 
 
+class PairSignoff(SQLModel, table=True):
+    """A hospital's acceptance or dispute of one pair of a draft run (migration 0013): the
+    latest of a hospital for a pair counts; never updated or deleted."""
+
+    __tablename__ = "pair_signoff"
+    __table_args__ = (
+        CheckConstraint("decision IN ('accept', 'dispute')", name="ck_pair_signoff_decision"),
+        Index("ix_pair_signoff_run", "run_id"),
+        ForeignKeyConstraint(["run_id"], ["settlement_run.run_id"]),
+    )
+    signoff_id: int | None = Field(default=None, primary_key=True)
+    run_id: int
+    debtor_agb: str = Field(max_length=8)
+    creditor_agb: str = Field(max_length=8)
+    agb: str = Field(max_length=8)  # the hospital that signs: the debtor or the creditor
+    decision: str = Field(max_length=8)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    lines: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of line ids
+    at: str = Field(max_length=32)  # UTC, as the event log writes it
+    actor: str = Field(max_length=200)
+
+
 def table_of(model: type) -> Table:
     """The Core ``Table`` of a table model (SQLModel declares it untyped)."""
     table = getattr(model, "__table__", None)

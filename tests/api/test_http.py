@@ -184,7 +184,17 @@ def test_finalise_and_correct(api: Api) -> None:
     statement = f"/settlement-runs/{run_id}/statements/{ALRIJNE}/{GROENE_HART}"
     assert api.get("alrijne", statement).json()["status"] == "draft"
     assert api.post("alrijne", f"/settlement-runs/{run_id}/finalise").status_code == 403
-    final = api.post("admin", f"/settlement-runs/{run_id}/finalise")
+    # No hospital accepted its pairs: refused, naming them, until the admin gives a reason.
+    unsigned = api.post("admin", f"/settlement-runs/{run_id}/finalise")
+    assert (unsigned.status_code, unsigned.json()["error"]) == (409, "RunNotSignedOff")
+    assert f"{ALRIJNE}→{GROENE_HART}" in unsigned.json()["detail"] or (
+        f"{GROENE_HART}→{ALRIJNE}" in unsigned.json()["detail"]
+    )
+    blank = api.post("admin", f"/settlement-runs/{run_id}/finalise", json={"override": "  "})
+    assert blank.status_code == 422
+    final = api.post(
+        "admin", f"/settlement-runs/{run_id}/finalise", json={"override": "signed on paper"}
+    )
     assert final.json()["status"] == "final"
     assert api.get("alrijne", statement).json()["status"] == "final"  # not a kept draft
     again = api.post("admin", f"/settlement-runs/{run_id}/finalise")

@@ -62,7 +62,11 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", f"/settlement-runs/{{run}}/statements/{ALRIJNE}/{GROENE_HART}", None, expect(admin=200, alrijne=200, rest=404)),
     ("GET", f"/settlement-runs/{{run}}/statements/{AMC}/{FLEVO}", None, expect(admin=200, amc=200, rest=404)),
     ("GET", f"/settlement-runs/{{run}}/statements/{AMC}/{FLEVO}/pdf", None, expect(admin=200, amc=200, rest=404)),
-    ("POST", "/settlement-runs/{run}/finalise", None, expect(admin=200, rest=403)),
+    ("POST", "/settlement-runs/{run}/finalise", None, expect(admin=409, rest=403)),  # not signed off
+    ("POST", "/settlement-runs/{run}/finalise", "override", expect(admin=200, rest=403)),
+    ("GET", "/settlement-runs/{run}/pairs", None, expect(admin=200, alrijne=200, amc=200, rest=404)),
+    ("POST", "/settlement-runs/{run}/pairs/{debtor}/{creditor}/accept", None, expect(alrijne=200, amc=404, rest=403)),
+    ("POST", "/settlement-runs/{run}/pairs/{debtor}/{creditor}/dispute", "dispute", expect(alrijne=200, amc=404, rest=403)),
     ("GET", "/audit-runs", None, expect(rest=200)),
     ("POST", "/audit-runs", "audit", expect(admin=200, insurer=200, rest=403)),
     ("GET", "/audit-runs/{audit}", None, expect(bureau=404, rest=200)),
@@ -107,7 +111,10 @@ def test_every_endpoint_for_every_role(
         pair = next(p for p in pairs if {p["debtor_agb"], p["creditor_agb"]} == samen_pair)
         found |= {"debtor": pair["debtor_agb"], "creditor": pair["creditor_agb"]}
     if "{invoice}" in path:  # an issued invoice between them
-        assert api.post("admin", f"/settlement-runs/{run}/finalise").status_code == 200
+        override = {"override": "matrix: no sign-off"}
+        assert (
+            api.post("admin", f"/settlement-runs/{run}/finalise", json=override).status_code == 200
+        )
         found["invoice"] = next(
             i["number"]
             for i in api.get("admin", "/invoices").json()
@@ -125,11 +132,18 @@ def test_every_endpoint_for_every_role(
         kwargs["json"] = {"year": 2024, "agreement_id": SAMEN, "replay": True, "shares": ["0.9"]}
     elif body == "simulation-draft":
         kwargs["json"] = {"year": 2024, "agreement": agreement_body(api, role), "replay": True}
+    elif body == "override":
+        kwargs["json"] = {"override": "matrix: signed on paper"}
+    elif body == "dispute":
+        kwargs["json"] = {"reason": "not our patient", "lines": []}
     elif body == "run" or body == "audit":
         kwargs["json"] = {"year": 2024}
     elif body == "payment":
         # A final run's netting payment between Alrijne and Groene Hart.
-        assert api.post("admin", f"/settlement-runs/{run}/finalise").status_code == 200
+        override = {"override": "matrix: no sign-off"}
+        assert (
+            api.post("admin", f"/settlement-runs/{run}/finalise", json=override).status_code == 200
+        )
         netting = api.get("admin", f"/settlement-runs/{run}").json()["payments"]
         samen = next(p for p in netting if ALRIJNE in (p["from_agb"], p["to_agb"]))
         kwargs["json"] = {

@@ -66,7 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             import_dataset(connection, read_dataset(SAMPLES / name))
         run = settlement.settle_year(connection, access.OPERATOR, year=2024).run.run_id
         # Final, so the pages show its payment status and the hospitals' balances too.
-        settlement.finalise_run(connection, access.OPERATOR, run)
+        settlement.finalise_run(connection, access.OPERATOR, run, override="browser test")
         audited = audit.audit_year(connection, access.OPERATOR, year=2024).run.run_id
         keys = {
             "admin": access.create_api_key(connection, role="admin"),
