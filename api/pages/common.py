@@ -45,6 +45,7 @@ NAVIGATION = (
     (f"{PREFIX}/overeenkomsten", "Overeenkomsten", ("admin", "bureau", "hospital", "insurer")),
     (f"{PREFIX}/overdrachten", "Overdrachten", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/volumes", "Volumes", ("admin", "bureau", "hospital")),
+    (f"{PREFIX}/simulatie", "Simulatie", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/gebeurtenissen", "Gebeurtenissen", ("admin", "hospital")),
     (f"{PREFIX}/sleutels", "API-sleutels", ("admin",)),
 )
