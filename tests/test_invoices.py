@@ -345,3 +345,27 @@ def test_invoices_on_the_command_line(
     )
     missing = runner.invoke(cli, ["invoices", "show", "06010002-2024-0009"])
     assert missing.exit_code != 0 and "no invoice 06010002-2024-0009" in missing.stderr
+
+
+def test_the_demo_signs_off_finalises_invoices_and_pays(tmp_path: Path) -> None:
+    """The demo's year is final through both hospitals' acceptance of every pair (no
+    override), every invoice is written as PDF, and one payment is registered."""
+    from sqlalchemy import create_engine
+    from typer.testing import CliRunner
+
+    from spreiding.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["--lang", "en", "demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    with engine.connect() as connection:
+        kinds = [e.kind for e in trail.list_events(connection, ADMIN, subject="run:1")]
+        issued = invoices.list_invoices(connection, ADMIN, run_id=1)
+        pairs = connection.execute(text("SELECT count(*) FROM settlement_pair")).scalar_one()
+    engine.dispose()
+    assert "run.override" not in kinds and kinds.count("run.accept") == 2 * pairs
+    assert kinds[-1] == "run.finalise"
+    written = sorted(p.name for p in (tmp_path / "facturen").iterdir())
+    assert written == sorted(f"factuur-{i.number}.pdf" for i in issued) and written
+    assert f"{pairs} pairs accepted by both hospitals; run 1 final" in result.stdout
+    assert "payment DEMO-1 registered: " in result.stdout

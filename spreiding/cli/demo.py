@@ -1,25 +1,41 @@
-"""``demo``: every sample validated, imported, settled and audited, and every statement
-written as PDF."""
+"""``demo``: every sample validated, imported, settled and audited; the year signed off by
+both hospitals of every pair and made final; every invoice and statement written as PDF, and
+a payment registered."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from spreiding.cli.common import SAMPLE_YEAR, database, names, out, refuse
 from spreiding.cli.runs import write_statements
+from spreiding.domain.access import Principal
 from spreiding.domain.errors import DatasetConflict, DatasetInvalid
+from spreiding.domain.money import format_cents
+from spreiding.domain.payments import RegisteredPayment
 from spreiding.render.audit import audit_table
 from spreiding.render.i18n import N_, _
+from spreiding.render.invoice import invoice_file_name, render_invoice
 from spreiding.render.numbers import euros
 from spreiding.render.settlement import settlement_table
 from spreiding.render.simulation import report_table, sensitivity_svg
 from spreiding.render.simulation_pdf import render_simulation
-from spreiding.services import audit, datasets, positions, settlement, simulation, statements
+from spreiding.services import (
+    audit,
+    datasets,
+    invoices,
+    payments,
+    positions,
+    settlement,
+    signoff,
+    simulation,
+    statements,
+)
 from spreiding.services.access import OPERATOR
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
@@ -43,6 +59,9 @@ def demo(
             # Settle the year on everything imported (a draft run) and state every pair.
             settled = settlement.settle_year(connection, OPERATOR, year=SAMPLE_YEAR)
             run_id = settled.run.run_id
+            signed = _sign_off_and_finalise(connection, run_id)
+            issued = _invoices(connection, run_id, out_dir / "facturen")
+            paid = _pay_first(connection, run_id)
             every = statements.non_empty(statements.run_statements(connection, OPERATOR, run_id))
             paths = write_statements(every, out_dir / "statements")
             standing = positions.hospital_positions(connection, OPERATOR, run_id)
@@ -56,6 +75,20 @@ def demo(
         out.print(
             line.format(agb=p.agb, name=p.name, count=len(p.agreements), **money), markup=False
         )
+    out.rule(_("sign-off, invoices, payment"))
+    message = _("{count} pairs accepted by both hospitals; run {run} final")
+    out.print(message.format(count=signed, run=run_id), markup=False)
+    message = _("{count} invoices (PDF) written to {folder}")
+    out.print(message.format(count=issued, folder=out_dir / "facturen"), markup=False)
+    if paid is not None:
+        message = _("payment {reference} registered: {payer} paid {payee} {amount}")
+        out.print(
+            message.format(
+                reference=paid.reference, payer=paid.from_agb, payee=paid.to_agb,
+                amount=euros(paid.amount_cents),
+            ),
+            markup=False,
+        )  # fmt: skip
     out.rule(_("statements"))
     for path in paths:
         out.print(str(path), markup=False)
@@ -63,6 +96,45 @@ def demo(
     out.print(message.format(count=len(paths), path=db_file), markup=False)
     if DRAFT.is_file() and (samples / "vaatnetwerk-utrecht").is_dir():
         _simulate(engine, out_dir / "simulatie")
+
+
+def _sign_off_and_finalise(connection: Connection, run_id: int) -> int:
+    """Each hospital of each pair accepts it (as its own key would), then the run is final:
+    no override needed. How many pairs were signed."""
+    pairs = signoff.pair_states(connection, OPERATOR, run_id)
+    for pair in pairs:
+        for agb in (pair.debtor_agb, pair.creditor_agb):
+            hospital = Principal(key_id=f"demo{agb}", role="hospital", agb=agb)
+            signoff.sign(
+                connection, hospital, run_id, pair.debtor_agb, pair.creditor_agb,
+                decision="accept",
+            )  # fmt: skip
+    settlement.finalise_run(connection, OPERATOR, run_id)
+    return len(pairs)
+
+
+def _invoices(connection: Connection, run_id: int, folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    issued = invoices.list_invoices(connection, OPERATOR, run_id=run_id)
+    for invoice in issued:
+        doc = invoices.invoice_document(connection, OPERATOR, invoice.number)
+        (folder / invoice_file_name(doc)).write_bytes(render_invoice(doc))
+    return len(issued)
+
+
+def _pay_first(connection: Connection, run_id: int) -> RegisteredPayment | None:
+    """The run's first netting payment, paid in full today."""
+    due = payments.netting_payments(
+        connection, OPERATOR, today=datetime.now(UTC).date(), run_id=run_id
+    )
+    if not due:
+        return None
+    first = due[0]
+    return payments.register_payment(
+        connection, OPERATOR, run_id=run_id, from_agb=first.from_agb, to_agb=first.to_agb,
+        paid_on=datetime.now(UTC).date(), amount=format_cents(first.amount_cents),
+        reference="DEMO-1",
+    )  # fmt: skip
 
 
 def _samples(engine: Engine, samples: Path) -> None:
