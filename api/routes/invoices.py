@@ -13,10 +13,12 @@ from api.errors import RESPONSES
 from api.paths import TextId
 from settlement.invoice import InvoiceDocument
 from spreiding.domain.invoices import Invoice
+from spreiding.render.csvout import CsvDialect
 from spreiding.render.invoice import (
     document_to_dict,
     invoice_file_name,
     invoice_to_dict,
+    journal_to_csv,
     render_invoice,
 )
 from spreiding.services import invoices
@@ -93,4 +95,28 @@ def _pdf(doc: InvoiceDocument) -> Response:
         render_invoice(doc),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{invoice_file_name(doc)}"'},
+    )
+
+
+@router.get(
+    "/journal",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "journal.csv"}},
+)
+def get_journal(
+    db: Db,
+    caller: Caller,
+    agb: Annotated[str, Query(pattern=r"^[0-9]{8}$", description="The hospital")],
+    csv_dialect: Annotated[
+        CsvDialect,
+        Query(description="standard: `,` and a decimal point; excel-nl: `;`, a decimal comma"),
+    ] = CsvDialect.standard,
+) -> Response:
+    """journal.csv of one hospital (a hospital key: its own): per invoice and registered
+    payment its bookings, debit and credit, on the default ledger accounts."""
+    lines = invoices.hospital_journal(db, caller, agb)
+    return Response(
+        journal_to_csv(lines, csv_dialect),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="journal-{agb}.csv"'},
     )

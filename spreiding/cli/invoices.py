@@ -10,11 +10,13 @@ from typing import Annotated
 
 import typer
 
-from spreiding.cli.common import database, fail, out
+from spreiding.cli.common import CsvDialectOption, chosen_dialect, database, fail, out
+from spreiding.domain.payments import PaymentInvalid
 from spreiding.render.invoice import (
     document_to_dict,
     invoice_file_name,
     invoices_to_json,
+    journal_to_csv,
     render_invoice,
 )
 from spreiding.render.numbers import plain
@@ -85,3 +87,28 @@ def invoices_pdf(
         path = out_dir / invoice_file_name(doc)
         path.write_bytes(render_invoice(doc))
         out.print(f"wrote {path}", markup=False)
+
+
+@invoices_app.command("journal")
+def invoices_journal(
+    hospital: Annotated[str, typer.Option("--hospital", help="The hospital's AGB.")],
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            "--accounts",
+            help="A JSON object of ledger account codes replacing the defaults, e.g. "
+            '{"receivable": "1310", "bank": "1120"}.',
+        ),
+    ] = None,
+    csv_dialect: CsvDialectOption = None,
+) -> None:
+    """journal.csv of one hospital: its invoices and payments, debit and credit."""
+    try:
+        codes = json.loads(accounts.read_text(encoding="utf-8")) if accounts else {}
+        if not isinstance(codes, dict):
+            raise PaymentInvalid(f"{accounts}: a JSON object of account codes is expected")
+        with database() as engine, engine.connect() as connection:
+            lines = invoices.hospital_journal(connection, OPERATOR, hospital, codes)
+    except (OSError, ValueError, PaymentInvalid, NotFound) as exc:
+        raise fail(exc) from None
+    typer.echo(journal_to_csv(lines, chosen_dialect(csv_dialect)), nl=False)

@@ -22,7 +22,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from settlement.invoice import InvoiceDocument
 from spreiding.domain.invoices import CREDIT_NOTE, Invoice, vat_label
+from spreiding.domain.journal import COLUMNS, JournalLine
 from spreiding.domain.money import format_cents
+from spreiding.render.csvout import CsvDialect, Money, write_csv
 from spreiding.render.statement_pdf import BODY, GRID, H1, H2, SMALL, _Document
 from spreiding.render.web import datum, euro
 
@@ -249,3 +251,14 @@ def invoice_file_name(doc: InvoiceDocument) -> str:
     if doc.invoice is not None:
         return f"factuur-{doc.invoice.number}.pdf"
     return f"factuur-concept-run{doc.run_id}-{doc.creditor.agb}-{doc.debtor.agb}.pdf"
+
+
+def journal_to_csv(lines: Sequence[JournalLine], dialect: CsvDialect) -> str:
+    """``journal.csv`` (docs/data-format.md §8): ``agb,entry_date,document,account,
+    description,debit,credit``, the amounts as numbers of the dialect."""
+    rows: list[list[str | Money | None]] = [
+        [line.agb, line.entry_date.isoformat(), line.document, line.account, line.description,
+         Money(line.debit_cents), Money(line.credit_cents)]
+        for line in lines
+    ]  # fmt: skip
+    return write_csv(COLUMNS, rows, dialect)

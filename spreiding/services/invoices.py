@@ -16,6 +16,7 @@ read the pair's statement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import Connection
@@ -23,12 +24,15 @@ from sqlalchemy import Connection
 from settlement.invoice import InvoiceDocument, InvoiceParty, build_invoice
 from spreiding.domain.access import Principal
 from spreiding.domain.invoices import Invoice, invoice_kind, invoice_number
+from spreiding.domain.journal import JournalLine, accounts_with, journal
 from spreiding.domain.money import format_cents
-from spreiding.domain.payments import due_date
+from spreiding.domain.payments import PaymentInvalid, due_date
 from spreiding.domain.runs import StoredRun
 from spreiding.services import payments, trail
+from spreiding.services.access import require
 from spreiding.services.errors import NotFound
 from spreiding.store import invoices as store
+from spreiding.store import payments as payments_store
 from spreiding.store import visibility
 from spreiding.store.runs import RunStore
 
@@ -167,3 +171,28 @@ def pair_invoice(
     if document.total_cents == 0:
         raise NotFound(f"there is no invoice of {creditor} to {debtor} in run {run_id}")
     return document
+
+
+def hospital_journal(
+    connection: Connection,
+    principal: Principal,
+    agb: str,
+    accounts: Mapping[str, str] | None = None,
+) -> list[JournalLine]:
+    """The journal of hospital ``agb`` (docs/data-format.md §8): its invoices and the payments
+    it made or received, booked on ``accounts`` (the defaults, with these codes instead). A
+    hospital key reads its own journal only; an admin any."""
+    require(principal, "admin", "hospital")
+    if not principal.is_admin and principal.agb != agb:
+        raise NotFound(f"there is no journal of {agb}")
+    try:
+        booked_on = accounts_with(accounts or {})
+    except ValueError as exc:
+        raise PaymentInvalid(str(exc)) from None
+    return journal(
+        agb,
+        store.visible(connection, principal, agb=agb),
+        payments_store.registered(connection, principal, from_agb=agb)
+        + payments_store.registered(connection, principal, to_agb=agb),
+        booked_on,
+    )
