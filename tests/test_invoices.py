@@ -369,3 +369,7 @@ def test_the_demo_signs_off_finalises_invoices_and_pays(tmp_path: Path) -> None:
     assert written == sorted(f"factuur-{i.number}.pdf" for i in issued) and written
     assert f"{pairs} pairs accepted by both hospitals; run 1 final" in result.stdout
     assert "payment DEMO-1 registered: " in result.stdout
+    assert (tmp_path / "export.xlsx").is_file()
+    journals = sorted(p.name for p in (tmp_path / "journaal").iterdir())
+    agbs = sorted({i.creditor_agb for i in issued} | {i.debtor_agb for i in issued})
+    assert journals == [f"journal-{agb}.csv" for agb in agbs]

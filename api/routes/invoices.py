@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from api.paths import TextId
 from settlement.invoice import InvoiceDocument
 from spreiding.domain.invoices import Invoice
 from spreiding.render.csvout import CsvDialect
+from spreiding.render.exports import run_to_xlsx, table_to_csv
 from spreiding.render.invoice import (
     document_to_dict,
     invoice_file_name,
@@ -119,4 +120,37 @@ def get_journal(
         journal_to_csv(lines, csv_dialect),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="journal-{agb}.csv"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/settlement-runs/{run_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "The export"}},
+)
+def export_run(
+    run_id: RunId,
+    db: Db,
+    caller: Caller,
+    format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+    table: Annotated[
+        Literal["lines", "pairs", "positions", "payments", "invoices"],
+        Query(description="For a CSV: the table"),
+    ] = "pairs",
+    csv_dialect: Annotated[CsvDialect, Query()] = CsvDialect.standard,
+) -> Response:
+    """The part of the run the key may see: an XLSX workbook with a sheet per table, or one
+    table as CSV; typed cells and a totals row."""
+    result, issued = invoices.run_export(db, caller, run_id)
+    if format == "csv":
+        return Response(
+            table_to_csv(result, issued, table, csv_dialect), media_type="text/csv; charset=utf-8"
+        )
+    return Response(
+        run_to_xlsx(result, issued),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="run-{run_id}.xlsx"'},
     )

@@ -19,8 +19,10 @@ from spreiding.domain.errors import DatasetConflict, DatasetInvalid
 from spreiding.domain.money import format_cents
 from spreiding.domain.payments import RegisteredPayment
 from spreiding.render.audit import audit_table
+from spreiding.render.csvout import CsvDialect
+from spreiding.render.exports import run_to_xlsx
 from spreiding.render.i18n import N_, _
-from spreiding.render.invoice import invoice_file_name, render_invoice
+from spreiding.render.invoice import invoice_file_name, journal_to_csv, render_invoice
 from spreiding.render.numbers import euros
 from spreiding.render.settlement import settlement_table
 from spreiding.render.simulation import report_table, sensitivity_svg
@@ -62,6 +64,7 @@ def demo(
             signed = _sign_off_and_finalise(connection, run_id)
             issued = _invoices(connection, run_id, out_dir / "facturen")
             paid = _pay_first(connection, run_id)
+            ledgers = _exports(connection, run_id, out_dir)
             every = statements.non_empty(statements.run_statements(connection, OPERATOR, run_id))
             paths = write_statements(every, out_dir / "statements")
             standing = positions.hospital_positions(connection, OPERATOR, run_id)
@@ -89,6 +92,8 @@ def demo(
             ),
             markup=False,
         )  # fmt: skip
+    message = _("export {workbook} and {count} journals (journal-AGB.csv) written")
+    out.print(message.format(workbook=out_dir / "export.xlsx", count=ledgers), markup=False)
     out.rule(_("statements"))
     for path in paths:
         out.print(str(path), markup=False)
@@ -120,6 +125,20 @@ def _invoices(connection: Connection, run_id: int, folder: Path) -> int:
         doc = invoices.invoice_document(connection, OPERATOR, invoice.number)
         (folder / invoice_file_name(doc)).write_bytes(render_invoice(doc))
     return len(issued)
+
+
+def _exports(connection: Connection, run_id: int, out_dir: Path) -> int:
+    """The run as one workbook, and the journal of every hospital with an invoice."""
+    result, issued = invoices.run_export(connection, OPERATOR, run_id)
+    (out_dir / "export.xlsx").write_bytes(run_to_xlsx(result, issued))
+    folder = out_dir / "journaal"
+    folder.mkdir(parents=True, exist_ok=True)
+    hospitals = sorted({i.creditor_agb for i in issued} | {i.debtor_agb for i in issued})
+    for agb in hospitals:
+        lines = invoices.hospital_journal(connection, OPERATOR, agb)
+        text = journal_to_csv(lines, CsvDialect.standard)
+        (folder / f"journal-{agb}.csv").write_bytes(text.encode("utf-8"))
+    return len(hospitals)
 
 
 def _pay_first(connection: Connection, run_id: int) -> RegisteredPayment | None:

@@ -12,6 +12,7 @@ import typer
 
 from spreiding.cli.common import CsvDialectOption, chosen_dialect, database, fail, out
 from spreiding.domain.payments import PaymentInvalid
+from spreiding.render.exports import run_to_xlsx, table_to_csv
 from spreiding.render.invoice import (
     document_to_dict,
     invoice_file_name,
@@ -112,3 +113,37 @@ def invoices_journal(
     except (OSError, ValueError, PaymentInvalid, NotFound) as exc:
         raise fail(exc) from None
     typer.echo(journal_to_csv(lines, chosen_dialect(csv_dialect)), nl=False)
+
+
+class Table(StrEnum):
+    lines = "lines"
+    pairs = "pairs"
+    positions = "positions"
+    payments = "payments"
+    invoices = "invoices"
+
+
+@invoices_app.command("export")
+def invoices_export(
+    run: Annotated[int, typer.Option("--run", min=1, help="The run.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The file to write (.xlsx or .csv).")],
+    table: Annotated[
+        Table | None, typer.Option("--table", help="For a CSV: which table (one per file).")
+    ] = None,
+    csv_dialect: CsvDialectOption = None,
+) -> None:
+    """A run's lines, pairs, positions, payments and invoices: an XLSX workbook (one sheet
+    each) or one of them as CSV, with a totals row."""
+    try:
+        with database() as engine, engine.connect() as connection:
+            result, issued = invoices.run_export(connection, OPERATOR, run)
+    except NotFound as exc:
+        raise fail(exc) from None
+    if out_file.suffix.lower() == ".xlsx":
+        out_file.write_bytes(run_to_xlsx(result, issued))
+    elif table is None:
+        raise fail(ValueError("--table: a CSV holds one table; name it (or write .xlsx)"))
+    else:
+        text = table_to_csv(result, issued, table.value, chosen_dialect(csv_dialect))
+        out_file.write_bytes(text.encode("utf-8"))
+    out.print(f"wrote {out_file}", markup=False)

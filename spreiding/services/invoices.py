@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
+from settlement.engine import Settlement
 from settlement.invoice import InvoiceDocument, InvoiceParty, build_invoice
 from spreiding.domain.access import Principal
 from spreiding.domain.invoices import Invoice, invoice_kind, invoice_number
@@ -196,3 +197,14 @@ def hospital_journal(
         + payments_store.registered(connection, principal, to_agb=agb),
         booked_on,
     )
+
+
+def run_export(
+    connection: Connection, principal: Principal, run_id: int
+) -> tuple[Settlement, list[Invoice]]:
+    """What the exports of run ``run_id`` hold for ``principal``: the part of the run it may
+    see and the run's invoices it may see."""
+    from spreiding.services.settlement import get_run  # settlement imports this module
+
+    view = get_run(connection, principal, run_id)
+    return view.result, store.visible(connection, principal, run_id=run_id)

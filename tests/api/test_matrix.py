@@ -86,6 +86,8 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/invoices/{invoice}/pdf", None, expect(admin=200, alrijne=200, rest=404)),
     ("GET", "/invoices/00000000-2024-0001", None, expect(rest=404)),
     ("GET", f"/journal?agb={ALRIJNE}", None, expect(admin=200, alrijne=200, amc=404, rest=403)),
+    ("GET", "/settlement-runs/{run}/export", None, expect(admin=200, alrijne=200, amc=200, rest=404)),
+    ("GET", "/settlement-runs/{run}/export?format=csv&table=lines", None, expect(admin=200, alrijne=200, amc=200, rest=404)),
     ("GET", "/settlement-runs/{run}/invoices/{debtor}/{creditor}", None, expect(admin=200, alrijne=200, rest=404)),
     ("GET", "/settlement-runs/{run}/invoices/{debtor}/{creditor}/pdf", None, expect(admin=200, alrijne=200, rest=404)),
 ]  # fmt: skip
