@@ -158,3 +158,24 @@ def test_a_decision_cannot_be_changed_in_sql(
     with pytest.raises(DBAPIError, match="cannot be changed"), connection.begin_nested():
         connection.execute(text(change))
     assert states(connection, run)[0][2] == "disputed"
+
+
+def test_the_signoff_on_the_command_line(
+    engine: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import Engine
+    from typer.testing import CliRunner
+
+    from spreiding.cli import app as cli
+
+    assert isinstance(engine, Engine)
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        run = draft(connection, tmp_path)
+        signoff.sign(connection, A_KEY, run, A, B, decision="accept")
+        signoff.sign(connection, B_KEY, run, A, B, decision="dispute", reason="ours", lines=["D1"])
+    shown = CliRunner().invoke(cli, ["--lang", "en", "runs", "signoff", str(run)])
+    assert shown.exit_code == 0, shown.stderr
+    (line,) = shown.stdout.splitlines()
+    assert line.startswith(f"{A}→{B} disputed; {A}: accept (key:alrijnekey01, ")
+    assert line.endswith(": ours [D1]") and f"; {B}: dispute (key:groenekey001, " in line

@@ -33,7 +33,7 @@ from spreiding.render.settlement import (
     settlement_table,
 )
 from spreiding.render.statement_pdf import render_statement, statement_file_name
-from spreiding.services import reference, settlement, statements
+from spreiding.services import reference, settlement, signoff, statements
 from spreiding.services.access import OPERATOR
 from spreiding.services.errors import NotFound
 from spreiding.services.statements import RunStatements
@@ -55,6 +55,37 @@ def runs_list(format_: FormatOption = None) -> None:
             err.print(_("no runs"), markup=False)
     else:
         typer.echo(runs_table(runs), nl=False)
+
+
+@runs_app.command(
+    "signoff",
+    help=N_(
+        "Who accepted or disputed each pair of a run (debtor→creditor), with the reasons "
+        "and lines of a dispute. Hospitals sign with their own API key."
+    ),
+)
+def runs_signoff(run_id: RunId) -> None:
+    try:
+        with database() as engine, engine.connect() as connection:
+            states = signoff.pair_states(connection, OPERATOR, run_id)
+    except (SettlementError, NotFound) as exc:
+        raise fail(exc) from None
+    for state in states:
+        sides = []
+        for agb, decision in (
+            (state.debtor_agb, state.debtor),
+            (state.creditor_agb, state.creditor),
+        ):
+            if decision is None:
+                sides.append(f"{agb}: -")
+            elif decision.decision == "accept":
+                sides.append(f"{agb}: accept ({decision.actor}, {decision.at})")
+            else:
+                lines = f" [{', '.join(decision.lines)}]" if decision.lines else ""
+                sides.append(
+                    f"{agb}: dispute ({decision.actor}, {decision.at}): {decision.reason}{lines}"
+                )
+        typer.echo(f"{state.debtor_agb}→{state.creditor_agb} {state.status}; " + "; ".join(sides))
 
 
 @runs_app.command("show", help=N_("A stored run: its id, status, fingerprint and settlement."))
