@@ -20,6 +20,7 @@ from spreiding.render import ledger
 from spreiding.render.audit import finding_to_dict
 from spreiding.render.settlement import settlement_to_dict
 from spreiding.render.volumes import volumes_to_dict
+from spreiding.services.hours import hours_text
 
 
 def iso(value: date | None) -> str | None:
@@ -47,6 +48,16 @@ def declaration(row: dict[str, Any]) -> schemas.DeclarationPublic:
 
 def transfer(row: dict[str, Any]) -> schemas.TransferPublic:
     return schemas.TransferPublic(**(row | {"transfer_date": iso(row["transfer_date"])}))
+
+
+def hours(row: dict[str, Any]) -> schemas.HoursPublic:
+    shown = {k: v for k, v in row.items() if k != "hours_hundredths"}
+    return schemas.HoursPublic(
+        **(
+            shown
+            | {"work_date": iso(row["work_date"]), "hours": hours_text(row["hours_hundredths"])}
+        )
+    )
 
 
 def run(stored: StoredRun) -> schemas.RunPublic:

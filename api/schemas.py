@@ -217,6 +217,38 @@ class TransferUpdate(BaseModel):
     status: Literal["planned", "performed", "cancelled"]
 
 
+class _HoursFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hours_id: str = Field(min_length=1, max_length=100)
+    agreement_id: str
+    employer_agb: str = Field(description="the hospital whose staff worked (the creditor)")
+    host_agb: str = Field(description="the hospital worked at, which pays (the debtor)")
+    role: str
+    work_date: str
+    hours: str = Field(description="more than 0, at most 24, at most two decimals: 7.50")
+    person_ref: str | None = None
+    care_type: str | None = None
+    specialism: str | None = None
+
+
+class HoursCreate(_HoursFields):
+    # Stored hours are shown as they are (HoursPublic); only new ones are held to the rule.
+    hours_id: Id = Field(min_length=1, max_length=100)
+    agreement_id: Id
+    employer_agb: Storable
+    host_agb: Storable
+    role: Id
+    work_date: Storable
+    hours: Storable
+    person_ref: Id | None = None
+    care_type: Id | None = None
+    specialism: Storable | None = None
+
+
+class HoursPublic(_HoursFields):
+    pass
+
+
 class PriceListPublic(BaseModel):
     price_list: str
     year: int

@@ -19,6 +19,7 @@ KINDS_NL = {
     "agreement.create": "overeenkomst vastgelegd",
     "audit.run": "controle uitgevoerd",
     "dataset.import": "gegevens ingelezen",
+    "hours.register": "uren geregistreerd",
     "key.create": "sleutel uitgegeven",
     "key.revoke": "sleutel ingetrokken",
     "payment.register": "betaling geregistreerd",

@@ -1,4 +1,4 @@
-"""Datasets, DBCs, declarations and transfers."""
+"""Datasets, DBCs, declarations, transfers and hours."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from api.idempotency import respond
 from api.paths import TextId
 from spreiding.config import Settings
 from spreiding.domain.errors import DatasetError, DatasetInvalid
-from spreiding.services import datasets, reference, transfers
+from spreiding.services import datasets, hours, reference, transfers
 
 router = APIRouter(responses=RESPONSES)
 IdempotencyKey = Annotated[str | None, Header(description="Repeat-safe creation", max_length=200)]
@@ -181,3 +181,38 @@ def update_transfer(
 ) -> schemas.TransferPublic:
     """The bureau records that a planned transfer was performed or cancelled."""
     return convert.transfer(transfers.update_transfer(db, caller, transfer_id, body.status))
+
+
+@router.get("/hours", response_model=list[schemas.HoursPublic], tags=["hours"])
+def list_hours(
+    db: Db,
+    caller: Caller,
+    limit: Limit = 1000,
+    offset: Offset = 0,
+    agreement_id: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[schemas.HoursPublic]:
+    """Hours worked at another hospital: the employer's, the host's and the agreement's
+    bureau's to see."""
+    return [
+        convert.hours(row)
+        for row in hours.list_hours(
+            db, caller, limit=limit, offset=offset, agreement_id=agreement_id
+        )
+    ]
+
+
+@router.post("/hours", response_model=schemas.HoursPublic, status_code=201, tags=["hours"])
+def register_hours(
+    body: schemas.HoursCreate, db: Db, caller: Caller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """The host hospital (which pays) or the agreement's bureau registers hours a hospital's
+    staff worked at another hospital, checked by the rules of hours.csv."""
+    # Before a kept response is replayed.
+    hours.check_registration(caller, body.agreement_id, body.host_agb)
+    return respond(
+        db,
+        caller,
+        idempotency_key,
+        body.model_dump_json().encode(),
+        lambda: (201, convert.hours(hours.register_hours(db, caller, body.model_dump()))),
+    )

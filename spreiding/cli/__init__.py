@@ -25,6 +25,7 @@ from spreiding.cli import (
     volumes,
 )
 from spreiding.cli import formats as formats_cli
+from spreiding.cli import hours as hours_cli
 from spreiding.cli import simulate as simulate_cli
 from spreiding.cli.localise import LocalisedGroup
 from spreiding.render.i18n import N_
@@ -103,6 +104,7 @@ app.command("simulate", help=N_("What an agreement would move: from plan, replay
 app.add_typer(runs.runs_app, name="runs")
 app.add_typer(bureau.agreements_app, name="agreements")
 app.add_typer(bureau.transfers_app, name="transfers")
+app.add_typer(hours_cli.hours_app, name="hours")
 app.command(help=N_("Serve the HTTP API on the configured database."))(server.serve)
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(trail.log_app, name="log")

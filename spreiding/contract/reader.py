@@ -51,7 +51,10 @@ from spreiding.domain.dataset import (
 )
 from spreiding.domain.errors import DatasetError, DatasetInvalid
 
-__all__ = ["SPECS", "FileSpec", "read_dataset", "validate_transfers"]
+__all__ = ["SPECS", "FileSpec", "read_dataset", "validate_hours", "validate_transfers"]
+
+# The tables whose rows may also be registered one by one (validate_transfers, validate_hours).
+SCHEMAS_BY_NAME = {"transfers": TRANSFERS, "hours": HOURS}
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -129,7 +132,41 @@ def validate_transfers(
 ) -> pd.DataFrame:
     """Check transfers registered one by one (the alliance bureau's API) by the same rules as
     ``transfers.csv``; return them typed, or raise ``DatasetInvalid`` (LINE: the row, from 1)."""
-    spec = SPECS["transfers"]
+    return _validate_rows(
+        "transfers",
+        check_transfers,
+        rows,
+        hospitals=hospitals,
+        agreements=agreements,
+        source=source,
+    )
+
+
+def validate_hours(
+    rows: list[dict[str, str]],
+    *,
+    hospitals: set[str],
+    agreements: list[Agreement],
+    source: str = "request",
+) -> pd.DataFrame:
+    """Check hours registered one by one (by the host hospital or the bureau) by the same rules
+    as ``hours.csv``; return them typed (``hours`` as ``hours_hundredths``), or raise
+    ``DatasetInvalid`` (LINE: the row, from 1)."""
+    return _validate_rows(
+        "hours", check_hours, rows, hospitals=hospitals, agreements=agreements, source=source
+    )
+
+
+def _validate_rows(
+    name: str,
+    check: Callable[[Rows, set[str] | None, list[Agreement], set[str] | None], None],
+    rows: list[dict[str, str]],
+    *,
+    hospitals: set[str],
+    agreements: list[Agreement],
+    source: str,
+) -> pd.DataFrame:
+    spec = SPECS[name]
     frame = pd.DataFrame(
         {c: [str(r.get(c) or "").strip() for r in rows] for c in spec.required + spec.optional}
     ).astype("str")
@@ -137,10 +174,14 @@ def validate_transfers(
     errors: list[DatasetError] = []
     frame = storable_rows(source, frame, list(spec.required + spec.optional), errors)
     ids = {a.agreement_id for a in agreements}
-    check_transfers(Rows(source, frame, errors), hospitals, agreements, ids)
+    check(Rows(source, frame, errors), hospitals, agreements, ids)
     if errors:
         raise DatasetInvalid(errors)
-    return conform(_dates(frame, TRANSFERS), TRANSFERS)
+    schema = SCHEMAS_BY_NAME[name]
+    for column, kind in schema.columns.items():
+        if kind in ("cents", "hundredths"):
+            frame[column] = _cents(frame.pop(schema.file_column(column)))
+    return conform(_dates(frame, schema), schema)
 
 
 # --- typed dataset -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ KINDS = (
     "agreement.create",
     "transfer.register",
     "transfer.update",
+    "hours.register",
     "run.settle",
     "run.correct",
     "run.finalise",

@@ -9,7 +9,9 @@ written, whichever front end asks.
   harmless. It may not upload DBCs or declarations at all, nor an agreement or transfer of
   another alliance, not even unchanged: it may not see them, and an accepted copy would
   confirm a guess of what is stored.
-- **Hospital** and **insurer** keys write no data (they settle and audit).
+- A **hospital** registers hours it hosts (the hospital that pays for them), one by one
+  (``spreiding.services.hours``); hours it worked as the employer are the host's to register.
+- **Hospital** keys write no other data (they settle and audit), **insurer** keys none.
 
 A refused write is refused whole (``WriteNotPermitted``, nothing stored), each refused row
 named ``FILE:LINE: COLUMN: message``: the row's key column and the rule it breaks, the same
@@ -53,6 +55,10 @@ RULES = {
         "parties of its agreements"
     ),
 }
+# The rule a hospital's row breaks: it writes hours it hosts (it pays for them), nothing else.
+HOSPITAL_RULES = {
+    "hours": "a hospital may write only hours it hosts (host_agb: the hospital that pays)"
+}
 # The column a refusal names: the one that identifies the row.
 KEY_COLUMN = {schema.name: schema.key[-1] for schema in SCHEMAS} | {"agreements": "agreement_id"}
 
@@ -63,9 +69,11 @@ class RefusedRow:
 
     table: str
     key: tuple[str, ...]
+    role: str = "bureau"  # whose rule the row breaks
 
     def error(self, file: str, line: int) -> DatasetError:
-        return DatasetError(file, line, KEY_COLUMN[self.table], RULES[self.table])
+        rules = HOSPITAL_RULES if self.role == "hospital" else RULES
+        return DatasetError(file, line, KEY_COLUMN[self.table], rules[self.table])
 
 
 def refused_agreements(
@@ -92,9 +100,16 @@ def refused_in_table(
     principal: Principal, name: str, compared: Comparison, own: set[str]
 ) -> list[RefusedRow]:
     """The rows of table ``name`` that ``principal`` may not write; ``own``: the agreements
-    whose transfers and hours it may write."""
+    whose transfers and hours it may write. A hospital writes only hours it hosts."""
     if principal.is_admin:
         return []
+    if principal.role == "hospital" and name == "hours":
+        others = compared.fresh.loc[compared.fresh["host_agb"] != principal.agb]
+        return [
+            RefusedRow(name, key, "hospital")
+            for frame in (compared.hidden, others)
+            for key in _keys(frame, name)
+        ]
     require(principal, "bureau")
     rows = [compared.hidden]
     if name in ("transfers", "hours"):

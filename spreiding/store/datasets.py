@@ -254,6 +254,24 @@ def insert_transfers(connection: Connection, fresh: pd.DataFrame) -> int:
     return len(fresh)
 
 
+def compare_hours(
+    connection: Connection, frame: pd.DataFrame, principal: Principal | None = None
+) -> Comparison:
+    """Compare hours (typed frame) with the stored ones with these ids, as ``principal`` sees
+    them (None: all), as ``compare_transfers``."""
+    table = _table(tables.Hours)
+    where = table.c.hours_id.in_(sorted(set(frame["hours_id"])))
+    stored, hidden = _load_stored(connection, HOURS, table, principal, where)
+    return _compare(HOURS, stored, frame, hidden)
+
+
+def insert_hours(connection: Connection, fresh: pd.DataFrame) -> int:
+    table = _table(tables.Hours)
+    for chunk in _records(fresh, HOURS, table):
+        connection.execute(insert(table), chunk)
+    return len(fresh)
+
+
 def set_transfer_status(connection: Connection, transfer_id: str, status: str) -> None:
     table = _table(tables.Transfer)
     connection.execute(

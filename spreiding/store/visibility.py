@@ -198,6 +198,28 @@ def transfer(
     return rows[0] if rows else None
 
 
+def hours(
+    connection: Connection,
+    principal: Principal,
+    *,
+    limit: int,
+    offset: int,
+    agreement_id: str | None = None,
+) -> list[dict[str, Any]]:
+    h = T["hours"]
+    statement = select(h).where(hours_condition(principal))
+    if agreement_id is not None:
+        statement = statement.where(h.c.agreement_id == agreement_id)
+    statement = statement.order_by(h.c.hours_id).limit(limit).offset(offset)
+    return _rows(connection, statement)
+
+
+def hours_row(connection: Connection, principal: Principal, hours_id: str) -> dict[str, Any] | None:
+    h = T["hours"]
+    rows = _rows(connection, select(h).where(h.c.hours_id == hours_id, hours_condition(principal)))
+    return rows[0] if rows else None
+
+
 def row_condition(principal: Principal, name: str) -> ColumnElement[bool]:
     """The stored rows of dataset table ``name`` that ``principal`` may see; hospitals,
     insurers and prices are every key's to see."""

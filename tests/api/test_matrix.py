@@ -30,6 +30,15 @@ def transfer_body(role: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def hours_body(role: str) -> dict[str, Any]:
+    """Hours of Groene Hart's staff at Alrijne: Alrijne hosts (and pays), so it may register."""
+    return {
+        "hours_id": f"M-{role}", "agreement_id": SAMEN, "employer_agb": GROENE_HART,
+        "host_agb": ALRIJNE, "role": "medisch-specialist", "work_date": "2024-11-01",
+        "hours": "7.50",
+    }  # fmt: skip
+
+
 def agreement_body(api: Api, role: str) -> dict[str, Any]:
     body = api.get("admin", f"/agreements/{SAMEN}").json()
     return body | {"agreement_id": f"matrix-{role}", "valid_from": "2026-01-01", "valid_to": None}
@@ -52,6 +61,8 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/transfers/{transfer}", None, expect(admin=200, alrijne=200, bureau=200, rest=404)),
     ("POST", "/transfers", "transfer", expect(admin=201, bureau=201, rest=403)),
     ("PATCH", "/transfers/{transfer}", "status", expect(admin=200, bureau=200, rest=403)),
+    ("GET", "/hours", None, expect(rest=200)),
+    ("POST", "/hours", "hours", expect(admin=201, alrijne=201, bureau=201, rest=403)),
     ("POST", "/datasets", "dataset", expect(admin=201, rest=403)),  # hartnet: not the bureau's
     ("GET", "/settlement-runs", None, expect(rest=200)),
     ("POST", "/settlement-runs", "run", expect(admin=200, alrijne=200, amc=200, rest=403)),
@@ -129,6 +140,8 @@ def test_every_endpoint_for_every_role(
         kwargs["json"] = agreement_body(api, role)
     elif body == "transfer":
         kwargs["json"] = transfer_body(role)
+    elif body == "hours":
+        kwargs["json"] = hours_body(role)
     elif body == "status":
         kwargs["json"] = {"status": "cancelled"}
     elif body == "simulation":
