@@ -27,6 +27,7 @@ from spreiding.cli import (
 from spreiding.cli import formats as formats_cli
 from spreiding.cli import hours as hours_cli
 from spreiding.cli import simulate as simulate_cli
+from spreiding.cli.fhir import fhir_app
 from spreiding.cli.localise import LocalisedGroup
 from spreiding.render.i18n import N_
 
@@ -111,3 +112,4 @@ app.add_typer(trail.log_app, name="log")
 app.add_typer(payments.payments_app, name="payments")
 app.add_typer(invoices.invoices_app, name="invoices")
 formats_cli.register(app)
+app.add_typer(fhir_app, name="fhir")
