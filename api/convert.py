@@ -120,6 +120,44 @@ def direction(value: Direction) -> schemas.DirectionPublic:
             for s in value.subtotals
         ],
         total=format_cents(value.total_cents),
+        hours=[
+            schemas.StatementHoursLinePublic(
+                hours_id=x.hours_id,
+                agreement_id=x.agreement_id,
+                role=x.role,
+                work_date=x.work_date,
+                hours=x.hours,
+                rate=format_cents(x.rate_cents),
+                amount=format_cents(x.amount_cents),
+                vat_rate=x.vat_rate,
+                vat=format_cents(x.vat_cents),
+                change=x.change,
+            )
+            for x in value.hours
+        ],
+        costs=[
+            schemas.StatementCostLinePublic(
+                agreement_id=x.agreement_id,
+                cost_id=x.cost_id,
+                weight=x.weight,
+                amount=format_cents(x.amount_cents),
+                change=x.change,
+            )
+            for x in value.costs
+        ],
+        vat=[
+            schemas.VatSubtotalPublic(
+                vat_rate=v.vat_rate,
+                lines=v.lines,
+                amount=format_cents(v.base_cents),
+                vat=format_cents(v.vat_cents),
+            )
+            for v in value.vat
+        ],
+        lines_amount=format_cents(value.lines_cents),
+        hours_amount=format_cents(value.hours_cents),
+        vat_amount=format_cents(value.vat_cents),
+        costs_amount=format_cents(value.costs_cents),
     )
 
 

@@ -401,12 +401,49 @@ class SubtotalPublic(BaseModel):
     amount: str
 
 
+class StatementHoursLinePublic(BaseModel):
+    hours_id: str
+    agreement_id: str
+    role: str
+    work_date: str
+    hours: str
+    rate: str
+    amount: str
+    vat_rate: str
+    vat: str
+    change: str | None
+
+
+class StatementCostLinePublic(BaseModel):
+    agreement_id: str
+    cost_id: str
+    weight: int
+    amount: str
+    change: str | None
+
+
+class VatSubtotalPublic(BaseModel):
+    vat_rate: str
+    lines: int
+    amount: str  # the hours lines of the rate without VAT
+    vat: str
+
+
 class DirectionPublic(BaseModel):
     creditor: PartyPublic
     debtor: PartyPublic
     lines: list[StatementLinePublic]
     subtotals: list[SubtotalPublic]
+    # Every amount the debtor owes the creditor: DBC lines, hours with VAT, shared costs (the
+    # run's pair ``total``); the parts below, as the run's pair has them.
     total: str
+    hours: list[StatementHoursLinePublic] = []
+    costs: list[StatementCostLinePublic] = []
+    vat: list[VatSubtotalPublic] = []  # per VAT rate of the hours lines
+    lines_amount: str = "0.00"
+    hours_amount: str = "0.00"
+    vat_amount: str = "0.00"
+    costs_amount: str = "0.00"
 
 
 class StatementPaymentPublic(BaseModel):

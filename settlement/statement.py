@@ -12,7 +12,9 @@ with the run's JSON to the cent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -48,14 +50,73 @@ class Subtotal:
 
 
 @dataclass(frozen=True)
+class HoursLine:
+    """Hours worked by ``creditor``'s staff at ``debtor`` (contract §5), VAT on its own."""
+
+    hours_id: str
+    agreement_id: str
+    role: str
+    work_date: str
+    hours: str
+    rate_cents: int
+    amount_cents: int
+    vat_rate: str
+    vat_cents: int
+    change: str | None
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """``debtor``'s part of a shared cost paid by ``creditor`` (contract §6)."""
+
+    agreement_id: str
+    cost_id: str
+    weight: int
+    amount_cents: int
+    change: str | None
+
+
+@dataclass(frozen=True)
+class VatSubtotal:
+    """The hours lines of one VAT rate: their amount without VAT (the base) and the VAT."""
+
+    vat_rate: str
+    lines: int
+    base_cents: int
+    vat_cents: int
+
+
+@dataclass(frozen=True)
 class Direction:
-    """Care performed by ``creditor`` at the request of ``debtor``: what the debtor owes."""
+    """Care performed by ``creditor`` at the request of ``debtor``: what the debtor owes.
+    ``total_cents`` is every amount of the direction: DBC lines, hours lines with their VAT and
+    cost lines, the run's pair total (``pairs[].total``)."""
 
     creditor: Party
     debtor: Party
     lines: tuple[StatementLine, ...]
     subtotals: tuple[Subtotal, ...]
     total_cents: int
+    hours: tuple[HoursLine, ...] = ()
+    costs: tuple[CostLine, ...] = ()
+    vat: tuple[VatSubtotal, ...] = ()  # per VAT rate of the hours lines, by rate
+
+    @property
+    def lines_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def hours_cents(self) -> int:
+        """The hours lines without VAT."""
+        return sum(line.amount_cents for line in self.hours)
+
+    @property
+    def vat_cents(self) -> int:
+        return sum(line.vat_cents for line in self.hours)
+
+    @property
+    def costs_cents(self) -> int:
+        return sum(line.amount_cents for line in self.costs)
 
 
 @dataclass(frozen=True)
@@ -104,10 +165,13 @@ class Statement:
 
 
 def pairs_of(result: Settlement) -> list[tuple[str, str]]:
-    """Every two hospitals (lower AGB first) with a line or an exclusion between them."""
+    """Every two hospitals (lower AGB first) with a line (DBC, hours or cost line) or an
+    exclusion between them."""
     found = {
         tuple(sorted(p))
-        for p in zip(result.lines["creditor_agb"], result.lines["debtor_agb"], strict=True)
+        for frame in (result.lines, result.hours, result.costs)
+        for p in zip(frame["creditor_agb"], frame["debtor_agb"], strict=True)
+        if p[0] != p[1]
     }
     excluded = result.excluded
     if "requesting_agb" in excluded:
@@ -119,11 +183,73 @@ def pairs_of(result: Settlement) -> list[tuple[str, str]]:
     return sorted((a, b) for a, b in found)
 
 
-def _direction(lines: pd.DataFrame, creditor: Party, debtor: Party) -> Direction:
-    mine = lines.loc[
-        (lines["creditor_agb"] == creditor.agb).to_numpy()
-        & (lines["debtor_agb"] == debtor.agb).to_numpy()
+def _between(frame: pd.DataFrame, creditor: Party, debtor: Party) -> pd.DataFrame:
+    return frame.loc[
+        (frame["creditor_agb"] == creditor.agb).to_numpy()
+        & (frame["debtor_agb"] == debtor.agb).to_numpy()
     ]
+
+
+def _change(row: Mapping[Any, Any]) -> str | None:
+    """A correction's change of a line; None for a line of a settlement (or no change)."""
+    value = row.get("change")
+    return None if value is None or str(value) in ("", "nan", "None") else str(value)
+
+
+def _hours_lines(hours: pd.DataFrame, creditor: Party, debtor: Party) -> tuple[HoursLine, ...]:
+    return tuple(
+        HoursLine(
+            hours_id=str(r["hours_id"]),
+            agreement_id=str(r["agreement_id"]),
+            role=str(r["role"]),
+            work_date=pd.Timestamp(r["work_date"]).strftime("%Y-%m-%d"),
+            hours=str(r["hours"]),
+            rate_cents=int(r["rate_cents"]),
+            amount_cents=int(r["amount_cents"]),
+            vat_rate=str(r["vat_rate"]),
+            vat_cents=int(r["vat_cents"]),
+            change=_change(r),
+        )
+        for r in _between(hours, creditor, debtor).to_dict("records")
+    )
+
+
+def _cost_lines(costs: pd.DataFrame, creditor: Party, debtor: Party) -> tuple[CostLine, ...]:
+    return tuple(
+        CostLine(
+            agreement_id=str(r["agreement_id"]),
+            cost_id=str(r["cost_id"]),
+            weight=int(r["weight"]),
+            amount_cents=int(r["amount_cents"]),
+            change=_change(r),
+        )
+        for r in _between(costs, creditor, debtor).to_dict("records")
+    )
+
+
+def _vat(hours: tuple[HoursLine, ...]) -> tuple[VatSubtotal, ...]:
+    """Per VAT rate, by its value (``0.21`` and ``0.210`` are one rate, written as first seen)."""
+    rates: dict[Decimal, VatSubtotal] = {}
+    for line in hours:
+        key = Decimal(line.vat_rate)
+        seen = rates.get(key, VatSubtotal(line.vat_rate, 0, 0, 0))
+        rates[key] = VatSubtotal(
+            seen.vat_rate,
+            seen.lines + 1,
+            seen.base_cents + line.amount_cents,
+            seen.vat_cents + line.vat_cents,
+        )
+    return tuple(subtotal for _, subtotal in sorted(rates.items()))
+
+
+def _direction(
+    lines: pd.DataFrame,
+    creditor: Party,
+    debtor: Party,
+    hours: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> Direction:
+    mine = _between(lines, creditor, debtor)
     rows = tuple(
         StatementLine(
             dbc_id=str(r["dbc_id"]),
@@ -145,7 +271,16 @@ def _direction(lines: pd.DataFrame, creditor: Party, debtor: Party) -> Direction
         entry[0] += 1
         entry[1] += line.amount_cents
     subtotals = tuple(Subtotal(care, n, cents) for care, (n, cents) in sorted(totals.items()))
-    return Direction(creditor, debtor, rows, subtotals, sum(line.amount_cents for line in rows))
+    worked = () if hours is None or hours.empty else _hours_lines(hours, creditor, debtor)
+    shared = () if costs is None or costs.empty else _cost_lines(costs, creditor, debtor)
+    total = (
+        sum(line.amount_cents for line in rows)
+        + sum(line.amount_cents + line.vat_cents for line in worked)
+        + sum(line.amount_cents for line in shared)
+    )
+    return Direction(
+        creditor, debtor, rows, subtotals, total, hours=worked, costs=shared, vat=_vat(worked)
+    )
 
 
 def build_pair_statement(
@@ -158,11 +293,17 @@ def build_pair_statement(
     hospitals: Mapping[str, str],
     agreements: Mapping[str, str],
     payments: pd.DataFrame,
+    hours: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> Statement:
-    """The statement from only the pair's lines, exclusions and payments (as stored, or as
-    computed)."""
+    """The statement from only the pair's lines (DBC, hours and cost lines), exclusions and
+    payments (as stored, or as computed)."""
     empty = pd.DataFrame()
     partial = Settlement(run.year, "bilateral", lines, excluded, empty, empty, payments)
+    if hours is not None:
+        partial = replace(partial, hours=hours)
+    if costs is not None:
+        partial = replace(partial, costs=costs)
     return build_statement(
         run, partial, first=first, second=second, hospitals=hospitals, agreements=agreements
     )
@@ -180,12 +321,16 @@ def build_statement(
     """The statement between hospitals ``first`` and ``second`` for ``run``."""
     a = Party(first, hospitals.get(first, first))
     b = Party(second, hospitals.get(second, second))
-    a_for_b = _direction(result.lines, a, b)
-    b_for_a = _direction(result.lines, b, a)
+    a_for_b = _direction(result.lines, a, b, result.hours, result.costs)
+    b_for_a = _direction(result.lines, b, a, result.hours, result.costs)
     # What b owes a minus what a owes b: positive means b pays a.
     net = a_for_b.total_cents - b_for_a.total_cents
     payer, payee = (b, a) if net > 0 else (a, b) if net < 0 else (None, None)
-    concerned = sorted({line.agreement_id for d in (a_for_b, b_for_a) for line in d.lines})
+    concerned = sorted(
+        {line.agreement_id for d in (a_for_b, b_for_a) for line in d.lines}
+        | {line.agreement_id for d in (a_for_b, b_for_a) for line in d.hours}
+        | {line.agreement_id for d in (a_for_b, b_for_a) for line in d.costs}
+    )
     excluded = result.excluded
     pair = {first, second}
     if "requesting_agb" in excluded:

@@ -8,6 +8,7 @@ same statement always gives the same bytes (reportlab's invariant mode: no clock
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -89,6 +90,95 @@ def _lines_table(direction: Direction, *, correction: bool) -> Table:
     table.setStyle(GRID)
     table.setStyle(TableStyle([("ALIGN", (4, 0), (6, -1), "RIGHT")]))
     return table
+
+
+def percent_nl(rate: str) -> str:
+    """A VAT rate as a percentage: 0.21 -> 21 %, 0.095 -> 9,5 %."""
+    value = (Decimal(rate) * 100).normalize()
+    return f"{value:f} %".replace(".", ",")
+
+
+def _money_table(rows: list[list[str]], widths: list[float], right_from: int) -> Table:
+    """A grid whose last row is a bold total, amounts right-aligned from column ``right_from``."""
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(GRID)
+    table.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
+                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+            ]
+        )
+    )
+    return table
+
+
+def _hours_table(direction: Direction, *, correction: bool) -> Table:
+    header = ["Uren-id", "Functie", "Datum", "Uren", "Tarief", "Bedrag", "Btw", "Btw-bedrag"]
+    if correction:
+        header.append("Mutatie")
+    rows: list[list[str]] = [header]
+    for line in direction.hours:
+        row = [
+            line.hours_id, line.role, line.work_date, line.hours.replace(".", ","),
+            euro(line.rate_cents), euro(line.amount_cents), percent_nl(line.vat_rate),
+            euro(line.vat_cents),
+        ]  # fmt: skip
+        if correction:
+            row.append(CHANGES_NL.get(line.change or "", line.change or ""))
+        rows.append(row)
+    total = ["Totaal", "", "", "", "", euro(direction.hours_cents), "", euro(direction.vat_cents)]
+    rows.append(total + ([""] if correction else []))
+    widths = [22 * mm, 34 * mm, 20 * mm, 14 * mm, 22 * mm, 24 * mm, 14 * mm, 22 * mm]
+    if correction:
+        widths = [w * 0.9 for w in widths] + [16 * mm]
+    return _money_table(rows, widths, 3)
+
+
+def _vat_table(direction: Direction) -> Table:
+    rows = [["Btw-tarief", "Regels", "Bedrag excl. btw", "Btw", "Bedrag incl. btw"]]
+    rows += [
+        [
+            percent_nl(v.vat_rate),
+            str(v.lines),
+            euro(v.base_cents),
+            euro(v.vat_cents),
+            euro(v.base_cents + v.vat_cents),
+        ]
+        for v in direction.vat
+    ]
+    hours, vat = direction.hours_cents, direction.vat_cents
+    rows.append(["Totaal", str(len(direction.hours)), euro(hours), euro(vat), euro(hours + vat)])
+    return _money_table(rows, [30 * mm, 18 * mm, 35 * mm, 30 * mm, 35 * mm], 1)
+
+
+def _costs_table(direction: Direction, *, correction: bool) -> Table:
+    header = ["Overeenkomst", "Kostenpost", "Gewicht", "Bedrag"]
+    if correction:
+        header.append("Mutatie")
+    rows: list[list[str]] = [header]
+    for line in direction.costs:
+        row = [line.agreement_id, line.cost_id, str(line.weight), euro(line.amount_cents)]
+        if correction:
+            row.append(CHANGES_NL.get(line.change or "", line.change or ""))
+        rows.append(row)
+    rows.append(["Totaal", "", "", euro(direction.costs_cents)] + ([""] if correction else []))
+    widths = [50 * mm, 50 * mm, 20 * mm, 30 * mm] + ([16 * mm] if correction else [])
+    return _money_table(rows, widths, 2)
+
+
+def _direction_summary(direction: Direction) -> Table:
+    """What the debtor owes in this direction, per kind of line (only when there are hours or
+    cost lines: a direction of DBC lines only has its total in the subtotals)."""
+    rows = [["Soort", "Regels", "Bedrag"]]
+    rows.append(["DBC's", str(len(direction.lines)), euro(direction.lines_cents)])
+    rows.append(["Uren (excl. btw)", str(len(direction.hours)), euro(direction.hours_cents)])
+    rows.append(["Btw over uren", "", euro(direction.vat_cents)])
+    rows.append(["Gedeelde kosten", str(len(direction.costs)), euro(direction.costs_cents)])
+    count = len(direction.lines) + len(direction.hours) + len(direction.costs)
+    rows.append(["Totaal", str(count), euro(direction.total_cents)])
+    return _money_table(rows, [60 * mm, 20 * mm, 35 * mm], 1)
 
 
 def _subtotals(direction: Direction) -> Table:
@@ -174,12 +264,27 @@ def _story(statement: Statement) -> list[object]:
                 H2,
             )
         )
+        other = bool(direction.hours or direction.costs)
         if direction.lines:
             story.append(_lines_table(direction, correction=correction))
             story.append(Spacer(1, 3 * mm))
             story.append(KeepTogether([_subtotals(direction)]))
-        else:
+        elif not other:
             story.append(Paragraph("Geen regels.", BODY))
+        # Sections of hours and shared costs appear only when there are such lines, so a
+        # statement of DBC lines alone reads (and renders) as it always did.
+        if direction.hours:
+            story.append(Paragraph("<b>Uren gedetacheerd personeel</b>", BODY))
+            story.append(_hours_table(direction, correction=correction))
+            story.append(Spacer(1, 3 * mm))
+            story.append(Paragraph("<b>Btw-overzicht</b>", BODY))
+            story.append(KeepTogether([_vat_table(direction)]))
+        if direction.costs:
+            story.append(Paragraph("<b>Gedeelde kosten</b>", BODY))
+            story.append(_costs_table(direction, correction=correction))
+        if other:
+            story.append(Spacer(1, 3 * mm))
+            story.append(KeepTogether([_direction_summary(direction)]))
     story.append(Paragraph("Totalen en betaling", H2))
     totals = [
         [f"{d.debtor.name} is verschuldigd aan {d.creditor.name}", euro(d.total_cents)]

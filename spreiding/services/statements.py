@@ -57,7 +57,7 @@ def locate_statement(
 def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
     """The statement of a located pair, from only that pair's rows of the run."""
     frames = RunStore(connection).pair_frames(ref.run.run_id, ref.first, ref.second)
-    if frames["lines"].empty and frames["excluded"].empty:
+    if all(frames[name].empty for name in ("lines", "hours", "costs", "excluded")):
         raise NotFound(f"there is no statement {ref.first}-{ref.second} in run {ref.run.run_id}")
     return build_pair_statement(
         ref.run,
@@ -68,6 +68,8 @@ def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
         hospitals=hospital_names(connection),
         agreements=_agreement_names(connection),
         payments=frames["payments"],
+        hours=frames["hours"],
+        costs=frames["costs"],
     )
 
 

@@ -12,7 +12,20 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, and_, exists, false, func, or_, select, true
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from spreiding.domain.access import Principal
@@ -373,15 +386,20 @@ NO_HOSPITAL = ("", "nan", "None")
 def statement_pairs(
     connection: Connection, principal: Principal, run_id: int
 ) -> list[tuple[str, str]]:
-    """Every two hospitals (lower AGB first) with a line or an exclusion between them in run
-    ``run_id``, of those ``principal`` may see."""
+    """Every two hospitals (lower AGB first) with a line (DBC, hours or cost line) or an
+    exclusion between them in run ``run_id``, of those ``principal`` may see."""
     line, exclusion = T["line"], T["exclusion"]
     part = run_part(principal)
-    lines = (
+    lines = [
         select(line.c.creditor_agb, line.c.debtor_agb)
         .where(line.c.run_id == run_id, part["lines"])
         .distinct()
-    )
+    ] + [
+        select(table.c.creditor_agb, table.c.debtor_agb)
+        .where(table.c.run_id == run_id, table.c.creditor_agb != table.c.debtor_agb, part[name])
+        .distinct()
+        for name, table in (("hours", T["hours_line"]), ("costs", T["cost_line"]))
+    ]
     excluded = (
         select(exclusion.c.agb, exclusion.c.requesting_agb)
         .where(
@@ -392,7 +410,7 @@ def statement_pairs(
         )
         .distinct()
     )
-    found = {tuple(sorted(row)) for row in connection.execute(lines.union(excluded))}
+    found = {tuple(sorted(row)) for row in connection.execute(union(*lines, excluded))}
     return sorted((a, b) for a, b in found)
 
 
