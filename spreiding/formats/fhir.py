@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,6 +141,17 @@ def entries(resource: Any, resource_type: str) -> list[dict[str, Any]]:
 # Helpers ----------------------------------------------------------------------------------
 
 
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def fhir_id(text: str) -> str:
+    """``text`` as a FHIR id where it is one (letters, digits, ``-``, ``.``, at most 64), else a
+    stable UUID of it; the value itself is kept in the resource's identifier."""
+    if _FHIR_ID.fullmatch(text):
+        return text
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/id/{text}"))
+
+
 def _org(agb: str) -> dict[str, Any]:
     return {"type": "Organization", "identifier": {"system": AGB, "value": agb}}
 
@@ -209,7 +221,7 @@ def agreement_to_fhir(agreement: Agreement) -> dict[str, Any]:
         terms.append(term)
     contract: dict[str, Any] = {
         "resourceType": "Contract",
-        "id": agreement.agreement_id,
+        "id": fhir_id(agreement.agreement_id),
         "identifier": [{"system": AGREEMENT, "value": agreement.agreement_id}],
         "status": "executed",
         "name": agreement.agreement_id,
@@ -290,7 +302,8 @@ def line_to_fhir(line: SettledLine, *, run_id: int) -> dict[str, Any]:
     """A settled line of run ``run_id`` as a FHIR ``ChargeItem``."""
     item: dict[str, Any] = {
         "resourceType": "ChargeItem",
-        "id": f"run-{run_id}-{line.dbc_id}",
+        # A dbc_id is unique per hospital (contract §1), so the id names the creditor too.
+        "id": fhir_id(f"run-{run_id}-{line.creditor_agb}-{line.dbc_id}"),
         "identifier": [{"system": DBC, "value": line.dbc_id}],
         "status": "billable",
         "code": _coding(ZORGPRODUCT, line.zorgproduct_code),
@@ -372,7 +385,7 @@ def invoice_to_fhir(invoice: Invoice) -> dict[str, Any]:
         extensions.append(_ext("netting-payment", valueInteger=invoice.payment_seq))
     return {
         "resourceType": "Invoice",
-        "id": invoice.number,
+        "id": fhir_id(invoice.number),
         "identifier": [{"system": INVOICE_NUMBER, "value": invoice.number}],
         "status": "issued",
         "type": _coding(INVOICE_KIND, invoice.kind),

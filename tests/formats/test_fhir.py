@@ -96,6 +96,11 @@ def test_a_line_validates_and_round_trips_exactly() -> None:
     assert '"value": 1799.10' in text and '"factorOverride": 0.90' in text
     assert fhir.line_from_fhir(fhir.loads(text)) == LINE
     assert fhir.line_from_fhir(fhir.loads(text)).amount_cents == 179910
+    assert item["id"] == "run-7-06010002-DBC-0001"
+    odd = replace(LINE, dbc_id="DBC 0001/ä")  # not a FHIR id: a stable UUID, the value kept
+    odd_item = fhir.line_to_fhir(odd, run_id=7)
+    assert ChargeItem.model_validate(odd_item).id == fhir.line_to_fhir(odd, run_id=7)["id"]
+    assert len(odd_item["id"]) == 36 and fhir.line_from_fhir(odd_item) == odd
 
 
 def test_an_invoice_validates_and_round_trips_exactly() -> None:
