@@ -206,9 +206,12 @@ def settlement_table(result: Settlement, names: dict[str, str] | None = None) ->
     out = [_("Settlement {year} ({netting})").format(year=result.year, netting=_(result.netting))]
     out.append("")
     # v2: a pair's DBC lines (count, amount), its hours, costs and VAT, and the four added.
+    # The words outside the f-string: Babel's extraction does not look inside one.
+    debtor, creditor, lines, amount = _("debtor"), _("creditor"), _("lines"), _("amount")
+    hours, costs, vat, total = _("hours"), _("costs"), _("VAT"), _("total")
     out.append(
-        f"{_('debtor'):<40} {_('creditor'):<40} {_('lines'):>7} {_('amount'):>16} "
-        f"{_('hours'):>16} {_('costs'):>16} {_('VAT'):>16} {_('total'):>16}"
+        f"{debtor:<40} {creditor:<40} {lines:>7} {amount:>16} "
+        f"{hours:>16} {costs:>16} {vat:>16} {total:>16}"
     )
     sums = [0] * 5
     for d, c, n, *parts in _pair_rows(result.pairs):
@@ -216,7 +219,7 @@ def settlement_table(result: Settlement, names: dict[str, str] | None = None) ->
         money = " ".join(f"{euros(x):>16}" for x in parts)
         out.append(f"{who(d):<40} {who(c):<40} {n:>7} {money}")
     money = " ".join(f"{euros(x):>16}" for x in sums)
-    out.append(f"{_('total'):<81} {len(result.lines):>7} {money}")
+    out.append(f"{total:<81} {len(result.lines):>7} {money}")
     if len(result.hours) or len(result.costs):
         out.append(
             _("{hours} hours lines, {costs} cost lines").format(
