@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 from typer.testing import CliRunner
 
 from spreiding.cli import app
+from spreiding.domain.access import FailureLimit
+from spreiding.services import access
 from tests import files as f
 from tests.conftest import SAMPLES
 from tests.test_reader import CASES, Files, with_c
@@ -124,6 +127,9 @@ def test_settle_table_names_pairs_and_payments(tmp_path: Path) -> None:
     assert "06010001 Alrijne pays 06010002 Groene Hart: € 1.799,10" in result.stdout
 
 
+LIMIT = FailureLimit(attempts=3, window_seconds=60)
+
+
 def test_demo_loads_and_settles_every_sample(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
@@ -137,6 +143,27 @@ def test_demo_loads_and_settles_every_sample(tmp_path: Path) -> None:
         assert table.stdout in result.stdout
     assert "9 samples loaded, settled and audited for 2024" in result.stdout
     assert (tmp_path / "demo.db").is_file()
+    # It ends with how to serve the pages and a key per role, each accepted by the database.
+    url = f"sqlite:///{(tmp_path / 'demo.db').resolve()}"
+    tail = result.stdout[result.stdout.index("SPREIDING_DATABASE_URL=") :]
+    assert tail.startswith(f"SPREIDING_DATABASE_URL={url} spreiding serve")
+    assert "http://127.0.0.1:8000/portaal" in tail
+    assert "printed only because this is a local demo database" in tail
+    shown = dict(line.strip().rsplit(": ", 1) for line in tail.splitlines() if ": spr_" in line)
+    assert list(shown) == [
+        "admin",
+        "hospital 06010101 Alrijne Ziekenhuis",
+        "bureau (samen-plus-liesbreuk-2024, samen-plus-raam)",
+        "insurer 3311 Zilveren Kruis Achmea",
+    ]
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        for who, key in shown.items():
+            principal = access.authenticate(
+                connection, key, client=None, limit=LIMIT, now=datetime.now(UTC)
+            )
+            assert principal is not None and principal.role == who.split(" ")[0]
+    engine.dispose()
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """``demo``: every sample validated, imported, settled and audited; the year signed off by
 both hospitals of every pair and made final; every invoice and statement written as PDF, and
-a payment registered."""
+a payment registered. It ends with how to serve the pages on the demo database and a demo key
+per role (admin, a hospital, a bureau, an insurer) to sign in with: keys are secrets, printed
+here only because the demo database is a local one made for trying things out."""
 
 from __future__ import annotations
 
@@ -28,11 +30,14 @@ from spreiding.render.settlement import settlement_table
 from spreiding.render.simulation import report_table, sensitivity_svg
 from spreiding.render.simulation_pdf import render_simulation
 from spreiding.services import (
+    access,
+    agreements,
     audit,
     datasets,
     invoices,
     payments,
     positions,
+    reference,
     settlement,
     signoff,
     simulation,
@@ -43,6 +48,7 @@ from spreiding.services.access import OPERATOR
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 # Issue 12's worked example: a draft for the exploring Vaatnetwerk Utrecht, simulated.
 DRAFT = SAMPLES.parent / "docs" / "examples" / "concept-vaatnetwerk-aorta.json"
+PAGES_ADDRESS = "http://127.0.0.1:8000/portaal"  # where ``spreiding serve`` shows the pages
 
 
 def demo(
@@ -68,6 +74,7 @@ def demo(
             every = statements.non_empty(statements.run_statements(connection, OPERATOR, run_id))
             paths = write_statements(every, out_dir / "statements")
             standing = positions.hospital_positions(connection, OPERATOR, run_id)
+            demo_keys = _demo_keys(connection)
     out.rule(_("positions over all alliances"))
     line = _(
         "{agb} {name} (agreements: {count}): receivable {receivable}, payable {payable}, net {net}"
@@ -101,6 +108,58 @@ def demo(
     out.print(message.format(count=len(paths), path=db_file), markup=False)
     if DRAFT.is_file() and (samples / "vaatnetwerk-utrecht").is_dir():
         _simulate(engine, out_dir / "simulatie")
+    _serve_with(db_file, demo_keys)
+
+
+def _demo_keys(connection: Connection) -> list[tuple[str, str]]:
+    """A key per role in the demo database, each with who it stands for: the admin; the
+    first hospital (by AGB); a bureau for every agreement that hospital is a party to; the
+    first insurer (by UZOVI)."""
+    hospital = min(reference.hospitals(connection), key=lambda row: row["agb"])
+    insurer = min(reference.insurers(connection), key=lambda row: row["uzovi"])
+    own = tuple(
+        sorted(
+            a.agreement_id
+            for a in agreements.list_agreements(connection, OPERATOR)
+            if hospital["agb"] in a.parties
+        )
+    )
+    label = "demo"
+    return [
+        ("admin", access.create_api_key(connection, role="admin", label=label)),
+        (
+            f"hospital {hospital['agb']} {hospital['name']}",
+            access.create_api_key(connection, role="hospital", agb=hospital["agb"], label=label),
+        ),
+        (
+            f"bureau ({', '.join(own)})",
+            access.create_api_key(connection, role="bureau", agreements=own, label=label),
+        ),
+        (
+            f"insurer {insurer['uzovi']} {insurer['name']}",
+            access.create_api_key(connection, role="insurer", uzovi=insurer["uzovi"], label=label),
+        ),
+    ]
+
+
+def _serve_with(db_file: Path, keys: list[tuple[str, str]]) -> None:
+    """How to serve the pages on the demo database, and the demo keys to sign in with."""
+    out.rule(_("pages"))
+    url = f"sqlite:///{db_file.resolve()}"
+    message = _(
+        "serve the pages on the demo database: SPREIDING_DATABASE_URL={url} spreiding serve, "
+        "then open {address} and sign in with a key below"
+    )
+    out.print(message.format(url=url, address=PAGES_ADDRESS), markup=False)
+    out.print(
+        _(
+            "demo keys (secrets: printed only because this is a local demo database; "
+            "never share a real key):"
+        ),
+        markup=False,
+    )
+    for who, key in keys:
+        out.print(f"  {who}: {key}", markup=False)
 
 
 def _sign_off_and_finalise(connection: Connection, run_id: int) -> int:
