@@ -249,8 +249,10 @@ def test_the_base_dataset_is_valid(tmp_path: Path) -> None:
 
 def test_not_utf8_is_reported(tmp_path: Path) -> None:
     f.write(tmp_path, f.base_files())
-    (tmp_path / I).write_bytes(b"uzovi,name\n3311,Zilveren \xe9Kruis\n")
-    assert errors_of(tmp_path, {}) == [(I, 0, "(file)")]
+    # 0x81 is neither UTF-8 nor Windows-1252 (an \xe9 alone is read as Windows-1252's é):
+    # the error names the line of the byte (issue 15).
+    (tmp_path / I).write_bytes(b"uzovi,name\n3311,Zilveren \x81Kruis\n")
+    assert errors_of(tmp_path, {}) == [(I, 2, "(file)")]
 
 
 def test_missing_folder_is_reported(tmp_path: Path) -> None:

@@ -44,4 +44,5 @@ def import_(folder: DataDir) -> None:
             raise refuse(exc, what) from None
         step()
     message = _("{folder}: imported — {summary}")
-    out.print(message.format(folder=folder, summary=report.summary()), markup=False)
+    summary = "; ".join([report.summary(), *dataset.notes])
+    out.print(message.format(folder=folder, summary=summary), markup=False)

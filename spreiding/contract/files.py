@@ -9,6 +9,7 @@ missing`` to ``errors`` and returns None.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ from spreiding.domain.errors import DatasetError
 
 LINE = "_line"
 UNREADABLE = "unreadable"
+# What Excel's plain "CSV" is saved as on a Dutch (or any western) Windows.
+CP1252 = "cp1252"
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", CP1252: "Windows-1252"}
+_CHUNK = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -54,21 +59,78 @@ def file_spec(schema: TableSchema) -> FileSpec:
 SPECS = {schema.name: file_spec(schema) for schema in SCHEMAS}
 
 
-def read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.DataFrame | None:
-    """The file's rows as strings (empty cell: ""), with the line number of each in ``_line``."""
+def _first_bad_utf8(path: Path) -> tuple[int, int, str] | None:
+    """Where ``path`` stops being UTF-8: (line, byte, reason) of its first bad byte, or None
+    when the whole file is UTF-8. Read in chunks: a large file is not held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                data = pending + chunk
+                before = data[: exc.start]
+                line = lines - pending.count(b"\n") + before.count(b"\n")
+                return line, data[exc.start], str(exc.reason)
+            if not chunk:
+                return None
+            lines += chunk.count(b"\n")
+
+
+def _first_bad_cp1252(path: Path) -> tuple[int, int] | None:
+    """(line, byte) of the first byte Windows-1252 leaves undefined, or None."""
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                chunk.decode(CP1252)
+            except UnicodeDecodeError as exc:
+                return lines + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            lines += chunk.count(b"\n")
+    return None
+
+
+def detect_encoding(path: Path) -> tuple[str | None, DatasetError | None]:
+    """The encoding of a CSV file: UTF-8 (a byte order mark allowed) when it is valid UTF-8,
+    else Windows-1252 when every byte is one of its characters (Excel's plain "CSV"); else
+    the error naming the line of the first byte that is not UTF-8."""
+    utf8 = _first_bad_utf8(path)
+    if utf8 is None:
+        return "utf-8-sig", None
+    if _first_bad_cp1252(path) is None:
+        return CP1252, None
+    line, byte, reason = utf8
+    message = (
+        f"neither UTF-8 ({reason}: byte 0x{byte:02x} on this line) nor Windows-1252; "
+        'save it as "CSV UTF-8"'
+    )
+    return None, DatasetError(path.name, line, "(file)", message)
+
+
+def read_csv(
+    folder: Path, spec: FileSpec, errors: list[DatasetError], notes: list[str] | None = None
+) -> pd.DataFrame | None:
+    """The file's rows as strings (empty cell: ""), with the line number of each in ``_line``.
+    A file read as Windows-1252 rather than UTF-8 is said so in ``notes``."""
     path = folder / spec.name
     optional_file = spec.name in ("declarations.csv", "transfers.csv", "hours.csv")
     if not path.is_file():
         if not optional_file:
             errors.append(DatasetError(spec.name, 0, "(file)", "required file is missing"))
         return None
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            # Bounded: a file of one endless line is not read whole to find its header.
-            first = handle.readline(MAX_HEADER_CHARS + 1)
-    except UnicodeDecodeError as exc:
-        errors.append(DatasetError(spec.name, 0, "(file)", f"not UTF-8: {exc.reason}"))
+    encoding, refusal = detect_encoding(path)
+    if encoding is None:
+        assert refusal is not None
+        errors.append(refusal)
         return None
+    if encoding != "utf-8-sig" and notes is not None:
+        notes.append(f"{spec.name}: read as {ENCODING_NAMES[encoding]}")
+    with path.open(encoding=encoding, newline="") as handle:
+        # Bounded: a file of one endless line is not read whole to find its header.
+        first = handle.readline(MAX_HEADER_CHARS + 1)
     if not first.strip():
         errors.append(DatasetError(spec.name, 1, "(header)", "the header row is missing"))
         return None
@@ -91,7 +153,11 @@ def read_csv(folder: Path, spec: FileSpec, errors: list[DatasetError]) -> pd.Dat
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(
+                use_threads=False,
+                block_size=_CHUNK,
+                **({"encoding": CP1252} if encoding == CP1252 else {}),
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False
             ),

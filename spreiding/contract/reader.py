@@ -63,7 +63,8 @@ def read_dataset(folder: Path | str) -> Dataset:
     if not folder.is_dir():
         raise DatasetInvalid([DatasetError(str(folder), 0, "(folder)", "is not a folder")])
     errors: list[DatasetError] = []
-    raw = {name: read_csv(folder, spec, errors) for name, spec in SPECS.items()}
+    notes: list[str] = []
+    raw = {name: read_csv(folder, spec, errors, notes) for name, spec in SPECS.items()}
 
     hospitals = _known(raw["hospitals"], "agb")
     insurers = _known(raw["insurers"], "uzovi")
@@ -107,7 +108,7 @@ def read_dataset(folder: Path | str) -> Dataset:
 
     if errors:
         raise DatasetInvalid(errors)
-    return _typed(raw, agreements, source=str(folder))
+    return _typed(raw, agreements, source=str(folder), notes=tuple(notes))
 
 
 class _Anything(frozenset[str]):
@@ -218,7 +219,11 @@ def _or_empty(frame: pd.DataFrame | None, schema: TableSchema) -> pd.DataFrame:
 
 
 def _typed(
-    raw: dict[str, pd.DataFrame | None], agreements: list[Agreement], *, source: str
+    raw: dict[str, pd.DataFrame | None],
+    agreements: list[Agreement],
+    *,
+    source: str,
+    notes: tuple[str, ...] = (),
 ) -> Dataset:
     """The typed dataset. Raw frames are taken out of ``raw`` and consumed column by column:
     at no point are all strings of a large file held next to its typed copy."""
@@ -254,4 +259,5 @@ def _typed(
         transfers=typed("transfers", TRANSFERS),
         hours=_or_empty(typed("hours", HOURS), HOURS),
         source=source,
+        notes=notes,
     )

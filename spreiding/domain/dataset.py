@@ -225,6 +225,8 @@ class Dataset:
     transfers: pd.DataFrame | None = None
     hours: pd.DataFrame = field(default_factory=lambda: empty(HOURS))
     source: str = field(default="", compare=False)
+    # How the files were read where it is worth saying ("hospitals.csv: read as Windows-1252").
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def frames(self) -> dict[str, pd.DataFrame | None]:
         return {
@@ -266,4 +268,4 @@ class Dataset:
             counts.append(f"{len(self.transfers)} transfers")
         if len(self.hours):
             counts.append(f"{len(self.hours)} hours rows")
-        return ", ".join(counts)
+        return "; ".join([", ".join(counts), *self.notes])
