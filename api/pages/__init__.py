@@ -4,9 +4,9 @@ bureaus and administrators, on the same services and tenant rules as the JSON AP
 internet.
 
 Each page is a route in a module here (``auth``, ``finance``, ``audits``, ``bureau``,
-``volumes``, ``simulation``, ``events``, ``admin``) with a template in ``api/templates``; a
-page calls the service of its use case with the principal of the session's key, exactly as the
-JSON route does.
+``hours``, ``volumes``, ``simulation``, ``events``, ``datasets``, ``admin``) with a template in
+``api/templates``; a page calls the service of its use case with the principal of the
+session's key, exactly as the JSON route does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,18 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import admin, audits, auth, bureau, events, finance, simulation, volumes
+from api.pages import (
+    admin,
+    audits,
+    auth,
+    bureau,
+    datasets,
+    events,
+    finance,
+    hours,
+    simulation,
+    volumes,
+)
 from api.pages.common import PREFIX
 from api.pages.session import Sessions
 
@@ -34,7 +45,18 @@ def install(app: FastAPI) -> None:
     app.state.sessions = Sessions()
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, finance, audits, bureau, volumes, simulation, events, admin):
+    for module in (
+        auth,
+        finance,
+        audits,
+        bureau,
+        hours,
+        volumes,
+        simulation,
+        events,
+        datasets,
+        admin,
+    ):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

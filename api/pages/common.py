@@ -44,9 +44,11 @@ NAVIGATION = (
     (f"{PREFIX}/controles", "Controles", ("admin", "insurer", "hospital")),
     (f"{PREFIX}/overeenkomsten", "Overeenkomsten", ("admin", "bureau", "hospital", "insurer")),
     (f"{PREFIX}/overdrachten", "Overdrachten", ("admin", "bureau", "hospital")),
+    (f"{PREFIX}/uren", "Uren", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/volumes", "Volumes", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/simulatie", "Simulatie", ("admin", "bureau", "hospital")),
     (f"{PREFIX}/gebeurtenissen", "Gebeurtenissen", ("admin", "hospital")),
+    (f"{PREFIX}/datasets", "Datasets", ("admin",)),
     (f"{PREFIX}/sleutels", "API-sleutels", ("admin",)),
 )
 

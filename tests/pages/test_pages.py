@@ -40,8 +40,10 @@ CASES = [
     ("/portaal/controles/{audit}/bevindingen.xlsx", expect(bureau=404, rest=200)),
     ("/portaal/overeenkomsten", expect(rest=200)),
     ("/portaal/overdrachten", expect(rest=200)),
+    ("/portaal/uren", expect(insurer=403, rest=200)),
     ("/portaal/volumes?jaar=2024", expect(insurer=403, rest=200)),
     ("/portaal/gebeurtenissen", expect(rest=200)),
+    ("/portaal/datasets", expect(admin=200, rest=403)),
     ("/portaal/sleutels", expect(admin=200, rest=403)),
 ]
 
