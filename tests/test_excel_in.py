@@ -100,3 +100,24 @@ def test_neither_utf8_nor_windows_1252_names_the_line(tmp_path: Path) -> None:
         "insurers.csv:3: (file): neither UTF-8 (invalid start byte: byte 0x81 on this line) "
         'nor Windows-1252; save it as "CSV UTF-8"'
     ]
+
+
+@pytest.mark.parametrize(
+    ("true", "false"),
+    [("TRUE", "FALSE"), ("WAAR", "ONWAAR"), ("1", "0"), ("Waar", "onwaar"), ("True", "False")],
+)
+def test_excel_booleans_read_as_true_and_false(tmp_path: Path, true: str, false: str) -> None:
+    utf8 = _utf8_folder(tmp_path)
+    excel = _as_excel(utf8, tmp_path / "excel", booleans={"true": true, "false": false})
+    assert f";{true};".encode() in (excel / "dbcs.csv").read_bytes()
+    _assert_same_rows(utf8, excel)
+    assert read_dataset(excel).dbcs["odv"].sum() == read_dataset(utf8).dbcs["odv"].sum() > 0
+
+
+def test_a_boolean_that_is_none_of_them_is_echoed_as_typed(tmp_path: Path) -> None:
+    utf8 = _utf8_folder(tmp_path)
+    excel = _as_excel(utf8, tmp_path / "excel", booleans={"true": "Ja", "false": "FALSE"})
+    with pytest.raises(DatasetInvalid) as caught:
+        read_dataset(excel)
+    messages = {e.message for e in caught.value.errors if e.column == "odv"}
+    assert messages == {"'Ja' is not true or false"}

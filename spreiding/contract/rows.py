@@ -20,6 +20,15 @@ from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
 
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 HOURS_PATTERN = r"[0-9]+(\.[0-9]{1,2})?"
+# A yes/no as typed, in lower case, and what it means: as Excel writes it (English and Dutch).
+BOOLEANS = {
+    "true": "true",
+    "false": "false",
+    "waar": "true",
+    "onwaar": "false",
+    "1": "true",
+    "0": "false",
+}
 
 
 class Rows:
@@ -145,11 +154,16 @@ class Rows:
         return ok
 
     def boolean(self, column: str) -> None:
+        """Flag values that are no yes/no; write the others as ``true``/``false`` in the frame,
+        whichever spelling Excel used (``TRUE``, ``WAAR``, ``1``; any case)."""
+        values = self.frame[column]
+        lowered = values.str.lower()
         self.flag(
-            self.present(column) & ~isin(self.frame[column], ("true", "false")),
+            self.present(column) & ~isin(lowered, BOOLEANS),
             column,
             lambda row: f"{row[column]!r} is not true or false",
         )
+        self.frame[column] = lowered.map(BOOLEANS).fillna(values)
 
     def reference(
         self, column: str, known: Collection[str] | None, what: str, *, shaped: pd.Series
