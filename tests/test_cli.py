@@ -70,7 +70,7 @@ def test_import_stores_and_reimport_changes_nothing(database: Engine, tmp_path: 
     assert rows_in(database)["Dbc"] == 2
 
 
-def test_import_of_10000_bad_rows_reports_each_and_stores_nothing(
+def test_import_of_10000_bad_rows_counts_them_and_stores_nothing(
     database: Engine, tmp_path: Path
 ) -> None:
     files = f.base_files()
@@ -78,11 +78,15 @@ def test_import_of_10000_bad_rows_reports_each_and_stores_nothing(
     result = runner.invoke(app, ["import", str(f.write(tmp_path, files))])
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
+    # One cause in one column (issue 15): five rows named, the other 9,995 counted on one line.
     assert lines[:-1] == [
-        f"dbcs.csv:{line}: start_date: '2024-13-01' is not a date YYYY-MM-DD"
-        for line in range(4, 10_004)
+        *(
+            f"dbcs.csv:{line}: start_date: '2024-13-01' is not a date YYYY-MM-DD"
+            for line in range(4, 9)
+        ),
+        "dbcs.csv:9: start_date: 9,995 more rows with the same error, from this line to line 10003",
     ]
-    assert lines[-1] == f"{tmp_path}: invalid, nothing stored: 10000 error(s)"
+    assert lines[-1] == f"{tmp_path}: invalid, nothing stored: 6 error(s)"
     assert set(rows_in(database).values()) == {0}
 
 

@@ -332,6 +332,8 @@ def test_every_sample_reads(tmp_path: Path) -> None:
 # --- every broken v2 element -------------------------------------------------------------
 
 H, AG, D, U = "hospitals.csv", "agreements.json", "dbcs.csv", "hours.csv"
+# A code one digit short says what Excel likely did (issue 15).
+HINT = " (leading zero lost? format the column as text)"
 
 
 def hospital_cell(index: int, **values: str) -> Callable[[Files], None]:
@@ -397,7 +399,7 @@ CASES: list[tuple[str, Callable[[Files], None], list[str]]] = [
     # dbcs.csv
     ("dbc uzovi unknown", dbc_cell(2, uzovi="3343"), [f"{D}:4: uzovi: 3343 is not in insurers.csv"]),
     ("dbc uzovi 3 digits", dbc_cell(2, uzovi="331"),
-     [f"{D}:4: uzovi: UZOVI code has 3 digits, must have 4"]),
+     [f"{D}:4: uzovi: UZOVI code '331' has 3 digits, must have 4{HINT}"]),
     # transfers.csv: the phase (v1 already read it)
     ("transfer phase", lambda files: files["transfers.csv"][0].update(phase="revalidatie"),
      ["transfers.csv:2: phase: 'revalidatie' is not one of diagnostiek, voortraject, "
@@ -414,7 +416,7 @@ CASES: list[tuple[str, Callable[[Files], None], list[str]]] = [
     ("hours host unknown", hours_cell(0, host_agb="06019999"),
      [f"{U}:2: host_agb: 06019999 is not in hospitals.csv"]),
     ("hours host 7 digits", hours_cell(0, host_agb="0601000"),
-     [f"{U}:2: host_agb: AGB code has 7 digits, must have 8"]),
+     [f"{U}:2: host_agb: AGB code '0601000' has 7 digits, must have 8{HINT}"]),
     ("hours role missing", hours_cell(0, role=""), [f"{U}:2: role: a value is required"]),
     ("hours work date", hours_cell(0, work_date="2024-02-30"),
      [f"{U}:2: work_date: '2024-02-30' is not a date YYYY-MM-DD"]),
@@ -437,7 +439,7 @@ CASES: list[tuple[str, Callable[[Files], None], list[str]]] = [
     ("hours care type unknown", hours_cell(1, care_type="heup-knie"),
      [f"{U}:3: care_type: 'heup-knie' is not a care type of agreement samen-2024"]),
     ("hours specialism", hours_cell(1, specialism="303"),
-     [f"{U}:3: specialism: specialism code has 3 digits, must have 4"]),
+     [f"{U}:3: specialism: specialism code '303' has 3 digits, must have 4{HINT}"]),
     ("hours id a formula", hours_cell(0, hours_id="=1+1"),
      [f"{U}:2: hours_id: '=1+1' starts with '='; an id may not start with =, +, -, @, a tab "
       "or a carriage return (a spreadsheet would run it as a formula)"]),

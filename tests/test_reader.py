@@ -280,7 +280,15 @@ def test_all_errors_are_reported_not_the_first(tmp_path: Path) -> None:
     files = with_c(f.base_files())
     files[D] += [f.dbc(dbc_id=f"X{i}", code="bad") for i in range(500)]
     found = errors_of(tmp_path, files)
-    assert found == [(D, line, "zorgproduct_code") for line in range(4, 504)]
+    # Every bad row is accounted for: the first five one by one, the other 495 counted on the
+    # line of the sixth (issue 15: no cascade of one error in one column).
+    assert found == [(D, line, "zorgproduct_code") for line in range(4, 10)]
+    with pytest.raises(DatasetInvalid) as caught:
+        read_dataset(tmp_path)
+    assert str(caught.value).splitlines()[-1] == (
+        "dbcs.csv:9: zorgproduct_code: 495 more rows with the same error, "
+        "from this line to line 503"
+    )
 
 
 def test_semicolon_export_with_decimal_commas_reads_the_same(tmp_path: Path) -> None:
@@ -361,7 +369,8 @@ def test_a_malformed_code_is_named_with_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(DatasetInvalid) as caught:
         read_dataset(tmp_path)
     assert str(caught.value).splitlines() == [
-        "hospitals.csv:4: agb: AGB code has 7 digits, must have 8"
+        "hospitals.csv:4: agb: AGB code '0601003' has 7 digits, must have 8 "
+        "(leading zero lost? format the column as text)"
     ]
 
 

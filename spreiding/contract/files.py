@@ -26,6 +26,7 @@ from spreiding.domain.errors import DatasetError
 
 LINE = "_line"
 UNREADABLE = "unreadable"
+DECIMAL_COMMA = "decimal_comma"
 # What Excel's plain "CSV" is saved as on a Dutch (or any western) Windows.
 CP1252 = "cp1252"
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", CP1252: "Windows-1252"}
@@ -191,9 +192,9 @@ def read_csv(
             errors.append(DatasetError(spec.name, int(number), "(row)", "empty line"))
         frame = frame.loc[~blank].reset_index(drop=True)
     frame = storable_rows(spec.name, frame, header, errors)
-    if delimiter == ";":
-        for column in spec.money:
-            frame[column] = frame[column].str.replace(",", ".", regex=False)
+    # Kept as typed, so a message echoes the cell as the user wrote it; the checks of these
+    # columns read the decimal comma as a point (rows.Rows.number).
+    frame.attrs[DECIMAL_COMMA] = spec.money if delimiter == ";" else ()
     return frame
 
 

@@ -1,8 +1,8 @@
 """Read a dataset folder, check every rule of docs/data-format.md §1, report every breach.
 
 Checks are vectorised over whole columns; a message is built only for a row that breaks a
-rule, so a file of ten million valid lines is checked in seconds and one with 10,000 bad rows
-yields 10,000 lines. Example of what a breach reads like::
+rule, so a file of ten million valid lines is checked in seconds; one with 10,000 rows breaking
+one rule in one column yields five lines and a sixth counting the rest. A breach reads like::
 
     dbcs.csv:14: requesting_agb: required when odv is true
 

@@ -13,13 +13,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from spreiding.contract.cells import FORMULA_STARTS, formula_message
-from spreiding.contract.files import LINE, UNREADABLE
+from spreiding.contract.files import DECIMAL_COMMA, LINE, UNREADABLE
 from spreiding.domain import identifiers
 from spreiding.domain.errors import DatasetError
 from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
 
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 HOURS_PATTERN = r"[0-9]+(\.[0-9]{1,2})?"
+# The rows one check reports one by one in one column; the rest are counted on one line.
+MAX_SAME = 5
 # A yes/no as typed, in lower case, and what it means: as Excel writes it (English and Dutch).
 BOOLEANS = {
     "true": "true",
@@ -40,6 +42,8 @@ class Rows:
         self.errors = errors
         # Cells reported as unreadable already (files.storable_rows): nothing more to say.
         self.unreadable: set[tuple[int, str]] = frame.attrs.get(UNREADABLE, set())
+        # Columns of a ';' file whose decimal comma is read as a point (files.read_csv).
+        self.decimal_comma: tuple[str, ...] = frame.attrs.get(DECIMAL_COMMA, ())
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column]
@@ -47,16 +51,27 @@ class Rows:
     def flag(
         self, mask: pd.Series, column: str, message: str | Callable[[pd.Series], str]
     ) -> pd.Series:
-        """Report ``message`` for each row where ``mask`` holds; return the mask."""
+        """Report ``message`` for each row where ``mask`` holds, the first ``MAX_SAME`` of them
+        one by one and the rest as one line that counts them; return the mask."""
         mask = mask.fillna(False).astype(bool)
         if mask.any():
             bad = self.frame.loc[mask]
-            for _, row in bad.iterrows():
+            lines = bad[LINE].to_numpy().tolist()
+            if self.unreadable:
+                lines = [n for n in lines if (n, column) not in self.unreadable]
+            shown = lines[:MAX_SAME]
+            for _, row in bad.loc[bad[LINE].isin(shown)].iterrows():
                 line = int(row[LINE])
-                if (line, column) in self.unreadable:
-                    continue
                 text = message(row) if callable(message) else message
                 self.errors.append(DatasetError(self.file, line, column, text))
+            if len(lines) > MAX_SAME:
+                # One line for the rest of one cause in one column, not a cascade (issue 15).
+                rest = lines[MAX_SAME:]
+                text = (
+                    f"{len(rest):,} more rows with the same error, "
+                    f"from this line to line {rest[-1]}"
+                )
+                self.errors.append(DatasetError(self.file, rest[0], column, text))
         return mask
 
     def present(self, column: str) -> pd.Series:
@@ -99,8 +114,19 @@ class Rows:
         )
         return parsed
 
-    def money(self, column: str, *, negative_allowed: bool) -> None:
+    def number(self, column: str) -> pd.Series:
+        """The column's values with a decimal comma read as a point where the file allows it;
+        the frame keeps the cells as typed until ``settle`` writes these back."""
         values = self.frame[column]
+        if column in self.decimal_comma:
+            return values.str.replace(",", ".", regex=False)
+        return values
+
+    def settle(self, column: str, values: pd.Series) -> None:
+        self.frame[column] = values
+
+    def money(self, column: str, *, negative_allowed: bool) -> None:
+        values = self.number(column)
         shaped = values.str.fullmatch(MONEY_PATTERN).fillna(False).astype(bool)
         self.flag(
             self.present(column) & ~shaped,
@@ -121,10 +147,11 @@ class Rows:
                 column,
                 lambda row: f"{row[column]} is negative; only a positive amount is allowed here",
             )
+        self.settle(column, values)
 
     def hours(self, column: str) -> None:
         """A number of hours in a day: at most two decimals, more than 0, at most 24 (v2)."""
-        values = self.frame[column]
+        values = self.number(column)
         shaped = values.str.fullmatch(HOURS_PATTERN).fillna(False).astype(bool)
         self.flag(
             self.present(column) & ~shaped,
@@ -142,6 +169,7 @@ class Rows:
             column,
             lambda row: f"hours {row[column]} must be more than 0 and at most 24",
         )
+        self.settle(column, values)
 
     def identifier(self, column: str, identifier: identifiers.Identifier) -> pd.Series:
         """Flag values ``identifier`` refuses, with its message; return where valid."""
@@ -236,6 +264,12 @@ def _formula_in(column: str) -> Callable[[pd.Series], str]:
 
 
 def code_message(code: identifiers.DigitCode, value: str) -> str:
+    if value.isascii() and value.isdigit() and len(value) == code.length - 1:
+        # Excel's General format drops a leading zero (06010101 -> 6010101).
+        return (
+            f"{code.label} {value!r} has {len(value)} digits, must have {code.length} "
+            "(leading zero lost? format the column as text)"
+        )
     try:
         code.validate(value)
     except identifiers.InvalidIdentifier as exc:
