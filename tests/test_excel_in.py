@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from spreiding.cli import app
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetInvalid
 
+runner = CliRunner()
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "samen-plus"
 MONEY = {"price_eur", "amount_eur", "hours"}
 # Characters Windows-1252 has and ASCII lacks: an en dash, é, ë.
@@ -171,3 +175,23 @@ def test_leading_zeros_lost_give_a_hint_and_a_count_not_a_cascade(tmp_path: Path
         f"dbcs.csv:{lines[5]}: agb: {len(lines) - 5} more rows with the same error, "
         f"from this line to line {lines[-1]}",
     ]
+
+
+@pytest.fixture
+def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """As in tests/test_cli.py: the CLI opens its own engine from the URL and commits."""
+    monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def test_validate_and_import_say_which_file_was_read_as_windows_1252(
+    database: Engine, tmp_path: Path
+) -> None:
+    excel = _as_excel(_utf8_folder(tmp_path), tmp_path / "excel")
+    result = runner.invoke(app, ["validate", str(excel)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"{excel}: valid — 2 hospitals, ")
+    assert result.stdout.endswith("; hospitals.csv: read as Windows-1252\n")
+    result = runner.invoke(app, ["import", str(excel)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("; hospitals.csv: read as Windows-1252")
