@@ -15,7 +15,6 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from settlement.audit.rules import CATALOGUE, Finding
@@ -24,6 +23,7 @@ from spreiding.render.cells import safe_text
 from spreiding.render.csvout import Cell, CsvDialect, Money, write_csv
 from spreiding.render.i18n import N_, _
 from spreiding.render.numbers import euros
+from spreiding.render.workbook import DATE_FORMAT, EURO_FORMAT, add_sheet
 
 COLUMNS = [
     "rule", "severity", "agb", "uzovi", "declaration_id", "dbc_id", "transfer_id", "related",
@@ -48,8 +48,6 @@ SHEET_COLUMNS = [
     ("related", "Gerelateerde regels", 24),
     ("message", "Toelichting", 80),
 ]
-EURO_FORMAT = '"€" #,##0.00;"€" -#,##0.00'
-DATE_FORMAT = "dd-mm-yyyy"
 SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 SUMMARY = "Samenvatting"
 
@@ -146,7 +144,7 @@ def audit_to_xlsx(
 
     workbook = Workbook(write_only=True)
     summary_rows = _summary_rows(findings, year)
-    _sheet(workbook, SUMMARY, summary_rows, [10, 10, 12, 18, 8], {3: EURO_FORMAT})
+    add_sheet(workbook, SUMMARY, summary_rows, [10, 10, 12, 18, 8], {3: EURO_FORMAT})
     detail_of = list(details) if details is not None else [{} for _f in findings]
     formats = {
         index: EURO_FORMAT if key == "amount_at_stake" else DATE_FORMAT
@@ -162,7 +160,7 @@ def audit_to_xlsx(
         ]
         if rows:  # no empty sheets: the summary says the rule found nothing
             widths = [width for _key, _title, width in SHEET_COLUMNS]
-            _sheet(workbook, code, [header, *rows], widths, formats)
+            add_sheet(workbook, code, [header, *rows], widths, formats)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -180,50 +178,6 @@ def _summary_rows(findings: Sequence[Finding], year: int | None) -> list[list[An
     total = cents_to_decimal(sum(at_stake.values()))
     rows.append(["Totaal", None, len(findings), total, year])
     return rows
-
-
-def _sheet(
-    workbook: Any,
-    title: str,
-    rows: list[list[Any]],
-    widths: Sequence[int],
-    formats: Mapping[int, str],
-) -> None:
-    """A sheet of ``rows`` (the first the header): each column as wide as its longest value
-    (at least ``widths``, at most 80 characters), a filter on every column, the header row
-    frozen, and the number format of ``formats`` (column index to format) on every cell
-    below the header."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths):
-        longest = max((len(_shown(row[index])) for row in rows), default=0)
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
-            max(width, longest + 2), 80
-        )
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{len(rows)}"
-    sheet.append(rows[0])
-    for row in rows[1:]:
-        cells: list[Any] = list(row)
-        for index, number_format in formats.items():
-            cell = WriteOnlyCell(sheet, value=row[index])
-            cell.number_format = number_format
-            cells[index] = cell
-        sheet.append(cells)
-
-
-def _shown(value: Any) -> str:
-    """About what a cell shows, for its column's width: a date as dd-mm-yyyy, an amount with
-    its euro sign and thousands dots."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return "00-00-0000"
-    if isinstance(value, Decimal):
-        return euros(int(value * 100))
-    return str(value)
 
 
 def _dutch_severity(severity: str) -> str:

@@ -20,9 +20,9 @@ import pandas as pd
 from settlement.engine import Settlement
 from spreiding.domain.invoices import Invoice
 from spreiding.domain.money import cents_to_decimal
-from spreiding.render.audit import DATE_FORMAT, EURO_FORMAT, _sheet
 from spreiding.render.cells import safe_text
 from spreiding.render.csvout import Cell, CsvDialect, Money, write_csv
+from spreiding.render.workbook import DATE_FORMAT, EURO_FORMAT, add_sheet
 
 # table: (sheet title, [(column, header, kind)]); kind: text, money (cents), date, int
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
@@ -139,7 +139,7 @@ def run_to_xlsx(result: Settlement, invoices: Sequence[Invoice]) -> bytes:
             for row in _typed(_records(result, invoices, table), table)
         ]  # fmt: skip
         header = [h for _key, h, _kind in columns]
-        _sheet(workbook, title, [header, *rows], [10] * len(columns), formats)
+        add_sheet(workbook, title, [header, *rows], [10] * len(columns), formats)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

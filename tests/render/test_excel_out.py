@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from settlement.audit.rules import Finding
 from spreiding.cli import app
-from spreiding.render.audit import EURO_FORMAT, audit_to_csv, audit_to_xlsx
+from spreiding.render.audit import audit_to_csv, audit_to_xlsx
 from spreiding.render.csvout import CsvDialect, Money, default_dialect, write_csv
 from spreiding.render.numbers import decimal_comma, euros
+from spreiding.render.workbook import EURO_FORMAT
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
