@@ -28,7 +28,7 @@ def get_agreement(agreement_id: TextId, db: Db, caller: Caller) -> schemas.Agree
     return convert.agreement(agreements.get_agreement(db, caller, agreement_id))
 
 
-def _contract_json(body: schemas.AgreementCreate) -> dict[str, object]:
+def contract_json(body: schemas.AgreementCreate) -> dict[str, object]:
     """The body as the contract's JSON: settlement terms (an ``otherwise`` object included)
     carry only the fields they have, a care type its ``planned_weekly`` only when given."""
 
@@ -58,7 +58,7 @@ def create_agreement(
         body.model_dump_json().encode(),
         lambda: (
             201,
-            convert.agreement(agreements.create_agreement(db, caller, _contract_json(body))),
+            convert.agreement(agreements.create_agreement(db, caller, contract_json(body))),
         ),
     )
 
@@ -84,7 +84,7 @@ def version_agreement(
         lambda: (
             201,
             convert.agreement(
-                agreements.version_agreement(db, caller, agreement_id, _contract_json(body))
+                agreements.version_agreement(db, caller, agreement_id, contract_json(body))
             ),
         ),
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api import schemas
 from api.deps import Caller, Db
 from api.errors import RESPONSES
-from api.routes.agreements import _contract_json
+from api.routes.agreements import contract_json
 from settlement.simulation import PlannedHours
 from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.render.simulation import report_to_dict, sensitivity_svg
@@ -76,7 +76,7 @@ class SimulationPublic(BaseModel):
 def _request(body: SimulationCreate) -> simulation.SimulationRequest:
     return simulation.SimulationRequest(
         year=body.year,
-        draft=None if body.agreement is None else _contract_json(body.agreement),
+        draft=None if body.agreement is None else contract_json(body.agreement),
         agreement_id=body.agreement_id,
         replay=body.replay,
         shares=tuple(Decimal(s) for s in body.shares),
