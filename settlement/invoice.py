@@ -124,14 +124,16 @@ def vat_summary(
     rows: list[VatRow] = []
     if amount_cents or costs_cents:
         rows.append(VatRow(EXEMPT, amount_cents + costs_cents, 0))
-    by_rate: dict[Decimal, list[object]] = {}
+    labels: dict[Decimal, str] = {}
+    bases: dict[Decimal, int] = {}
+    vats: dict[Decimal, int] = {}
     for line in hours:
-        entry = by_rate.setdefault(Decimal(line.vat_rate), [line.vat_rate, 0, 0])
-        entry[1] = int(entry[1]) + line.amount_cents  # type: ignore[call-overload]
-        entry[2] = int(entry[2]) + line.vat_cents  # type: ignore[call-overload]
-    for rate in sorted(by_rate):
-        label, base, vat = by_rate[rate]
-        rows.append(VatRow(str(label), int(base), int(vat)))  # type: ignore[call-overload]
+        rate = Decimal(line.vat_rate)
+        labels.setdefault(rate, line.vat_rate)
+        bases[rate] = bases.get(rate, 0) + line.amount_cents
+        vats[rate] = vats.get(rate, 0) + line.vat_cents
+    for rate in sorted(labels):
+        rows.append(VatRow(labels[rate], bases[rate], vats[rate]))
     return tuple(rows)
 
 
