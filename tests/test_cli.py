@@ -16,7 +16,7 @@ from spreiding.cli import app
 from spreiding.domain.access import FailureLimit
 from spreiding.services import access
 from tests import files as f
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 from tests.test_reader import CASES, Files, with_c
 from tests.test_store import stored_rows
 
@@ -189,7 +189,7 @@ def test_import_of_a_broken_file_reports_it_and_stores_nothing(
     assert set(rows_in(database).values()) == {0}
 
 
-SAMEN_PLUS = SAMPLES / "samen-plus"
+SAMEN_PLUS = V1 / "samen-plus"
 
 
 def test_audit_json_table_csv_and_xlsx(tmp_path: Path) -> None:

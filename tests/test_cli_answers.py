@@ -22,13 +22,13 @@ from spreiding.store import database as database_module
 from spreiding.store.database import MigrationNotPermitted, migrate
 from spreiding.store.keys import create_key
 from tests import files as f
-from tests.conftest import POSTGRES_URL, SAMPLES
+from tests.conftest import POSTGRES_URL, V1
 from tests.test_trust_db import APP_LOGIN, app_role, as_login, postgres_only, unmigrated
 
 __all__ = ["app_role", "unmigrated"]  # fixtures, used by name
 
 runner = CliRunner()
-SAMEN_PLUS = SAMPLES / "samen-plus"
+SAMEN_PLUS = V1 / "samen-plus"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from spreiding.cli import app, common
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 runner = CliRunner()
 AGREEMENT = "samen-plus-liesbreuk-2024"
@@ -29,7 +29,7 @@ def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 @pytest.fixture
 def samen_plus(database: Engine) -> Engine:
-    assert runner.invoke(app, ["import", str(SAMPLES / "samen-plus")]).exit_code == 0
+    assert runner.invoke(app, ["import", str(V1 / "samen-plus")]).exit_code == 0
     return database
 
 

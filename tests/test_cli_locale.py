@@ -21,7 +21,7 @@ from spreiding.cli.catalogue import help_texts, template
 from spreiding.cli.localise import LocalisedGroup, language_option
 from spreiding.render import i18n
 from tests import files as f
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 runner = CliRunner()
 PO = i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / "spreiding.po"
@@ -86,7 +86,7 @@ def test_empty_runs_list_in_a_pipe_is_an_empty_json_list(database: Engine) -> No
 
 
 def test_runs_list_table_and_json(database: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = SAMPLES / "samen-plus"
+    folder = V1 / "samen-plus"
     assert runner.invoke(app, ["import", str(folder)]).exit_code == 0
     assert runner.invoke(app, ["settle", "--year", "2024"]).exit_code == 0
     listed = json.loads(runner.invoke(app, ["runs", "list"]).stdout)
@@ -133,7 +133,7 @@ def test_settle_is_json_in_a_pipe_and_a_table_at_a_terminal(
 def test_audit_is_json_in_a_pipe_and_a_table_at_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    args = ["audit", "--data", str(SAMPLES / "samen-plus"), "--year", "2024"]
+    args = ["audit", "--data", str(V1 / "samen-plus"), "--year", "2024"]
     assert json.loads(runner.invoke(app, args).stdout)["year"] == 2024
     monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
     table = runner.invoke(app, ["--lang", "nl", *args]).stdout
@@ -260,7 +260,7 @@ def test_json_is_the_same_bytes_in_every_language(
     command: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CONTRACT §3/§4 fix the JSON: no word or amount in it follows the language."""
-    args = [command, "--data", str(SAMPLES / "samen-plus"), "--year", "2024", "--format", "json"]
+    args = [command, "--data", str(V1 / "samen-plus"), "--year", "2024", "--format", "json"]
     english = runner.invoke(app, ["--lang", "en", *args]).stdout_bytes
     monkeypatch.setenv("LANG", "nl_NL.UTF-8")
     monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)

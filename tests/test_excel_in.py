@@ -17,7 +17,7 @@ from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetInvalid
 
 runner = CliRunner()
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "samen-plus"
+SAMPLE = Path(__file__).resolve().parent / "data" / "v1" / "samen-plus"  # the v1 dataset
 MONEY = {"price_eur", "amount_eur", "hours"}
 # Characters Windows-1252 has and ASCII lacks: an en dash, é, ë.
 NAMES = {

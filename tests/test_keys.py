@@ -23,7 +23,7 @@ from spreiding.domain.access import FailureLimit, TooManyFailedAttempts, retry_a
 from spreiding.services import access
 from spreiding.store import keys
 from spreiding.store.database import downgrade, make_engine, migrate
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 from tests.test_trust_db import APP_LOGIN, app_role, postgres_only, unmigrated
 
 __all__ = ["app_role", "unmigrated"]  # fixtures, used by name
@@ -39,7 +39,7 @@ def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """The samen-plus sample, committed: the CLI and the API open their own transactions."""
     monkeypatch.setenv("SPREIDING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.delenv("SPREIDING_MIGRATION_DATABASE_URL", raising=False)
-    assert runner.invoke(app, ["import", str(SAMPLES / "samen-plus")]).exit_code == 0
+    assert runner.invoke(app, ["import", str(V1 / "samen-plus")]).exit_code == 0
     return engine
 
 

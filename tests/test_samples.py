@@ -13,7 +13,7 @@ import pytest
 
 from samples.build import build
 from spreiding.contract.reader import SPECS, read_dataset
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 
 FOLDERS = sorted(p for p in SAMPLES.iterdir() if (p / "hospitals.csv").is_file())
 COVERING = [
@@ -36,6 +36,19 @@ def test_each_sample_is_valid(folder: Path) -> None:
 def test_committed_samples_are_what_the_builder_writes(tmp_path: Path) -> None:
     for written in build(tmp_path):
         committed = SAMPLES / written.name
+        names = sorted(p.name for p in written.iterdir())
+        assert names == sorted(p.name for p in committed.iterdir() if p.is_file())
+        _match, mismatch, errors = filecmp.cmpfiles(written, committed, names, shallow=False)
+        assert (mismatch, errors) == ([], []), written.name
+
+
+def test_the_v1_test_datasets_are_what_their_builder_writes(tmp_path: Path) -> None:
+    """tests/data/v1 holds the contract-v1 samen-plus and amsterdam-flevo, test material that
+    many tests pin figures on: ``python -m tests.data.build_v1`` writes them."""
+    from tests.data.build_v1 import build as build_v1
+
+    for written in build_v1(tmp_path):
+        committed = V1 / written.name
         names = sorted(p.name for p in written.iterdir())
         assert names == sorted(p.name for p in committed.iterdir() if p.is_file())
         _match, mismatch, errors = filecmp.cmpfiles(written, committed, names, shallow=False)

@@ -30,7 +30,7 @@ from spreiding.store.datasets import load_dataset, load_settlement_inputs
 from spreiding.store.idempotency import KeptResponse, keep_response, kept_response
 from spreiding.store.keys import authenticate, create_key, grant_agreement
 from spreiding.store.runs import RunStore
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 
 ALRIJNE, GROENE_HART, AMC, FLEVO = "06010101", "06010102", "06020201", "06020202"
 HOSPITALS = (ALRIJNE, GROENE_HART, AMC, FLEVO)
@@ -40,7 +40,7 @@ runner = CliRunner()
 def import_samples(engine: Engine, *names: str) -> None:
     for name in names:
         with engine.begin() as connection:
-            datasets.import_dataset(connection, datasets.read_folder(SAMPLES / name))
+            datasets.import_dataset(connection, datasets.read_folder(V1 / name))
 
 
 @contextmanager

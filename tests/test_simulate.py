@@ -18,11 +18,11 @@ from spreiding.cli import app
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.services import datasets, simulation
 from spreiding.services.access import OPERATOR
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 from tests.settlement.test_simulation import VAAT_DRAFT
 
 runner = CliRunner()
-SAMEN = SAMPLES / "samen-plus"
+SAMEN = V1 / "samen-plus"
 ALRIJNE, GROENE_HART = "06010101", "06010102"
 UMC, ANTONIUS = "06040409", "06040401"
 
@@ -117,8 +117,8 @@ def counts(connection: Connection) -> dict[str, int]:
 
 
 def test_simulating_on_the_database_stores_nothing(connection: Connection) -> None:
-    for name in ("samen-plus", "vaatnetwerk-utrecht"):
-        datasets.import_dataset(connection, datasets.read_folder(SAMPLES / name), OPERATOR)
+    for folder in (V1 / "samen-plus", SAMPLES / "vaatnetwerk-utrecht"):
+        datasets.import_dataset(connection, datasets.read_folder(folder), OPERATOR)
     before = counts(connection)
     assert before["dbc"] > 0 and before["agreement"] > 0
     stored = simulation.simulate_stored(

@@ -20,7 +20,7 @@ from api.deps import get_connection
 from spreiding.contract.reader import read_dataset
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
-from tests.conftest import SAMPLES, outer_transaction, rolled_back
+from tests.conftest import V1, outer_transaction, rolled_back
 
 ALRIJNE, GROENE_HART = "06010101", "06010102"
 AMC, FLEVO = "06020201", "06020202"
@@ -49,7 +49,7 @@ class Api:
 def stored(migrated_engine: Engine) -> Iterator[tuple[Connection, dict[str, str]]]:
     with outer_transaction(migrated_engine) as connection:
         for name in ("samen-plus", "amsterdam-flevo"):
-            import_dataset(connection, read_dataset(SAMPLES / name))
+            import_dataset(connection, read_dataset(V1 / name))
         keys = {
             "admin": create_key(connection, role="admin"),
             "alrijne": create_key(connection, role="hospital", agb=ALRIJNE),

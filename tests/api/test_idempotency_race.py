@@ -26,7 +26,7 @@ from spreiding.store.audits import AuditStore
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
 from spreiding.store.runs import RunStore
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 Response = Any  # what ``TestClient`` returns
 PARALLEL = 10
@@ -39,7 +39,7 @@ def served(engine: Engine) -> Iterator[tuple[FastAPI, dict[str, str]]]:
     ``engine`` fixture empties every table before and after)."""
     with engine.begin() as connection:
         for name in ("samen-plus", "amsterdam-flevo"):
-            import_dataset(connection, read_dataset(SAMPLES / name))
+            import_dataset(connection, read_dataset(V1 / name))
         keys = {
             "admin": create_key(connection, role="admin"),
             "bureau": create_key(connection, role="bureau", agreements=(SAMEN,)),

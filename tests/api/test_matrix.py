@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART, Api
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 
 ROLES = ("admin", "alrijne", "amc", "bureau", "insurer")
 SAMEN = "samen-plus-liesbreuk-2024"
@@ -187,7 +187,7 @@ LISTED = ("samen-plus", "amsterdam-flevo")  # the samples the ``api`` fixture st
 def sample_rows(file: str) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for name in LISTED:
-        with (SAMPLES / name / file).open(encoding="utf-8", newline="") as handle:
+        with (V1 / name / file).open(encoding="utf-8", newline="") as handle:
             rows += csv.DictReader(handle)
     return rows
 

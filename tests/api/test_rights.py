@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART, Api
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 SAMEN = "samen-plus-liesbreuk-2024"
 DBC_HEADER = (
@@ -45,13 +45,13 @@ KNO = {
 
 
 def hospitals_of(sample: str) -> str:
-    return (SAMPLES / sample / "hospitals.csv").read_text(encoding="utf-8")
+    return (V1 / sample / "hospitals.csv").read_text(encoding="utf-8")
 
 
 def upload(api: Api, role: str, sample: str = "amsterdam-flevo", **files: str | None) -> Any:
     """POST /datasets: the sample's hospitals, insurers and prices, no agreements, no DBCs,
     and then ``files`` (``dbcs_csv="..."``; None leaves a file out)."""
-    folder = SAMPLES / sample
+    folder = V1 / sample
     contents: dict[str, bytes | None] = {
         "hospitals.csv": (folder / "hospitals.csv").read_bytes(),
         "insurers.csv": (folder / "insurers.csv").read_bytes(),
@@ -75,7 +75,7 @@ def as_contract(body: dict[str, Any]) -> dict[str, Any]:
     return body | {"care_types": care_types}
 
 
-AMC_FLEVO_JSON = (SAMPLES / "amsterdam-flevo" / "agreements.json").read_text(encoding="utf-8")
+AMC_FLEVO_JSON = (V1 / "amsterdam-flevo" / "agreements.json").read_text(encoding="utf-8")
 
 
 def refused(*lines: str) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def test_a_bureau_writes_within_its_alliance(api: Api) -> None:
 
 
 def test_every_refused_row_of_an_upload_is_named_and_nothing_is_stored(api: Api) -> None:
-    hospitals = (SAMPLES / "amsterdam-flevo" / "hospitals.csv").read_text(encoding="utf-8")
+    hospitals = (V1 / "amsterdam-flevo" / "hospitals.csv").read_text(encoding="utf-8")
     renamed = hospitals.replace("Flevoziekenhuis", "Flevo")
     transfers = "\n".join(
         [
@@ -258,7 +258,7 @@ def test_another_alliances_transfer_id_reads_as_any_refused_transfer(api: Api) -
     assert (unknown.status_code, unknown.json()) == (403, expected)
     # In an upload too: another alliance's transfer sent as stored, or changed, reads as a
     # new transfer under an agreement that is not the bureau's.
-    stored = (SAMPLES / "amsterdam-flevo" / "transfers.csv").read_text(encoding="utf-8")
+    stored = (V1 / "amsterdam-flevo" / "transfers.csv").read_text(encoding="utf-8")
     row = stored.splitlines()[1]
     changed = row.replace("PS-58BE5F24E5F5", "PS-GUESS")
     new = row.replace("AMST-T00046", "NEW-T3")

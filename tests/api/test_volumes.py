@@ -13,7 +13,7 @@ from spreiding.contract.reader import read_dataset
 from spreiding.render.volumes import volumes_to_dict
 from spreiding.services.volumes import dataset_volumes
 from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART, Api
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 ROLES = ("admin", "alrijne", "amc", "bureau")
 WEEKS = [f"2024-W{n:02d}" for n in range(1, 53)] + ["2025-W01"]
@@ -68,7 +68,7 @@ def sample_rows() -> list[dict[str, Any]]:
     """The rows of both stored samples, computed from their files."""
     rows: list[dict[str, Any]] = []
     for name in ("samen-plus", "amsterdam-flevo"):
-        dataset = read_dataset(SAMPLES / name)
+        dataset = read_dataset(V1 / name)
         rows += volumes_to_dict(dataset_volumes(dataset, year=2024))["volumes"]
     return rows
 

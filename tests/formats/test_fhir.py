@@ -29,7 +29,7 @@ from spreiding.services import datasets, invoices, settlement
 from spreiding.services import fhir as fhir_service
 from tests import files as f
 
-SAMEN_PLUS = Path(__file__).resolve().parents[2] / "samples" / "samen-plus"
+SAMEN_PLUS = Path(__file__).resolve().parents[1] / "data" / "v1" / "samen-plus"
 ADMIN = Principal(key_id="adminkey0001", role="admin")
 A, B = f.HOSPITAL_A, f.HOSPITAL_B
 

@@ -12,7 +12,7 @@ from spreiding.cli import app
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.formats.opendis import COLUMNS, BenchmarkPrice, read_opendis
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, V1
 
 runner = CliRunner()
 SAMPLE = SAMPLES / "opendis" / "01_DBC.csv"
@@ -84,7 +84,7 @@ def test_the_sample_gives_samen_plus_benchmark_prices_and_merges_into_its_prices
     # Into a copy of samen-plus: its own list kept, the new list added, the dataset valid.
     folder = tmp_path / "samen-plus"
     folder.mkdir()
-    for path in (SAMPLES / "samen-plus").iterdir():
+    for path in (V1 / "samen-plus").iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
     prices = folder / "prices.csv"
     own = prices.read_text().splitlines()[1:]

@@ -25,11 +25,11 @@ from spreiding.formats.pseudonyms import key_text, pseudonym
 from spreiding.formats.zh308 import Activity, Declaration, read_zh308, write_files
 from spreiding.services.audit import audit_dataset
 from spreiding.services.formats import dataset_with_declarations, declarations_csv
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 runner = CliRunner()
 KEY = bytes(range(32))
-SAMPLE = SAMPLES / "samen-plus"
+SAMPLE = V1 / "samen-plus"
 
 
 def bsn_for(number: int) -> str:

@@ -22,10 +22,10 @@ from spreiding.render.audit import audit_to_csv, audit_to_xlsx
 from spreiding.render.csvout import CsvDialect, Money, default_dialect, write_csv
 from spreiding.render.numbers import decimal_comma, euros
 from spreiding.render.workbook import EURO_FORMAT
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 runner = CliRunner()
-SAMEN_PLUS = SAMPLES / "samen-plus"
+SAMEN_PLUS = V1 / "samen-plus"
 AUDIT = ["audit", "--data", str(SAMEN_PLUS), "--year", "2024"]
 HEADER = [
     "rule", "severity", "agb", "uzovi", "declaration_id", "dbc_id", "transfer_id", "related",

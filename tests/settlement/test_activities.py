@@ -11,9 +11,9 @@ import pandas as pd
 from settlement.audit.activities import check_act_001
 from settlement.audit.findings import Finding
 from spreiding.contract.reader import read_dataset
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
-DATASET = read_dataset(SAMPLES / "samen-plus")
+DATASET = read_dataset(V1 / "samen-plus")
 assert DATASET.declarations is not None
 DECLARATIONS = DATASET.declarations
 

@@ -13,7 +13,7 @@ import pandas as pd
 from settlement import coverage
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.agreements import Agreement, CareType, ParallelConsent, SettlementTerms
-from tests.conftest import SAMPLES
+from tests.conftest import V1
 
 BENCHMARK = SettlementTerms("odv_benchmark", price_list="benchmark", share=Decimal("0.90"))
 
@@ -48,7 +48,7 @@ def days(*texts: str) -> np.ndarray:
 
 
 def test_the_worked_example_of_samen_plus() -> None:
-    care_types = coverage.care_types(read_dataset(SAMPLES / "samen-plus").agreements)
+    care_types = coverage.care_types(read_dataset(V1 / "samen-plus").agreements)
     assert care_types.terms["care_type"].tolist() == [
         "rectumcarcinoom", "liesbreuk", "schildklier", "middenrifbreuk",
     ]  # fmt: skip
