@@ -25,7 +25,8 @@ from sqlalchemy.exc import DBAPIError
 
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.access import Principal
-from spreiding.domain.invoices import Invoice, VatRow, invoice_kind, invoice_number, vat_label
+from spreiding.domain.invoices import Invoice, VatRow, invoice_kind, invoice_number
+from spreiding.render.web import vat_nl
 from spreiding.services import datasets, invoices, settlement, trail
 from spreiding.services.errors import NotFound
 from spreiding.services.settlement import settle_dataset
@@ -82,7 +83,7 @@ def test_numbers_kinds_and_labels() -> None:
         invoice_kind(0)
     with pytest.raises(ValueError):
         invoice_number("06010002", 2024, 0)
-    assert [vat_label(r) for r in ("exempt", "0.00", "0.21", "0.055")] == [
+    assert [vat_nl(r) for r in ("exempt", "0.00", "0.21", "0.055")] == [
         "vrijgesteld", "0%", "21%", "5,5%",
     ]  # fmt: skip
 

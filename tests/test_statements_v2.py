@@ -72,9 +72,9 @@ def test_the_ukc_statement_shows_the_hours_and_the_runs_total(tmp_path: Path) ->
 
     text = text_of(render_statement(statement))
     assert "Uren gedetacheerd personeel" in text and "Btw-overzicht" in text
-    assert "UKC-U00003 medisch-specialist 2024-05-16 7,25" in text
-    assert "7,25 € 185,00 € 1.341,25 0 % € 0,00" in text
-    assert "0 % 9 € 11.516,25 € 0,00 € 11.516,25" in text  # the VAT summary's rate
+    assert "UKC-U00003 medisch-specialist 16-05-2024 7,25" in text
+    assert "7,25 € 185,00 € 1.341,25 0% € 0,00" in text
+    assert "0% 9 € 11.516,25 € 0,00 € 11.516,25" in text  # the VAT summary's rate
     assert "HMC is verschuldigd aan LUMC € 11.516,25" in text
     assert f"Netto: HMC ({HMC}) betaalt LUMC ({LUMC}) € 11.516,25" in text
     assert "Kostenpost" not in text  # no cost line: no section of cost lines
@@ -119,8 +119,8 @@ def test_dbc_hours_vat_and_costs_both_ways_add_up_to_the_run(tmp_path: Path) -> 
     assert a_for_b.total_cents == a_for_b.lines_cents + 380763 + 1000 + 4_000_000
 
     text = text_of(render_statement(statement))
-    assert "U2 medisch-specialist 2024-07-01 0,25 € 190,50 € 47,63 21 % € 10,00" in text
-    assert "21 % 1 € 47,63 € 10,00 € 57,63" in text
+    assert "U2 medisch-specialist 01-07-2024 0,25 € 190,50 € 47,63 21% € 10,00" in text
+    assert "21% 1 € 47,63 € 10,00 € 57,63" in text
     assert "samen-2024 bureau-2024 1 € 40.000,00" in text
     assert "Btw over uren € 10,00" in text
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
@@ -65,12 +64,3 @@ class VatRow:
     rate: str
     base_cents: int
     vat_cents: int
-
-
-def vat_label(rate: str) -> str:
-    """``vrijgesteld`` for exempt, else the percentage: ``0.21`` → ``21%``, ``0.055`` → ``5,5%``."""
-    if rate == EXEMPT:
-        return "vrijgesteld"
-    percent = (Decimal(rate) * 100).normalize()
-    text = format(percent, "f")
-    return text.replace(".", ",") + "%"

@@ -21,12 +21,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from settlement.invoice import InvoiceDocument
-from spreiding.domain.invoices import CREDIT_NOTE, Invoice, vat_label
+from spreiding.domain.invoices import CREDIT_NOTE, Invoice
 from spreiding.domain.journal import COLUMNS, JournalLine
 from spreiding.domain.money import format_cents
 from spreiding.render.csvout import CsvDialect, Money, write_csv
 from spreiding.render.statement_pdf import BODY, GRID, H1, H2, SMALL, _Document
-from spreiding.render.web import datum, euro
+from spreiding.render.web import datum, decimal_nl, euro, vat_nl
 
 KIND_NL = {"invoice": "Factuur", "credit_note": "Creditnota"}
 
@@ -158,7 +158,7 @@ def _story(doc: InvoiceDocument) -> list[object]:
         story.append(Paragraph("DBC's (vrijgesteld van btw)", H2))
         rows = [
             [x.dbc_id, x.zorgproduct_code, datum(x.end_date), x.care_type,
-             euro(x.unit_price_cents), x.share.replace(".", ","), euro(x.amount_cents)]
+             euro(x.unit_price_cents), decimal_nl(x.share), euro(x.amount_cents)]
             for x in doc.dbc_lines
         ]  # fmt: skip
         header = ["DBC", "Zorgproduct", "Einddatum", "Zorgsoort", "Prijs", "Aandeel", "Bedrag"]
@@ -166,8 +166,8 @@ def _story(doc: InvoiceDocument) -> list[object]:
     if doc.hours_lines:
         story.append(Paragraph("Uren (detachering)", H2))
         rows = [
-            [x.hours_id, x.role, datum(x.work_date), x.hours.replace(".", ","),
-             euro(x.rate_cents), euro(x.amount_cents), vat_label(x.vat_rate), euro(x.vat_cents)]
+            [x.hours_id, x.role, datum(x.work_date), decimal_nl(x.hours),
+             euro(x.rate_cents), euro(x.amount_cents), vat_nl(x.vat_rate), euro(x.vat_cents)]
             for x in doc.hours_lines
         ]  # fmt: skip
         header = ["Regel", "Rol", "Datum", "Uren", "Tarief", "Bedrag", "Btw", "Btw-bedrag"]
@@ -180,7 +180,7 @@ def _story(doc: InvoiceDocument) -> list[object]:
         story.append(_table(["Kosten", "Overeenkomst", "Sleutel", "Bedrag"], rows,
                             [50, 60, 24, 40], 2))  # fmt: skip
     story.append(Paragraph("Btw-overzicht", H2))
-    rows = [[vat_label(r.rate), euro(r.base_cents), euro(r.vat_cents)] for r in doc.vat]
+    rows = [[vat_nl(r.rate), euro(r.base_cents), euro(r.vat_cents)] for r in doc.vat]
     rows.append(["Totaal", euro(doc.total_cents - doc.vat_cents), euro(doc.vat_cents)])
     vat = _table(["Tarief", "Grondslag", "Btw"], rows, [50, 50, 50], 1)
     vat.setStyle(TableStyle([("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8)]))

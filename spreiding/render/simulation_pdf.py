@@ -21,6 +21,7 @@ from settlement.simulation import Simulation, SimulationReport
 from spreiding.domain.money import format_share
 from spreiding.render.numbers import euros
 from spreiding.render.simulation import COLOURS, chart_points
+from spreiding.render.web import decimal_nl
 
 REASONS_NL = {
     "OPEN": "DBC nog open",
@@ -174,7 +175,7 @@ def _story(report: SimulationReport) -> list[object]:
         for row in report.sensitivity:
             rows.append(
                 [
-                    format_share(row.share).replace(".", ","),
+                    decimal_nl(format_share(row.share)),
                     f"{row.volume_percent:+d}%",
                     *[euros(p.net_cents) for p in row.parties],
                 ]

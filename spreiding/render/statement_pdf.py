@@ -8,7 +8,6 @@ same statement always gives the same bytes (reportlab's invariant mode: no clock
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -18,17 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from settlement.statement import Direction, Statement
-from spreiding.domain.money import format_cents
-
-REASONS_NL = {
-    "OPEN": "DBC nog open",
-    "NO_AGREEMENT": "geen geldende overeenkomst",
-    "AMBIGUOUS_AGREEMENT": "meer dan één overeenkomst van toepassing",
-    "PRIMARY_MISMATCH": "eigen DBC van de aanvrager niet gevonden",
-    "PARALLEL_CARE_TYPE": "parallel gedeclareerd, niet verrekend",
-    "NO_PRICE": "geen benchmarkprijs",
-}
-CHANGES_NL = {"new": "nieuw", "withdrawn": "vervallen", "changed": "gewijzigd"}
+from spreiding.render.web import CHANGE_NL, REASONS_NL, datum, decimal_nl, euro, vat_nl
 
 STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9, leading=12)
@@ -49,19 +38,6 @@ GRID = TableStyle(
 )
 
 
-def euro(cents: int) -> str:
-    """Dutch notation: € 1.799,10 (and € -450,00)."""
-    text = format_cents(cents)
-    sign = "-" if text.startswith("-") else ""
-    whole, part = text.lstrip("-").split(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"€ {sign}{grouped},{part}"
-
-
-def share_nl(share: str) -> str:
-    return share.replace(".", ",")
-
-
 def _lines_table(direction: Direction, *, correction: bool) -> Table:
     header = [
         "DBC",
@@ -77,11 +53,11 @@ def _lines_table(direction: Direction, *, correction: bool) -> Table:
     rows: list[list[str]] = [header]
     for line in direction.lines:
         row = [
-            line.dbc_id, line.patient_ref, line.zorgproduct_code, line.end_date,
-            euro(line.unit_price_cents), share_nl(line.share), euro(line.amount_cents),
+            line.dbc_id, line.patient_ref, line.zorgproduct_code, datum(line.end_date),
+            euro(line.unit_price_cents), decimal_nl(line.share), euro(line.amount_cents),
         ]  # fmt: skip
         if correction:
-            row.append(CHANGES_NL.get(line.change or "", line.change or ""))
+            row.append(CHANGE_NL.get(line.change or "", line.change or ""))
         rows.append(row)
     widths = [26 * mm, 34 * mm, 22 * mm, 20 * mm, 26 * mm, 15 * mm, 26 * mm]
     if correction:
@@ -90,12 +66,6 @@ def _lines_table(direction: Direction, *, correction: bool) -> Table:
     table.setStyle(GRID)
     table.setStyle(TableStyle([("ALIGN", (4, 0), (6, -1), "RIGHT")]))
     return table
-
-
-def percent_nl(rate: str) -> str:
-    """A VAT rate as a percentage: 0.21 -> 21 %, 0.095 -> 9,5 %."""
-    value = (Decimal(rate) * 100).normalize()
-    return f"{value:f} %".replace(".", ",")
 
 
 def _money_table(rows: list[list[str]], widths: list[float], right_from: int) -> Table:
@@ -121,12 +91,12 @@ def _hours_table(direction: Direction, *, correction: bool) -> Table:
     rows: list[list[str]] = [header]
     for line in direction.hours:
         row = [
-            line.hours_id, line.role, line.work_date, line.hours.replace(".", ","),
-            euro(line.rate_cents), euro(line.amount_cents), percent_nl(line.vat_rate),
+            line.hours_id, line.role, datum(line.work_date), decimal_nl(line.hours),
+            euro(line.rate_cents), euro(line.amount_cents), vat_nl(line.vat_rate),
             euro(line.vat_cents),
         ]  # fmt: skip
         if correction:
-            row.append(CHANGES_NL.get(line.change or "", line.change or ""))
+            row.append(CHANGE_NL.get(line.change or "", line.change or ""))
         rows.append(row)
     total = ["Totaal", "", "", "", "", euro(direction.hours_cents), "", euro(direction.vat_cents)]
     rows.append(total + ([""] if correction else []))
@@ -140,7 +110,7 @@ def _vat_table(direction: Direction) -> Table:
     rows = [["Btw-tarief", "Regels", "Bedrag excl. btw", "Btw", "Bedrag incl. btw"]]
     rows += [
         [
-            percent_nl(v.vat_rate),
+            vat_nl(v.vat_rate),
             str(v.lines),
             euro(v.base_cents),
             euro(v.vat_cents),
@@ -161,7 +131,7 @@ def _costs_table(direction: Direction, *, correction: bool) -> Table:
     for line in direction.costs:
         row = [line.agreement_id, line.cost_id, str(line.weight), euro(line.amount_cents)]
         if correction:
-            row.append(CHANGES_NL.get(line.change or "", line.change or ""))
+            row.append(CHANGE_NL.get(line.change or "", line.change or ""))
         rows.append(row)
     rows.append(["Totaal", "", "", euro(direction.costs_cents)] + ([""] if correction else []))
     widths = [50 * mm, 50 * mm, 20 * mm, 30 * mm] + ([16 * mm] if correction else [])

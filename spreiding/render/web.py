@@ -17,7 +17,9 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from spreiding.domain.invoices import EXEMPT
 
 LOCALE = "nl_NL"
 
@@ -76,6 +78,24 @@ def share(value: Decimal | str | None) -> str:
     except InvalidOperation:
         return str(value)
     return format_percent(amount, "#,##0.####%", locale=LOCALE)
+
+
+def decimal_nl(text: str) -> str:
+    """A decimal written in the contract's notation, the Dutch way and with the decimals it
+    was written with: ``'0.90'`` → ``'0,90'``, ``'1480.25'`` → ``'1.480,25'``, ``'1'`` → ``'1'``."""
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, pattern, locale=LOCALE, decimal_quantization=False)
+
+
+def vat_nl(rate: str) -> str:
+    """A VAT rate of the contract: ``'exempt'`` → ``'vrijgesteld'``, ``'0.21'`` → ``'21%'``,
+    ``'0.055'`` → ``'5,5%'``."""
+    if rate == EXEMPT:
+        return "vrijgesteld"
+    return format_percent(Decimal(rate), "#,##0.####%", locale=LOCALE)
 
 
 def reason_nl(reason: str) -> str:
