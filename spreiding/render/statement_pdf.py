@@ -288,7 +288,7 @@ def _story(statement: Statement) -> list[object]:
             [e.agb, e.dbc_id, f"{REASONS_NL.get(e.reason, e.reason)} ({e.reason})"]
             for e in s.excluded
         ]
-        excluded = Table(rows, colWidths=[30 * mm, 40 * mm, 100 * mm], repeatRows=1)
+        excluded = Table(rows, colWidths=[26 * mm, 34 * mm, 110 * mm], repeatRows=1)
         excluded.setStyle(GRID)
         story.append(excluded)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from settlement.engine import settle
 from settlement.statement import (
     Direction,
+    Exclusion,
     Party,
     StatementLine,
     Subtotal,
@@ -143,3 +145,19 @@ def test_euro_notation() -> None:
     assert [euro(c) for c in (0, 5, 179910, -45000, 123456789)] == [
         "€ 0,00", "€ 0,05", "€ 1.799,10", "€ -450,00", "€ 1.234.567,89",
     ]  # fmt: skip
+
+
+def test_every_exclusion_reason_is_named_in_dutch(tmp_path: Path) -> None:
+    statement = build_statement(
+        run_of(), two_way(tmp_path), first=A, second=B, hospitals=NAMES, agreements={}
+    )
+    reasons = ["OPEN", "NO_AGREEMENT", "AMBIGUOUS_AGREEMENT", "PRIMARY_MISMATCH"]
+    reasons += ["PARALLEL_CARE_TYPE", "NO_CONSENT", "NO_PRICE"]
+    excluded = tuple(Exclusion(A, f"X{i}", reason) for i, reason in enumerate(reasons))
+    text = "\n".join(text_of(render_statement(replace(statement, excluded=excluded))))
+    assert (
+        f"{A} X5 geen toestemming van de verzekeraar voor parallelle declaratie (NO_CONSENT)"
+        in text
+    )
+    assert f"{A} X6 geen benchmarkprijs (NO_PRICE)" in text
+    assert f"{A} X3 eigen DBC van de aanvrager niet gevonden (PRIMARY_MISMATCH)" in text
