@@ -31,6 +31,8 @@ DECIMAL_COMMA = "decimal_comma"
 CP1252 = "cp1252"
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", CP1252: "Windows-1252"}
 _CHUNK = 1 << 24
+# The files a dataset may leave out (docs/data-format.md §1).
+OPTIONAL_FILES = ("declarations.csv", "transfers.csv", "hours.csv")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def read_csv(
     """The file's rows as strings (empty cell: ""), with the line number of each in ``_line``.
     A file read as Windows-1252 rather than UTF-8 is said so in ``notes``."""
     path = folder / spec.name
-    optional_file = spec.name in ("declarations.csv", "transfers.csv", "hours.csv")
+    optional_file = spec.name in OPTIONAL_FILES
     if not path.is_file():
         if not optional_file:
             errors.append(DatasetError(spec.name, 0, "(file)", "required file is missing"))

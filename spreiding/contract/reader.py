@@ -32,8 +32,9 @@ from spreiding.contract.checks import (
     check_prices,
     check_transfers,
 )
-from spreiding.contract.files import LINE, SPECS, FileSpec, read_csv, storable_rows
+from spreiding.contract.files import LINE, SPECS, FileSpec, storable_rows
 from spreiding.contract.rows import Rows, dbc_keys
+from spreiding.contract.sources import read_tables, source_of
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import (
@@ -64,7 +65,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         raise DatasetInvalid([DatasetError(str(folder), 0, "(folder)", "is not a folder")])
     errors: list[DatasetError] = []
     notes: list[str] = []
-    raw = {name: read_csv(folder, spec, errors, notes) for name, spec in SPECS.items()}
+    raw = read_tables(folder, errors, notes)
 
     hospitals = _known(raw["hospitals"], "agb")
     insurers = _known(raw["insurers"], "uzovi")
@@ -104,7 +105,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     for name, check in checks.items():
         frame = raw[name]
         if frame is not None:
-            check(Rows(SPECS[name].name, frame, errors))
+            check(Rows(source_of(frame, name), frame, errors))
 
     if errors:
         raise DatasetInvalid(errors)

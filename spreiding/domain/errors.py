@@ -33,8 +33,17 @@ class DatasetError:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
     def sort_key(self) -> tuple[int, int, str, str]:
-        rank = FILE_ORDER.index(self.file) if self.file in FILE_ORDER else len(FILE_ORDER)
-        return (rank, self.line, self.column, self.message)
+        return (_rank(self.file), self.line, self.column, self.message)
+
+
+def _rank(file: str) -> int:
+    """The place of ``file`` in ``FILE_ORDER``; a table read from a workbook ranks as its CSV
+    file: ``dbcs.xlsx[Blad1]`` by the workbook's name, ``data.xlsx[dbcs]`` by the sheet's."""
+    book, _, sheet = file.partition("[")
+    for name in (file, book.removesuffix(".xlsx") + ".csv", sheet.removesuffix("]") + ".csv"):
+        if name.strip().casefold() in FILE_ORDER:
+            return FILE_ORDER.index(name.strip().casefold())
+    return len(FILE_ORDER)
 
 
 class DatasetInvalid(Exception):

@@ -1,0 +1,145 @@
+"""Tables read from Excel workbooks (``.xlsx``), as the CSV reader reads them: the same raw
+frame of stripped strings, each cell the text the CSV reader would have checked, and the row
+number Excel shows (the header is row 1) in ``_line``.
+
+Example: a sheet ``dbcs`` of ``data.xlsx`` whose ``agb`` column is General holds the number
+6010101 where 06010101 was typed; it reads as the text ``6010101`` and is reported as
+``data.xlsx[dbcs]:7: agb: AGB code '6010101' has 7 digits, must have 8 (leading zero lost?
+format the column as text)``.
+
+How a typed cell becomes text: a whole number as its digits; a number with a fraction as the
+shortest decimal that is that number (``repr``: the cell typed ``1234.5`` reads as ``1234.5``,
+one computed to ``0.30000000000000004`` as that, and is refused as an amount with more than two
+decimals; money is never rounded through a float); a date as ``YYYY-MM-DD`` (with the time when
+it has one, and is then refused as a date); ``TRUE``/``FALSE`` as ``true``/``false``. In a text
+cell an amount or a number of hours may have a decimal comma, as in a ``;`` CSV file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from spreiding.contract.files import DECIMAL_COMMA, LINE, FileSpec, check_header, storable_rows
+from spreiding.domain.errors import DatasetError
+
+SOURCE = "_source"  # frame.attrs: how errors name the sheet the rows were read from
+
+
+def label(path: Path, sheet: str) -> str:
+    """How an error names a sheet: ``data.xlsx[dbcs]``."""
+    return f"{path.name}[{sheet}]"
+
+
+def sheet_names(path: Path) -> tuple[list[str], DatasetError | None]:
+    """The sheets of the workbook at ``path``, in order; or the error saying it cannot be read."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        message = f"cannot be read as an Excel workbook (.xlsx): {exc}"
+        return [], DatasetError(path.name, 0, "(file)", message)
+    try:
+        return list(book.sheetnames), None
+    finally:
+        book.close()
+
+
+def cell_text(value: object) -> str:
+    """The text of a cell as the CSV reader would check it (before stripping)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return repr(value)
+        # The shortest decimal that is this float: exact, with no digit of binary noise added.
+        text = format(Decimal(repr(value)), "f")
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_sheet(
+    path: Path, sheet: str, spec: FileSpec, errors: list[DatasetError]
+) -> pd.DataFrame | None:
+    """The rows of ``sheet`` in the workbook at ``path`` as ``files.read_csv`` gives those of a
+    CSV file; errors name ``FILE[SHEET]`` and Excel's row number. Empty rows after the last
+    row with a value are no error (Excel keeps formatted rows), an empty row between is."""
+    where = label(path, sheet)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        message = f"cannot be read as an Excel workbook (.xlsx): {exc}"
+        errors.append(DatasetError(path.name, 0, "(file)", message))
+        return None
+    try:
+        worksheet = book[sheet]
+        if not hasattr(worksheet, "reset_dimensions"):
+            errors.append(DatasetError(where, 0, "(file)", "is a chart, not a sheet of cells"))
+            return None
+        # The size a writer recorded may be wrong: read every row the sheet holds.
+        worksheet.reset_dimensions()
+        rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        errors.append(DatasetError(where, 1, "(header)", "the header row is missing"))
+        return None
+    header = [c.strip() for c in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    spec = FileSpec(where, spec.required, spec.optional, spec.money)
+    if not header:
+        errors.append(DatasetError(where, 1, "(header)", "the header row is missing"))
+        return None
+    if not check_header(spec, header, errors):
+        return None
+    width = len(header)
+    cells: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    for number, row in enumerate(rows[1:], start=2):
+        used = max((i + 1 for i, c in enumerate(row) if c.strip()), default=0)
+        if used == 0:
+            errors.append(DatasetError(where, number, "(row)", "empty line"))
+            continue
+        if used > width:
+            message = f"has {used} cells, the header has {width}"
+            errors.append(DatasetError(where, number, "(row)", message))
+            continue
+        for i, values in enumerate(cells):
+            values.append(row[i].strip() if i < len(row) else "")
+        lines.append(number)
+    frame = pd.DataFrame(
+        {
+            name: pd.Series(values, dtype="object")
+            for name, values in zip(header, cells, strict=True)
+        }
+    )
+    for name in spec.required + spec.optional:
+        if name not in frame:
+            frame[name] = ""
+        frame[name] = frame[name].astype("str")
+    frame[LINE] = np.array(lines, dtype="int64")
+    frame = storable_rows(where, frame, header, errors)
+    frame.attrs[DECIMAL_COMMA] = spec.money
+    frame.attrs[SOURCE] = where
+    return frame
