@@ -9,7 +9,14 @@ from typing import Any
 from api import schemas
 from settlement.audit.rules import Finding
 from settlement.engine import Settlement
-from settlement.statement import Direction, Party, Statement
+from settlement.statement import (
+    CostLine,
+    Direction,
+    HoursLine,
+    Party,
+    Statement,
+    StatementLine,
+)
 from settlement.volumes import Volumes
 from spreiding.domain.agreements import Agreement, agreement_to_json
 from spreiding.domain.events import Event
@@ -92,27 +99,54 @@ def party(value: Party | None) -> schemas.PartyPublic | None:
     return None if value is None else schemas.PartyPublic(agb=value.agb, name=value.name)
 
 
+def statement_line(x: StatementLine) -> dict[str, Any]:
+    """The fields of a statement's DBC line (its schema, or a page's item with the direction)."""
+    return {
+        "dbc_id": x.dbc_id,
+        "patient_ref": x.patient_ref,
+        "zorgproduct_code": x.zorgproduct_code,
+        "end_date": x.end_date,
+        "care_type": x.care_type,
+        "agreement_id": x.agreement_id,
+        "unit_price": format_cents(x.unit_price_cents),
+        "share": x.share,
+        "amount": format_cents(x.amount_cents),
+        "change": x.change,
+    }
+
+
+def hours_line(x: HoursLine) -> dict[str, Any]:
+    return {
+        "hours_id": x.hours_id,
+        "agreement_id": x.agreement_id,
+        "role": x.role,
+        "work_date": x.work_date,
+        "hours": x.hours,
+        "rate": format_cents(x.rate_cents),
+        "amount": format_cents(x.amount_cents),
+        "vat_rate": x.vat_rate,
+        "vat": format_cents(x.vat_cents),
+        "change": x.change,
+    }
+
+
+def cost_line(x: CostLine) -> dict[str, Any]:
+    return {
+        "agreement_id": x.agreement_id,
+        "cost_id": x.cost_id,
+        "weight": x.weight,
+        "amount": format_cents(x.amount_cents),
+        "change": x.change,
+    }
+
+
 def direction(value: Direction) -> schemas.DirectionPublic:
     creditor, debtor = party(value.creditor), party(value.debtor)
     assert creditor is not None and debtor is not None
     return schemas.DirectionPublic(
         creditor=creditor,
         debtor=debtor,
-        lines=[
-            schemas.StatementLinePublic(
-                dbc_id=x.dbc_id,
-                patient_ref=x.patient_ref,
-                zorgproduct_code=x.zorgproduct_code,
-                end_date=x.end_date,
-                care_type=x.care_type,
-                agreement_id=x.agreement_id,
-                unit_price=format_cents(x.unit_price_cents),
-                share=x.share,
-                amount=format_cents(x.amount_cents),
-                change=x.change,
-            )
-            for x in value.lines
-        ],
+        lines=[schemas.StatementLinePublic(**statement_line(x)) for x in value.lines],
         subtotals=[
             schemas.SubtotalPublic(
                 care_type=s.care_type, lines=s.lines, amount=format_cents(s.amount_cents)
@@ -120,31 +154,8 @@ def direction(value: Direction) -> schemas.DirectionPublic:
             for s in value.subtotals
         ],
         total=format_cents(value.total_cents),
-        hours=[
-            schemas.StatementHoursLinePublic(
-                hours_id=x.hours_id,
-                agreement_id=x.agreement_id,
-                role=x.role,
-                work_date=x.work_date,
-                hours=x.hours,
-                rate=format_cents(x.rate_cents),
-                amount=format_cents(x.amount_cents),
-                vat_rate=x.vat_rate,
-                vat=format_cents(x.vat_cents),
-                change=x.change,
-            )
-            for x in value.hours
-        ],
-        costs=[
-            schemas.StatementCostLinePublic(
-                agreement_id=x.agreement_id,
-                cost_id=x.cost_id,
-                weight=x.weight,
-                amount=format_cents(x.amount_cents),
-                change=x.change,
-            )
-            for x in value.costs
-        ],
+        hours=[schemas.StatementHoursLinePublic(**hours_line(x)) for x in value.hours],
+        costs=[schemas.StatementCostLinePublic(**cost_line(x)) for x in value.costs],
         vat=[
             schemas.VatSubtotalPublic(
                 vat_rate=v.vat_rate,

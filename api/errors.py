@@ -27,7 +27,7 @@ from spreiding.domain.run_errors import (
     SettlementAlreadyFinal,
     SignoffInvalid,
 )
-from spreiding.services.errors import Forbidden, NotFound, WriteNotPermitted
+from spreiding.services.errors import CursorInvalid, Forbidden, NotFound, WriteNotPermitted
 from spreiding.store.runs import FinalRunConflict
 
 
@@ -60,6 +60,7 @@ STATUS: dict[type[Exception], int] = {
     IdempotencyConflict: 409,
     DatasetInvalid: 422,
     InvalidKeyRequest: 422,
+    CursorInvalid: 422,
     NothingToSettle: 422,
     PaymentAlreadyRegistered: 409,
     NettingPaymentNotFinal: 409,

@@ -196,34 +196,46 @@ def _change(row: Mapping[Any, Any]) -> str | None:
     return None if value is None or str(value) in ("", "nan", "None") else str(value)
 
 
-def _hours_lines(hours: pd.DataFrame, creditor: Party, debtor: Party) -> tuple[HoursLine, ...]:
-    return tuple(
-        HoursLine(
-            hours_id=str(r["hours_id"]),
-            agreement_id=str(r["agreement_id"]),
-            role=str(r["role"]),
-            work_date=pd.Timestamp(r["work_date"]).strftime("%Y-%m-%d"),
-            hours=str(r["hours"]),
-            rate_cents=int(r["rate_cents"]),
-            amount_cents=int(r["amount_cents"]),
-            vat_rate=str(r["vat_rate"]),
-            vat_cents=int(r["vat_cents"]),
-            change=_change(r),
-        )
-        for r in _between(hours, creditor, debtor).to_dict("records")
+def statement_line(r: Mapping[Any, Any]) -> StatementLine:
+    """A DBC line of the statement from a row of the run's lines (as stored or computed)."""
+    return StatementLine(
+        dbc_id=str(r["dbc_id"]),
+        patient_ref=str(r["patient_ref"]),
+        zorgproduct_code=str(r["zorgproduct_code"]),
+        end_date=pd.Timestamp(r["end_date"]).strftime("%Y-%m-%d"),
+        care_type=str(r["care_type"]),
+        agreement_id=str(r["agreement_id"]),
+        unit_price_cents=int(r["unit_price_cents"]),
+        share=str(r["share"]),
+        amount_cents=int(r["amount_cents"]),
+        change=str(r["change"]) if "change" in r else None,
     )
 
 
-def _cost_lines(costs: pd.DataFrame, creditor: Party, debtor: Party) -> tuple[CostLine, ...]:
-    return tuple(
-        CostLine(
-            agreement_id=str(r["agreement_id"]),
-            cost_id=str(r["cost_id"]),
-            weight=int(r["weight"]),
-            amount_cents=int(r["amount_cents"]),
-            change=_change(r),
-        )
-        for r in _between(costs, creditor, debtor).to_dict("records")
+def hours_line(r: Mapping[Any, Any]) -> HoursLine:
+    """An hours line of the statement from a row of the run's hours lines."""
+    return HoursLine(
+        hours_id=str(r["hours_id"]),
+        agreement_id=str(r["agreement_id"]),
+        role=str(r["role"]),
+        work_date=pd.Timestamp(r["work_date"]).strftime("%Y-%m-%d"),
+        hours=str(r["hours"]),
+        rate_cents=int(r["rate_cents"]),
+        amount_cents=int(r["amount_cents"]),
+        vat_rate=str(r["vat_rate"]),
+        vat_cents=int(r["vat_cents"]),
+        change=_change(r),
+    )
+
+
+def cost_line(r: Mapping[Any, Any]) -> CostLine:
+    """A cost line of the statement from a row of the run's cost lines."""
+    return CostLine(
+        agreement_id=str(r["agreement_id"]),
+        cost_id=str(r["cost_id"]),
+        weight=int(r["weight"]),
+        amount_cents=int(r["amount_cents"]),
+        change=_change(r),
     )
 
 
@@ -250,29 +262,19 @@ def _direction(
     costs: pd.DataFrame | None = None,
 ) -> Direction:
     mine = _between(lines, creditor, debtor)
-    rows = tuple(
-        StatementLine(
-            dbc_id=str(r["dbc_id"]),
-            patient_ref=str(r["patient_ref"]),
-            zorgproduct_code=str(r["zorgproduct_code"]),
-            end_date=pd.Timestamp(r["end_date"]).strftime("%Y-%m-%d"),
-            care_type=str(r["care_type"]),
-            agreement_id=str(r["agreement_id"]),
-            unit_price_cents=int(r["unit_price_cents"]),
-            share=str(r["share"]),
-            amount_cents=int(r["amount_cents"]),
-            change=str(r["change"]) if "change" in r else None,
-        )
-        for r in mine.to_dict("records")
-    )
+    rows = tuple(statement_line(r) for r in mine.to_dict("records"))
     totals: dict[str, list[int]] = {}
     for line in rows:
         entry = totals.setdefault(line.care_type, [0, 0])
         entry[0] += 1
         entry[1] += line.amount_cents
     subtotals = tuple(Subtotal(care, n, cents) for care, (n, cents) in sorted(totals.items()))
-    worked = () if hours is None or hours.empty else _hours_lines(hours, creditor, debtor)
-    shared = () if costs is None or costs.empty else _cost_lines(costs, creditor, debtor)
+    worked: tuple[HoursLine, ...] = ()
+    if hours is not None and not hours.empty:
+        worked = tuple(hours_line(r) for r in _between(hours, creditor, debtor).to_dict("records"))
+    shared: tuple[CostLine, ...] = ()
+    if costs is not None and not costs.empty:
+        shared = tuple(cost_line(r) for r in _between(costs, creditor, debtor).to_dict("records"))
     total = (
         sum(line.amount_cents for line in rows)
         + sum(line.amount_cents + line.vat_cents for line in worked)

@@ -12,6 +12,10 @@ class NotFound(Exception):
     """Nothing with this id that the caller may see (another tenant's id reads the same)."""
 
 
+class CursorInvalid(Exception):
+    """A page cursor that was altered, or that another statement, run or section gave."""
+
+
 class Forbidden(Exception):
     """The caller's role may not do this."""
 

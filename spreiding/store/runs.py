@@ -32,7 +32,7 @@ CHILD_TABLES: dict[str, Table] = {
     "excluded_hours": tables.table_of(tables.SettlementHoursExclusion),
 }
 DATE_COLUMNS = {"end_date", "work_date"}
-INTEGER_COLUMNS = {"lines", "weight"}
+INTEGER_COLUMNS = {"lines", "weight", "seq"}
 
 
 class FinalRunConflict(Exception):
@@ -179,6 +179,44 @@ class RunStore:
             },
         }
 
+    def direction_page(
+        self, name: str, run_id: int, creditor: str, debtor: str, *, after: int, limit: int
+    ) -> pd.DataFrame:
+        """At most ``limit`` of the run's ``name`` rows (lines, hours or costs) that ``creditor``
+        is owed by ``debtor``, those after ``seq`` ``after``, in the run's order, with ``seq``:
+        a keyset page read through the (run, debtor, creditor) index."""
+        table = CHILD_TABLES[name]
+        where = (
+            (table.c.run_id == run_id)
+            & (table.c.debtor_agb == debtor)
+            & (table.c.creditor_agb == creditor)
+            & (table.c.seq > after)
+        )
+        return self._frame(table, where, limit=limit, with_seq=True)
+
+    def pair_has_rows(self, run_id: int, first: str, second: str) -> bool:
+        """Whether the run has a line (DBC, hours or cost line) or an exclusion between the two
+        hospitals: whether they have a statement."""
+        pair = (first, second)
+        excluded = CHILD_TABLES["excluded"]
+        queries = [
+            select(table.c.seq).where(
+                table.c.run_id == run_id,
+                table.c.debtor_agb.in_(pair),
+                table.c.creditor_agb.in_(pair),
+                table.c.debtor_agb != table.c.creditor_agb,
+            )
+            for table in (CHILD_TABLES[name] for name in ("lines", "hours", "costs"))
+        ]
+        queries.append(
+            select(excluded.c.seq).where(
+                excluded.c.run_id == run_id,
+                excluded.c.agb.in_(pair),
+                excluded.c.requesting_agb.in_(pair),
+            )
+        )
+        return any(self.connection.execute(q.limit(1)).first() is not None for q in queries)
+
     def frames(self, run_id: int, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
         """The rows of a run, per child table; with ``principal``, only the part it may see
         (``spreiding.store.visibility.run_part``), narrowed in SQL."""
@@ -188,11 +226,13 @@ class RunStore:
             for name, table in CHILD_TABLES.items()
         }
 
-    def _frame(self, table: Table, where: Any) -> pd.DataFrame:
-        columns = [c for c in table.columns if c.name not in ("run_id", "seq")]
-        result = self.connection.execute(
-            select(*columns).where(where).order_by(table.c.run_id, table.c.seq)
-        )
+    def _frame(
+        self, table: Table, where: Any, *, limit: int | None = None, with_seq: bool = False
+    ) -> pd.DataFrame:
+        hidden = ("run_id",) if with_seq else ("run_id", "seq")
+        columns = [c for c in table.columns if c.name not in hidden]
+        query = select(*columns).where(where).order_by(table.c.run_id, table.c.seq)
+        result = self.connection.execute(query if limit is None else query.limit(limit))
         frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in columns])
         for column in frame.columns:
             if column in DATE_COLUMNS:
