@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 from typing import Annotated
@@ -32,7 +31,7 @@ from spreiding.render.settlement import (
     runs_table,
     settlement_table,
 )
-from spreiding.render.statement_pdf import render_statement, statement_file_name
+from spreiding.render.statement_batch import page_count, render_statements
 from spreiding.services import reference, settlement, signoff, statements
 from spreiding.services.access import OPERATOR
 from spreiding.services.errors import NotFound
@@ -41,7 +40,6 @@ from spreiding.store.runs import FinalRunConflict
 
 runs_app = typer.Typer(no_args_is_help=True, help=N_("Settlement runs stored in the database."))
 RunId = Annotated[int, typer.Argument(help=N_("The run's id (see `spreiding runs list`)."))]
-PAGE = re.compile(rb"/Type /Page(?!s)")  # a page object in a PDF (not the /Pages tree)
 
 
 @runs_app.command("list", help=N_("Every stored run, oldest first."))
@@ -110,12 +108,20 @@ def runs_show(run_id: RunId, format_: FormatOption = None) -> None:
 def runs_statements(
     run_id: RunId,
     out_dir: Annotated[Path, typer.Option("--out", help=N_("Where the PDFs go."))] = Path("out"),
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            min=1,
+            help=N_("How many statements to render at once (default: one per core)."),
+        ),
+    ] = None,
 ) -> None:
     """Render the PDF statement of every pair of hospitals in a run, with a progress bar."""
     try:
         with database() as engine, engine.connect() as connection:
             every = statements.run_statements(connection, OPERATOR, run_id)
-            paths = write_statements(every, out_dir, progress=True)
+            paths = write_statements(every, out_dir, progress=True, jobs=jobs)
     except (SettlementError, NotFound) as exc:
         raise fail(exc) from None
     message = _("{count} statements written to {folder}")
@@ -176,21 +182,22 @@ def _confirm_finalise(engine: Engine, run_id: int) -> None:
         raise typer.Exit(1)
 
 
-def write_statements(every: RunStatements, folder: Path, *, progress: bool = False) -> list[Path]:
-    """Write the PDF of every statement to ``folder``; with ``progress``, a bar on stderr and
-    the pages per second at the end."""
+def write_statements(
+    every: RunStatements, folder: Path, *, progress: bool = False, jobs: int | None = None
+) -> list[Path]:
+    """Write the PDF of every statement to ``folder``, rendered on ``jobs`` cores (all by
+    default); with ``progress``, a bar on stderr and the pages per second at the end."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     pages = 0
     started = time.perf_counter()
     bar = progress_bar()
     bar.disable = bar.disable or not progress
-    with bar:
+    with render_statements(every.statement, len(every), jobs=jobs) as rendered, bar:
         task = bar.add_task(_("statements"), total=len(every))
-        for statement in every:
-            pdf = render_statement(statement)
-            pages += len(PAGE.findall(pdf))
-            path = folder / statement_file_name(statement)
+        for name, pdf in rendered:
+            pages += page_count(pdf)
+            path = folder / name
             path.write_bytes(pdf)
             paths.append(path)
             bar.advance(task)

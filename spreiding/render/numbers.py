@@ -10,11 +10,12 @@ CSV and JSON. Money stays integer cents until this last step; Babel formats the 
 
 from __future__ import annotations
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
 from spreiding.domain.money import cents_to_decimal, format_cents
 
-DUTCH = "nl_NL"
+DUTCH = Locale.parse("nl_NL")  # parsed once, not on every call
 
 
 def euros(cents: int) -> str:

@@ -14,7 +14,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from settlement.statement import Direction, Statement
 from spreiding.render.web import CHANGE_NL, REASONS_NL, datum, decimal_nl, euro, vat_nl
@@ -24,6 +32,7 @@ BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9)
 H1 = ParagraphStyle("h1", parent=STYLES["Heading1"], fontSize=15, spaceAfter=4)
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=4)
+ROW_HEIGHT = 8 * 1.2 + 2 * 1.5
 GRID = TableStyle(
     [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
@@ -62,7 +71,9 @@ def _lines_table(direction: Direction, *, correction: bool) -> Table:
     widths = [26 * mm, 34 * mm, 22 * mm, 20 * mm, 26 * mm, 15 * mm, 26 * mm]
     if correction:
         widths = [w * 0.9 for w in widths] + [16 * mm]
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    # One text line per row (8 pt, leading 1.2, padding 1.5 above and below): given, the heights
+    # need not be measured cell by cell on every page the table is split over.
+    table = LongTable(rows, colWidths=widths, rowHeights=ROW_HEIGHT, repeatRows=1)
     table.setStyle(GRID)
     table.setStyle(TableStyle([("ALIGN", (4, 0), (6, -1), "RIGHT")]))
     return table

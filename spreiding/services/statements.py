@@ -97,15 +97,20 @@ class RunStatements:
         return len(self.pairs)
 
     def __iter__(self) -> Iterator[Statement]:
-        for first, second in self.pairs:
-            yield build_statement(
-                self.run,
-                self.result,
-                first=first,
-                second=second,
-                hospitals=self.hospitals,
-                agreements=self.agreements,
-            )
+        for index in range(len(self.pairs)):
+            yield self.statement(index)
+
+    def statement(self, index: int) -> Statement:
+        """The statement of the ``index``-th pair."""
+        first, second = self.pairs[index]
+        return build_statement(
+            self.run,
+            self.result,
+            first=first,
+            second=second,
+            hospitals=self.hospitals,
+            agreements=self.agreements,
+        )
 
 
 def run_statements(connection: Connection, principal: Principal, run_id: int) -> RunStatements:
