@@ -38,7 +38,7 @@ def import_(folder: DataDir) -> None:
         step()
         try:
             with database() as engine, engine.begin() as connection:
-                report = datasets.import_dataset(connection, dataset)
+                report = datasets.import_dataset(connection, dataset, folder=folder)
         except DatasetConflict as exc:
             what = _("{folder}: conflicts with stored data, nothing stored").format(folder=folder)
             raise refuse(exc, what) from None

@@ -83,14 +83,15 @@ class ImportReport:
 class Comparison:
     """What storing one table's rows would do: ``fresh`` rows are not stored yet,
     ``unchanged`` counts rows stored alike, ``clashing`` are the rows stored with other values
-    and ``clashes`` say how (both versions); ``hidden`` are rows stored under a key whose row
-    the principal may not see, alike or not: neither is told, nor anything stored in it."""
+    and ``clashes`` say how (both versions; ``stored``: the stored rows, row for row); ``hidden``
+    are rows stored under a key whose row the principal may not see: neither is told."""
 
     fresh: pd.DataFrame
     unchanged: int
     clashing: pd.DataFrame
     clashes: list[str]
     hidden: pd.DataFrame
+    stored: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,9 @@ def _compare(
         clashing=incoming.loc[both.index[differs.to_numpy()]].reset_index(drop=True),
         clashes=clashes,
         hidden=incoming.loc[known & secret].reset_index(drop=True),
+        stored=both.loc[differs, key + [f"{c}__stored" for c in values]]
+        .rename(columns=lambda c: c.removesuffix("__stored"))
+        .reset_index(drop=True),
     )
 
 

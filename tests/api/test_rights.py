@@ -353,10 +353,7 @@ def test_a_conflict_on_a_row_the_caller_may_see_names_both_versions(api: Api) ->
     admin = upload(api, "admin", dbcs_csv=f"{DBC_HEADER}\n{guessed}\n")
     assert (admin.status_code, admin.json()["detail"]) == (
         409,
-        [
-            f"dbcs (agb={AMC}, dbc_id=AMST-D00001) is stored with other values: "
-            "patient_ref: stored PS-CC93E4714AFB, dataset PS-GUESS"
-        ],
+        ["dbcs.csv:2: patient_ref: stored PS-CC93E4714AFB, dataset PS-GUESS"],
     )
 
 
