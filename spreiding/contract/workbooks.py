@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def read_sheet(
 ) -> pd.DataFrame | None:
     """The rows of ``sheet`` in the workbook at ``path`` as ``files.read_csv`` gives those of a
     CSV file; errors name ``FILE[SHEET]`` and Excel's row number. Empty rows after the last
-    row with a value are no error (Excel keeps formatted rows), an empty row between is."""
+    row with a value are no error (Excel keeps formatted rows), an empty row between is. Read
+    row by row into columns: a large sheet is not held twice."""
     where = label(path, sheet)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -96,38 +98,19 @@ def read_sheet(
             return None
         # The size a writer recorded may be wrong: read every row the sheet holds.
         worksheet.reset_dimensions()
-        rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+        rows = worksheet.iter_rows(values_only=True)
+        header = [cell_text(v).strip() for v in next(rows, ())]
+        while header and header[-1] == "":
+            header.pop()
+        spec = FileSpec(where, spec.required, spec.optional, spec.money)
+        if not header:
+            errors.append(DatasetError(where, 1, "(header)", "the header row is missing"))
+            return None
+        if not check_header(spec, header, errors):
+            return None
+        cells, lines = _cells(where, rows, len(header), errors)
     finally:
         book.close()
-    while rows and not any(c.strip() for c in rows[-1]):
-        rows.pop()
-    if not rows:
-        errors.append(DatasetError(where, 1, "(header)", "the header row is missing"))
-        return None
-    header = [c.strip() for c in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    spec = FileSpec(where, spec.required, spec.optional, spec.money)
-    if not header:
-        errors.append(DatasetError(where, 1, "(header)", "the header row is missing"))
-        return None
-    if not check_header(spec, header, errors):
-        return None
-    width = len(header)
-    cells: list[list[str]] = [[] for _ in header]
-    lines: list[int] = []
-    for number, row in enumerate(rows[1:], start=2):
-        used = max((i + 1 for i, c in enumerate(row) if c.strip()), default=0)
-        if used == 0:
-            errors.append(DatasetError(where, number, "(row)", "empty line"))
-            continue
-        if used > width:
-            message = f"has {used} cells, the header has {width}"
-            errors.append(DatasetError(where, number, "(row)", message))
-            continue
-        for i, values in enumerate(cells):
-            values.append(row[i].strip() if i < len(row) else "")
-        lines.append(number)
     frame = pd.DataFrame(
         {
             name: pd.Series(values, dtype="object")
@@ -143,3 +126,30 @@ def read_sheet(
     frame.attrs[DECIMAL_COMMA] = spec.money
     frame.attrs[SOURCE] = where
     return frame
+
+
+def _cells(
+    where: str, rows: Iterator[tuple[object, ...]], width: int, errors: list[DatasetError]
+) -> tuple[list[list[str]], list[int]]:
+    """The stripped text of each column below the header, and each row's number; an empty row
+    is reported only once a row with a value follows it."""
+    cells: list[list[str]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    empty: list[int] = []
+    for number, row in enumerate(rows, start=2):
+        texts = [cell_text(v).strip() for v in row]
+        used = max((i + 1 for i, text in enumerate(texts) if text), default=0)
+        if used == 0:
+            empty.append(number)
+            continue
+        errors.extend(DatasetError(where, n, "(row)", "empty line") for n in empty)
+        empty.clear()
+        if used > width:
+            message = f"has {used} cells, the header has {width}"
+            errors.append(DatasetError(where, number, "(row)", message))
+            continue
+        texts += [""] * (width - len(texts))
+        for values, text in zip(cells, texts, strict=False):
+            values.append(text)
+        lines.append(number)
+    return cells, lines
