@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from sqlalchemy import Connection
 
 from settlement.engine import Settlement
 from settlement.statement import Statement, build_pair_statement, build_statement
+from settlement.statement_parts import PairIndex
 from spreiding.domain.access import Principal
 from spreiding.domain.runs import StoredRun
 from spreiding.services import runs
@@ -100,12 +102,16 @@ class RunStatements:
         for index in range(len(self.pairs)):
             yield self.statement(index)
 
+    @cached_property
+    def _by_pair(self) -> PairIndex:
+        return PairIndex.of(self.result)
+
     def statement(self, index: int) -> Statement:
         """The statement of the ``index``-th pair."""
         first, second = self.pairs[index]
         return build_statement(
             self.run,
-            self.result,
+            self._by_pair.for_pair(first, second),
             first=first,
             second=second,
             hospitals=self.hospitals,
