@@ -1,0 +1,168 @@
+"""Request and response schemas, one module per resource. Names follow ``XCreate / XUpdate /
+XPublic``; none reuses a table's name. Money is a string with two decimals, as in the contract.
+
+``from api.schemas import X`` takes any of them from here."""
+
+from __future__ import annotations
+
+from api.schemas.agreements import (
+    AgreementCreate,
+    AgreementPublic,
+    CareTypeCreate,
+    CareTypePublic,
+    ConsentPublic,
+    CostPublic,
+    PathwayStepPublic,
+    SecondmentRatePublic,
+    SettlementTermsCreate,
+    SettlementTermsPublic,
+)
+from api.schemas.audit import (
+    AuditRunCreate,
+    AuditRunPublic,
+    FindingPublic,
+)
+from api.schemas.data import (
+    DbcPublic,
+    DeclarationPublic,
+    HoursCreate,
+    HoursPublic,
+    ImportReportPublic,
+    TransferCreate,
+    TransferPublic,
+    TransferUpdate,
+)
+from api.schemas.fields import (
+    Id,
+    Storable,
+)
+from api.schemas.invoices import (
+    InvoiceCostLinePublic,
+    InvoiceDbcLinePublic,
+    InvoiceDocumentPublic,
+    InvoiceHoursLinePublic,
+    InvoiceNettingPublic,
+    InvoicePartyPublic,
+    InvoicePublic,
+    VatRowPublic,
+)
+from api.schemas.ledger import (
+    BalancePublic,
+    EventPublic,
+    NettingPaymentPublic,
+    RegisteredPaymentCreate,
+    RegisteredPaymentPublic,
+)
+from api.schemas.reference import (
+    HospitalPublic,
+    InsurerPublic,
+    PriceListPublic,
+    PricePublic,
+)
+from api.schemas.runs import (
+    CostLinePublic,
+    ExclusionPublic,
+    HoursExclusionPublic,
+    HoursLinePublic,
+    LinePublic,
+    PairPublic,
+    PaymentPublic,
+    PositionPublic,
+    RunCreate,
+    RunDetailPublic,
+    RunPublic,
+)
+from api.schemas.signoff import (
+    DisputeRequest,
+    FinaliseRequest,
+    PairSignoffPublic,
+    SignoffDecisionPublic,
+)
+from api.schemas.statements import (
+    DirectionPublic,
+    PartyPublic,
+    StatementCostLinePublic,
+    StatementHoursLinePublic,
+    StatementLinePublic,
+    StatementPaymentPublic,
+    StatementPublic,
+    StatementRefPublic,
+    SubtotalPublic,
+    VatSubtotalPublic,
+)
+from api.schemas.volumes import (
+    CareTypeVolumePublic,
+    VolumesPublic,
+    WeekVolumePublic,
+)
+
+__all__ = [
+    "AgreementCreate",
+    "AgreementPublic",
+    "AuditRunCreate",
+    "AuditRunPublic",
+    "BalancePublic",
+    "CareTypeCreate",
+    "CareTypePublic",
+    "CareTypeVolumePublic",
+    "ConsentPublic",
+    "CostLinePublic",
+    "CostPublic",
+    "DbcPublic",
+    "DeclarationPublic",
+    "DirectionPublic",
+    "DisputeRequest",
+    "EventPublic",
+    "ExclusionPublic",
+    "FinaliseRequest",
+    "FindingPublic",
+    "HospitalPublic",
+    "HoursCreate",
+    "HoursExclusionPublic",
+    "HoursLinePublic",
+    "HoursPublic",
+    "Id",
+    "ImportReportPublic",
+    "InsurerPublic",
+    "InvoiceCostLinePublic",
+    "InvoiceDbcLinePublic",
+    "InvoiceDocumentPublic",
+    "InvoiceHoursLinePublic",
+    "InvoiceNettingPublic",
+    "InvoicePartyPublic",
+    "InvoicePublic",
+    "LinePublic",
+    "NettingPaymentPublic",
+    "PairPublic",
+    "PairSignoffPublic",
+    "PartyPublic",
+    "PathwayStepPublic",
+    "PaymentPublic",
+    "PositionPublic",
+    "PriceListPublic",
+    "PricePublic",
+    "RegisteredPaymentCreate",
+    "RegisteredPaymentPublic",
+    "RunCreate",
+    "RunDetailPublic",
+    "RunPublic",
+    "SecondmentRatePublic",
+    "SettlementTermsCreate",
+    "SettlementTermsPublic",
+    "SignoffDecisionPublic",
+    "StatementCostLinePublic",
+    "StatementHoursLinePublic",
+    "StatementLinePublic",
+    "StatementPaymentPublic",
+    "StatementPublic",
+    "StatementRefPublic",
+    "Storable",
+    "SubtotalPublic",
+    "TransferCreate",
+    "TransferPublic",
+    "TransferUpdate",
+    "VatRowPublic",
+    "VatSubtotalPublic",
+    "VolumesPublic",
+    "WeekVolumePublic",
+]
