@@ -61,6 +61,8 @@ class Alliance:
     insurers: list[tuple[str, str]] = field(default_factory=lambda: INSURERS)
     # When given, these agreements are written instead of the one generated from ``care``.
     agreements: list[dict[str, Any]] | None = None
+    # v2: a hospital's (iban, address); when given, hospitals.csv has both columns.
+    accounts: dict[str, tuple[str, str]] | None = None
 
 
 def pseudonym(alliance: str, n: int) -> str:
@@ -220,7 +222,15 @@ class Writer:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        table(folder / "hospitals.csv", ["agb", "name", "kind"], self.a.hospitals)
+        if self.a.accounts is None:
+            table(folder / "hospitals.csv", ["agb", "name", "kind"], self.a.hospitals)
+        else:
+            accounts = self.a.accounts
+            table(
+                folder / "hospitals.csv",
+                ["agb", "name", "kind", "iban", "address"],
+                [(*h, *accounts[h[0]]) for h in self.a.hospitals],
+            )
         table(folder / "insurers.csv", ["uzovi", "name"], self.a.insurers)
         price_rows = [
             (name, str(YEAR), code, price)
@@ -303,134 +313,6 @@ def pathway(performer: str) -> list[dict[str, str]]:
 
 
 # --- the nine alliances -------------------------------------------------------------------
-
-ALR, GHZ = "06010101", "06010102"
-SAMEN_PLUS = Alliance(
-    folder="samen-plus",
-    agreement_id="samen-plus-liesbreuk-2024",
-    name="Samen+ uitwerkingsovereenkomst 2024-2025",
-    category="uitwisseling",
-    stage="implementeren",
-    hospitals=[
-        (ALR, "Alrijne Ziekenhuis", "topklinisch"),
-        (GHZ, "Groene Hart Ziekenhuis", "algemeen"),
-    ],
-    home=None,
-    care=[
-        CareSpec(
-            "rectumcarcinoom",
-            [],
-            ["029899"],
-            ALR,
-            odv("samen-plus-benchmark", "0.90"),
-            6,
-            pathway=pathway(ALR),
-            planned=8,
-        ),
-        CareSpec(
-            "liesbreuk",
-            ["131999061", "131999062"],
-            [],
-            GHZ,
-            odv("samen-plus-benchmark", "0.9"),
-            10,
-            pathway=pathway(GHZ),
-            planned=120,
-        ),
-        CareSpec(
-            "schildklier",
-            ["099899017"],
-            [],
-            ALR,
-            odv("samen-plus-benchmark", "1"),
-            4,
-            specialism="0313",
-        ),
-        CareSpec("middenrifbreuk", [], ["131998"], GHZ, odv("samen-plus-benchmark", "0.875"), 3),
-    ],
-    prices={
-        "samen-plus-benchmark": {
-            "029899011": "11234.55",
-            "131999061": "1999.00",
-            "131999062": "2485.15",
-            "099899017": "4310.10",
-            "131998011": "3021.17",
-        }
-    },
-    parent={
-        "agreement_id": "samen-plus-raam",
-        "name": "Samen+ raamovereenkomst",
-        "category": "uitwisseling",
-        "stage": "implementeren",
-        "parties": [ALR, GHZ],
-        "valid_from": "2022-01-01",
-        "valid_to": None,
-        "parent_id": None,
-        "care_types": [],
-    },
-    seed=11,
-)
-
-AMC, FLZ = "06020201", "06020202"
-AMSTERDAM_FLEVO = Alliance(
-    folder="amsterdam-flevo",
-    agreement_id="amc-flevo-2024",
-    name="Samenwerking Amsterdam UMC & Flevoziekenhuis",
-    category="verdeling_zorgpad",
-    stage="optimaliseren",
-    hospitals=[(AMC, "Amsterdam UMC", "umc"), (FLZ, "Flevoziekenhuis", "algemeen")],
-    home=AMC,
-    care=[
-        CareSpec(
-            "urologie",
-            [],
-            ["109899"],
-            FLZ,
-            PARALLEL,
-            6,
-            specialism="0306",
-            consents=[
-                {"uzovi": "3311", "valid_from": "2024-01-01", "valid_to": "2024-12-31"},
-                {"uzovi": "3343", "valid_from": "2024-01-01", "valid_to": "2024-12-31"},
-                {"uzovi": "3358", "valid_from": "2024-01-01", "valid_to": None},
-                {"uzovi": "7029", "valid_from": "2024-01-01", "valid_to": None},
-            ],
-            pathway=pathway(FLZ),
-        ),
-        CareSpec(
-            "orthopedie",
-            [],
-            ["131899"],
-            FLZ,
-            PARALLEL,
-            5,
-            specialism="0305",
-            consents=[{"uzovi": "3311", "valid_from": "2024-01-01", "valid_to": None}],
-        ),
-        CareSpec(
-            "gynaecologie",
-            ["079899011"],
-            [],
-            FLZ,
-            odv("nza-open-dis", "1.00"),
-            6,
-            specialism="0307",
-            planned=40,
-        ),
-        CareSpec(
-            "kno",
-            ["039899013"],
-            [],
-            None,
-            {"method": "fixed_fee", "fee_eur": "850.00"},
-            5,
-            specialism="0302",
-        ),
-        CareSpec("chirurgie", ["131999061"], [], FLZ, odv("nza-open-dis", "0.95"), 4),
-    ],
-    prices={"nza-open-dis": {"079899011": "2810.40", "131999061": "2050.00"}},
-    seed=22,
-)
 
 # The Utrecht hospitals of Oncomid and the Vaatnetwerk (St Jansdal only in the Vaatnetwerk,
 # Alexander Monro, a ZBC, only in Oncomid).
@@ -1097,166 +979,321 @@ def oncomid_rows(w: Writer) -> None:
 
 BUILDERS["oncomid"] = oncomid_rows
 
+# Samen+: the hospital where the patient starts opens and declares the DBC; the hospital that
+# only operates opens a background DBC, marks it ODV and closes it by hand; once a year the two
+# settle those DBCs at benchmark prices. The surgeon of the patient's own hospital goes along
+# and operates at the other (hours charged by the agreement's rate, VAT as the agreement says).
+ALR_H = ("06010101", "Alrijne Ziekenhuis", "algemeen")
+GHZ_H = ("06010102", "Groene Hart Ziekenhuis", "algemeen")
+ALR, GHZ = ALR_H[0], GHZ_H[0]
+SAMEN_PLUS_CARE = [
+    # care type, codes, zorgproductgroepen, where it is operated, patients, hours a day
+    ("rectumcarcinoom", [], ["029899"], ALR, 6, "6.50"),
+    ("liesbreuk", ["131999061", "131999062"], [], ALR, 11, "2.00"),
+    ("schildklier", ["099899017"], [], GHZ, 4, "3.25"),
+    ("middenrifbreuk", [], ["131998"], GHZ, 4, "4.00"),
+]
+SAMEN_PLUS_PRICES = {
+    "029899011": "11234.55",
+    "131999061": "1999.00",
+    "131999062": "2485.15",
+    "099899017": "4310.10",
+    "131998011": "3021.17",
+}
+SAMEN_PLUS_RATE = {
+    "role": "medisch-specialist",
+    "rate_eur": "160.00",
+    "vat_rate": "0.21",
+    "valid_from": "2024-01-01",
+    "valid_to": None,
+}
+SAMEN_PLUS = Alliance(
+    folder="samen-plus",
+    agreement_id="samen-plus",
+    name="Samen+",
+    category="uitwisseling",
+    stage="optimaliseren",
+    hospitals=[ALR_H, GHZ_H],
+    care=[],
+    prices={"samen-plus-benchmark": SAMEN_PLUS_PRICES},
+    insurers=[ZORG_EN_ZEKERHEID, VGZ],
+    accounts={
+        ALR: ("NL38BNGH0285012345", "Simon Smitweg 1, 2353 GA Leiderdorp"),
+        GHZ: ("NL67INGB0006543210", "Bleulandweg 10, 2803 HH Gouda"),
+    },
+    agreements=[
+        agreement_of(
+            "samen-plus",
+            "Samen+ samenwerkingsovereenkomst Alrijne en Groene Hart",
+            "uitwisseling",
+            "optimaliseren",
+            [ALR, GHZ],
+            "2014-01-01",
+            None,
+            [
+                care_of(
+                    care,
+                    codes=codes,
+                    groups=groups,
+                    performing=at,
+                    settlement=odv("samen-plus-benchmark", "1.00"),
+                    pathway=[
+                        {"phase": "diagnostiek", "at": "home"},
+                        {"phase": "interventie", "at": at},
+                        {"phase": "nazorg", "at": "home"},
+                    ],
+                )
+                for care, codes, groups, at, _n, _hours in SAMEN_PLUS_CARE
+            ],
+            secondment_rates=[SAMEN_PLUS_RATE],
+        )
+    ],
+    seed=11,
+)
+
+
+def insured_dbc(
+    w: Writer, agb: str, patient: str, uzovi: str, code: str, start: date, end: date | None,
+    specialism: str, **odv_fields: str,
+) -> dict[str, str]:  # fmt: skip
+    """A DBC carrying the insurer it is declared to (contract v2 ``uzovi``)."""
+    return w.dbc(
+        agb=agb,
+        patient_ref=patient,
+        zorgproduct_code=code,
+        start_date=start.isoformat(),
+        end_date=end.isoformat() if end else "",
+        specialism=specialism,
+        zorgtype="11",
+        **odv_fields,
+        uzovi=uzovi,
+    )
+
+
+def background(primary: dict[str, str], requesting: str) -> dict[str, str]:
+    """The fields of an ODV DBC opened at ``requesting``'s request, naming its DBC."""
+    return {"odv": "true", "requesting_agb": requesting, "primary_dbc_id": primary["dbc_id"]}
+
+
+def secondment(
+    w: Writer, agreement_id: str, employer: str, host: str, when: date, hours: str,
+    care: str, specialism: str, person: str,
+) -> None:  # fmt: skip
+    w.hours.append(
+        {
+            "hours_id": w.next_id("U"),
+            "agreement_id": agreement_id,
+            "employer_agb": employer,
+            "host_agb": host,
+            "role": "medisch-specialist",
+            "work_date": when.isoformat(),
+            "hours": hours,
+            "person_ref": person,
+            "care_type": care,
+            "specialism": specialism,
+        }
+    )
+
+
+def samen_plus_rows(w: Writer) -> None:
+    """Per patient: the outpatient track and the DBC at the hospital where the patient starts
+    (declared there), the operation at the other hospital as a background ODV DBC closed by
+    hand, the bureau's transfer, and the travelling surgeon's hours. A year's slips as the audit
+    finds them: a background DBC declared too (ODV-001), a DBC declared twice (PAR-002), a
+    patient's own DBC never declared (ODV-002), a background DBC not yet closed at year end
+    (OPEN), and an operation recorded as done but postponed to 2025 (TRF-001)."""
+    for care, codes, groups, at, patients, hours in SAMEN_PLUS_CARE:
+        home = GHZ if at == ALR else ALR
+        surgeons = [pseudonym(f"samen-plus-chirurg-{home}", n) for n in range(1, 3)]
+        for n in range(patients):
+            patient, uzovi = w.patient()
+            code = codes[n % len(codes)] if codes else groups[0] + "011"
+            start = day(w.rng, date(YEAR, 1, 8), 240)
+            own = insured_dbc(w, home, patient, uzovi, code, start, start + timedelta(90), "0303")
+            price = SAMEN_PLUS_PRICES[code]
+            if not (care == "schildklier" and n == 1):  # ODV-002: Alrijne never declared it
+                w.declare(own, uzovi, price, with_dbc_id=True)
+            if care == "liesbreuk" and n == 2:  # PAR-002: Groene Hart declared it twice
+                w.declare(own, uzovi, price, with_dbc_id=True)
+            operated = start + timedelta(days=w.rng.randrange(14, 35))
+            closed: date | None = operated + timedelta(days=w.rng.randrange(1, 6))
+            if care == "liesbreuk" and n == patients - 1:  # OPEN: operated in late December
+                operated, closed = date(YEAR, 12, 23), None
+                own["end_date"] = ""
+                w.declarations.pop()
+            spread = insured_dbc(
+                w, at, patient, uzovi, code, operated, closed, "0303", **background(own, home)
+            )
+            if care == "middenrifbreuk" and n == 0:  # ODV-001: Groene Hart declared it too
+                w.declare(spread, uzovi, price, with_dbc_id=True)
+            transfer_row(w, "samen-plus", care, patient, home, at, operated, "interventie")
+            secondment(w, "samen-plus", home, at, operated, hours, care, "0303", surgeons[n % 2])
+    # TRF-001: the bureau recorded an operation at Groene Hart as done; it was postponed to
+    # 2025, so there is no background DBC (and no hours) in 2024.
+    patient, uzovi = w.patient()
+    start = date(YEAR, 10, 7)
+    insured_dbc(w, ALR, patient, uzovi, "099899017", start, None, "0303")
+    transfer_row(
+        w, "samen-plus", "schildklier", patient, ALR, GHZ, date(YEAR, 11, 18), "interventie"
+    )
+
+
+BUILDERS["samen-plus"] = samen_plus_rows
+
+# Amsterdam UMC & Flevoziekenhuis: Amsterdam UMC patients are operated at the Flevoziekenhuis
+# in five specialisms; with Zilveren Kruis's consent both hospitals declare their own part
+# (parallel); for the patients of other insurers the Flevoziekenhuis performs at Amsterdam UMC's
+# request (an ODV DBC with the insurer) and is paid by the care type's ``otherwise`` terms.
+# Amsterdam UMC doctors operating at the Flevoziekenhuis are seconded from their own hospital.
+AMC_H = ("06020201", "Amsterdam UMC", "umc")
+FLZ_H = ("06020202", "Flevoziekenhuis", "algemeen")
+AMC, FLZ = AMC_H[0], FLZ_H[0]
+OPEN_DIS = "nza-open-dis"
+AMC_FLEVO_CARE = [
+    # care type, zorgproductgroep, Amsterdam UMC's code, the Flevoziekenhuis's operation code,
+    # specialism ("" = not guessed), patients, hours of the seconded doctor an operation,
+    # the uitwerkingsovereenkomst's start, Zilveren Kruis's consent from, the otherwise terms,
+    # planned patients in 2024
+    ("chirurgie", "029899", "029899001", "029899011", "0303", 6, "3.00", "2009-01-01",
+     "2022-01-01", odv(OPEN_DIS, "1.00"), 40),
+    ("orthopedie", "131899", "131899011", "131899021", "0305", 6, "2.50", "2024-01-01",
+     "2024-01-01", odv(OPEN_DIS, "1.00"), 30),
+    ("gynaecologie", "079899", "079899001", "079899011", "0307", 6, "2.75", "2024-01-01",
+     "2024-01-01", odv(OPEN_DIS, "1.00"), 30),
+    ("plastische-chirurgie", "199299", "199299011", "199299031", "0304", 4, "3.50",
+     "2024-01-01", "2024-01-01", odv(OPEN_DIS, "1.00"), 15),
+    ("mond-kaakchirurgie", "039799", "039799011", "039799021", "", 4, "1.75", "2024-01-01",
+     "2024-01-01", {"method": "fixed_fee", "fee_eur": "1150.00"}, 15),
+]  # fmt: skip
+AMC_FLEVO_PRICES = {
+    "029899011": "9874.20",
+    "131899021": "6840.50",
+    "079899011": "2810.40",
+    "199299031": "3395.75",
+}
+AMC_FLEVO_RATE = {
+    "role": "medisch-specialist",
+    "rate_eur": "175.00",
+    "vat_rate": "0.00",
+    "valid_from": "2024-01-01",
+    "valid_to": None,
+}
+# Insurers of the patients in turn: half Zilveren Kruis.
+AMC_FLEVO_INSURED = [ZILVEREN_KRUIS, VGZ, ZILVEREN_KRUIS, CZ, ZILVEREN_KRUIS, MENZIS]
+
+
+def amc_flevo_agreement(
+    care: str, group: str, specialism_from: str, consent_from: str, otherwise: dict[str, Any],
+    planned: int,
+) -> dict[str, Any]:  # fmt: skip
+    return agreement_of(
+        f"amc-flevo-{care}",
+        f"Uitwerkingsovereenkomst {care} Amsterdam UMC & Flevoziekenhuis",
+        "verdeling_zorgpad",
+        "optimaliseren" if specialism_from < "2024" else "implementeren",
+        [AMC, FLZ],
+        specialism_from,
+        None,
+        [
+            care_of(
+                care,
+                groups=[group],
+                performing=FLZ,
+                settlement=PARALLEL | {"otherwise": otherwise},
+                consents=[
+                    {"uzovi": ZILVEREN_KRUIS[0], "valid_from": consent_from, "valid_to": None}
+                ],
+                planned={str(YEAR): planned},
+                pathway=[
+                    {"phase": "diagnostiek", "at": "home"},
+                    {"phase": "interventie", "at": FLZ},
+                    {"phase": "nazorg", "at": "home"},
+                ],
+            )
+        ],
+        parent_id="amc-flevo-raam",
+        secondment_rates=[AMC_FLEVO_RATE],
+    )
+
+
+AMSTERDAM_FLEVO = Alliance(
+    folder="amsterdam-flevo",
+    agreement_id="amc-flevo-raam",
+    name="Samenwerking Amsterdam UMC & Flevoziekenhuis",
+    category="verdeling_zorgpad",
+    stage="optimaliseren",
+    hospitals=[AMC_H, FLZ_H],
+    care=[],
+    prices={OPEN_DIS: AMC_FLEVO_PRICES},
+    accounts={
+        AMC: ("NL54ABNA0451234567", "Meibergdreef 9, 1105 AZ Amsterdam"),
+        FLZ: ("NL81RABO0312345678", "Hospitaalweg 1, 1315 RA Almere"),
+    },
+    agreements=[
+        agreement_of(
+            "amc-flevo-raam",
+            "Raamovereenkomst Samenwerking Amsterdam UMC & Flevoziekenhuis",
+            "verdeling_zorgpad",
+            "optimaliseren",
+            [AMC, FLZ],
+            "2009-01-01",
+            None,
+            [],
+        ),
+        *(
+            amc_flevo_agreement(care, group, since, consent, otherwise, planned)
+            for care, group, _a, _f, _s, _n, _h, since, consent, otherwise, planned in AMC_FLEVO_CARE
+        ),
+    ],
+    seed=22,
+)
+
+
+def amsterdam_flevo_rows(w: Writer) -> None:
+    """Per patient: diagnostics at Amsterdam UMC, declared there; the operation at the
+    Flevoziekenhuis, declared by it for a Zilveren Kruis patient (consent) and otherwise an ODV
+    DBC with the patient's insurer, which Amsterdam UMC pays by the otherwise terms; three
+    operations in four by the patient's own Amsterdam UMC doctor, seconded (hours). One slip: the Flevoziekenhuis declared a VGZ patient's operation itself,
+    as if VGZ had consented (PAR-001)."""
+    for care, _group, amc_code, flz_code, specialism, patients, hours, *_rest in AMC_FLEVO_CARE:
+        doctors = [pseudonym(f"amc-flevo-{care}", n) for n in range(1, 3)]
+        for n in range(patients):
+            patient, _ = w.patient()
+            uzovi = AMC_FLEVO_INSURED[n % len(AMC_FLEVO_INSURED)][0]
+            start = day(w.rng, date(YEAR, 1, 8), 240)
+            own = insured_dbc(
+                w, AMC, patient, uzovi, amc_code, start, start + timedelta(70), specialism
+            )
+            w.declare(own, uzovi, "1480.00", with_dbc_id=True)
+            operated = start + timedelta(days=w.rng.randrange(14, 35))
+            closed = operated + timedelta(days=w.rng.randrange(1, 10))
+            declares = uzovi == ZILVEREN_KRUIS[0] or (care == "orthopedie" and n == 1)
+            fields = {} if declares else background(own, AMC)
+            operation = insured_dbc(
+                w, FLZ, patient, uzovi, flz_code, operated, closed, specialism, **fields
+            )
+            if declares:
+                w.declare(operation, uzovi, "4120.00", with_dbc_id=True)
+            if n % 4 != 3:
+                secondment(
+                    w,
+                    f"amc-flevo-{care}",
+                    AMC,
+                    FLZ,
+                    operated,
+                    hours,
+                    care,
+                    specialism,
+                    doctors[n % 2],
+                )
+
+
+BUILDERS["amsterdam-flevo"] = amsterdam_flevo_rows
+
 ALLIANCES = [
     SAMEN_PLUS, AMSTERDAM_FLEVO, ERASMUS_MC, ONCOMID, SAXENBURGH_ZGT, HARTNET, UKC, BORST,
     VAATNETWERK,
 ]  # fmt: skip
-
-
-def samen_plus_cases(w: Writer) -> None:
-    """One DBC for each exclusion reason this alliance can show, and the year's edges."""
-    p, _ = w.patient()
-    w.dbc(
-        agb=GHZ,
-        patient_ref=p,
-        zorgproduct_code="131999061",
-        start_date="2024-12-02",
-        odv="true",
-        requesting_agb=ALR,
-        diagnosis="open aan jaareinde",
-    )  # OPEN
-    p, _ = w.patient()
-    w.dbc(
-        agb=GHZ,
-        patient_ref=p,
-        zorgproduct_code="131777011",
-        start_date="2024-05-02",
-        end_date="2024-05-03",
-        odv="true",
-        requesting_agb=ALR,
-    )  # NO_AGREEMENT: not covered
-    p, _ = w.patient()
-    q, _ = w.patient()
-    other = w.dbc(
-        agb=ALR,
-        patient_ref=q,
-        zorgproduct_code="131999061",
-        start_date="2024-06-03",
-        end_date="2024-08-01",
-    )
-    w.dbc(
-        agb=GHZ,
-        patient_ref=p,
-        zorgproduct_code="131999061",
-        start_date="2024-06-10",
-        end_date="2024-06-11",
-        odv="true",
-        requesting_agb=ALR,
-        primary_dbc_id=other["dbc_id"],
-    )  # PRIMARY_MISMATCH: another patient's DBC
-    p, _ = w.patient()
-    w.dbc(
-        agb=GHZ,
-        patient_ref=p,
-        zorgproduct_code="131998022",
-        start_date="2024-09-02",
-        end_date="2024-09-04",
-        odv="true",
-        requesting_agb=ALR,
-    )  # NO_PRICE
-    p, _ = w.patient()
-    w.dbc(
-        agb=GHZ,
-        patient_ref=p,
-        zorgproduct_code="131999062",
-        start_date="2024-12-20",
-        end_date="2025-01-06",
-        odv="true",
-        requesting_agb=ALR,
-    )  # settles in 2025
-    p, _ = w.patient()
-    w.dbc(
-        agb=ALR, patient_ref=p, zorgproduct_code="099899017", start_date="2024-11-20", zorgtype="21"
-    )  # an open DBC of the hospital's own care
-
-
-def samen_plus_audit_cases(w: Writer) -> None:
-    """For each audit rule a case that fires and a near miss that must not."""
-    liesbreuk = SAMEN_PLUS.care[1]
-
-    def pathway(
-        start: str, *, declare_primary: bool = True, with_dbc_id: bool = True
-    ) -> tuple[dict[str, str], dict[str, str], str]:
-        p, uzovi = w.patient()
-        end = (date.fromisoformat(start) + timedelta(days=60)).isoformat()
-        primary = w.dbc(
-            agb=ALR, patient_ref=p, zorgproduct_code="131999061", start_date=start, end_date=end
-        )
-        if declare_primary:
-            w.declare(primary, uzovi, "2100.00", with_dbc_id=with_dbc_id)
-        odv_start = (date.fromisoformat(start) + timedelta(days=7)).isoformat()
-        odv_end = (date.fromisoformat(start) + timedelta(days=9)).isoformat()
-        spread = w.dbc(
-            agb=GHZ,
-            patient_ref=p,
-            zorgproduct_code="131999061",
-            start_date=odv_start,
-            end_date=odv_end,
-            odv="true",
-            requesting_agb=ALR,
-            primary_dbc_id=primary["dbc_id"],
-        )
-        return primary, spread, uzovi
-
-    # ODV-001 fires: Groene Hart declared its ODV DBC to the insurer.
-    _, spread, uzovi = pathway("2024-02-05")
-    w.declare(spread, uzovi, "1999.00", with_dbc_id=True)
-    # ODV-001 near miss: it did, but credited the line again.
-    _, spread, uzovi = pathway("2024-02-12")
-    w.declare(spread, uzovi, "1999.00", with_dbc_id=True)
-    w.credit()
-    # ODV-002 near miss: the primary DBC was declared without its dbc_id (matched by fields).
-    pathway("2024-03-04", with_dbc_id=False)
-    # PAR-002 fires: Alrijne declared the same primary DBC twice.
-    primary, _, uzovi = pathway("2024-03-11")
-    w.declare(primary, uzovi, "2100.00", with_dbc_id=True)
-    # PAR-002 near miss: a credit line followed by a rebill.
-    primary, _, uzovi = pathway("2024-03-18")
-    w.credit()
-    w.declare(primary, uzovi, "2050.00", with_dbc_id=True)
-    w.declarations[-1]["declared_on"] = "2024-07-01"
-    # TRF-001 fires: a performed transfer, but Groene Hart opened no ODV DBC.
-    p, _ = w.patient()
-    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 4, 2), "performed")
-    # TRF-001 near miss: a transfer on the last day of the ODV DBC.
-    _, spread, _ = pathway("2024-04-08")
-    w.transfer(
-        liesbreuk,
-        spread["patient_ref"],
-        ALR,
-        GHZ,
-        date.fromisoformat(spread["end_date"]),
-        "performed",
-    )
-    # Transfers not (yet) performed never fire.
-    p, _ = w.patient()
-    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 11, 4), "planned")
-    w.transfer(liesbreuk, p, ALR, GHZ, date(2024, 10, 1), "cancelled")
-
-
-def amsterdam_audit_cases(w: Writer) -> None:
-    """PAR-003: two hospitals declaring one zorgproductgroep that no care type covers."""
-    p, uzovi = w.patient()
-    for agb, start in ((AMC, "2024-05-06"), (FLZ, "2024-05-20")):
-        d = w.dbc(
-            agb=agb,
-            patient_ref=p,
-            zorgproduct_code="159999031",
-            start_date=start,
-            end_date="2024-06-28",
-        )
-        w.declare(d, uzovi, "3015.60", with_dbc_id=True)
-    # Near miss: overlapping, but in different zorgproductgroepen.
-    p, uzovi = w.patient()
-    for agb, code in ((AMC, "159999031"), (FLZ, "159998011")):
-        d = w.dbc(
-            agb=agb,
-            patient_ref=p,
-            zorgproduct_code=code,
-            start_date="2024-08-05",
-            end_date="2024-09-02",
-        )
-        w.declare(d, uzovi, "1200.00", with_dbc_id=True)
 
 
 def vaatnetwerk_audit_cases(w: Writer) -> None:
@@ -1273,12 +1310,6 @@ def vaatnetwerk_audit_cases(w: Writer) -> None:
         w.declare(d, uzovi, "12040.00", with_dbc_id=True)
 
 
-CASES = {
-    "samen-plus": lambda w: (samen_plus_cases(w), samen_plus_audit_cases(w)),
-    "amsterdam-flevo": amsterdam_audit_cases,
-}
-
-
 def build(root: Path = HERE) -> list[Path]:
     written = []
     for alliance in ALLIANCES:
@@ -1287,8 +1318,6 @@ def build(root: Path = HERE) -> list[Path]:
             BUILDERS[alliance.folder](writer)
         else:
             writer.care_pathways()
-        if alliance.folder in CASES:
-            CASES[alliance.folder](writer)
         folder = root / alliance.folder
         writer.write(folder)
         written.append(folder)

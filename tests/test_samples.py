@@ -16,9 +16,6 @@ from spreiding.contract.reader import SPECS, read_dataset
 from tests.conftest import SAMPLES, V1
 
 FOLDERS = sorted(p for p in SAMPLES.iterdir() if (p / "hospitals.csv").is_file())
-COVERING = [
-    "samen-plus", "amsterdam-flevo", "oncomid", "vaatnetwerk-utrecht", "ukc-leiden-denhaag",
-]  # fmt: skip
 
 
 def test_there_is_one_sample_per_alliance() -> None:
@@ -55,12 +52,11 @@ def test_the_v1_test_datasets_are_what_their_builder_writes(tmp_path: Path) -> N
         assert (mismatch, errors) == ([], []), written.name
 
 
-def test_the_covering_samples_exercise_every_column_and_every_method() -> None:
+def test_the_samples_exercise_every_column_and_every_method() -> None:
     filled: set[tuple[str, str]] = set()
     methods: set[str] = set()
     agreement_fields: set[str] = set()
-    for name in COVERING:
-        folder = SAMPLES / name
+    for folder in FOLDERS:
         for spec in SPECS.values():
             path = folder / spec.name
             if not path.exists():
@@ -72,15 +68,13 @@ def test_the_covering_samples_exercise_every_column_and_every_method() -> None:
             agreement_fields |= {k for k, v in agreement.items() if v not in (None, [], {})}
             for care in agreement["care_types"]:
                 methods.add(care["settlement"]["method"])
+                if "otherwise" in care["settlement"]:  # the terms a line may be settled by
+                    methods.add(care["settlement"]["otherwise"]["method"])
                 agreement_fields |= {
                     f"care.{k}" for k, v in care.items() if v not in (None, [], {})
                 }
     expected = {(s.name, c) for s in SPECS.values() for c in s.required + s.optional}
-    # The v2 inputs are exercised by tests/test_contract_v2.py until the samples are rebuilt
-    # on contract v2 (issue 13 item 3); then this set goes.
-    # hours.csv: ukc-leiden-denhaag fills every column.
-    v2 = {("hospitals.csv", "iban"), ("hospitals.csv", "address"), ("dbcs.csv", "uzovi")}
-    assert expected - filled - v2 == set()
+    assert expected - filled == set()
     assert methods == {"odv_benchmark", "fixed_fee", "parallel"}
     assert {"parent_id", "valid_to", "care.parallel_consents", "care.planned_volume",
             "care.pathway", "care.zorgproduct_codes", "care.zorgproductgroepen",
@@ -319,3 +313,96 @@ def test_oncomid_charges_doctors_hours_both_ways_and_shares_the_mdo_portal() -> 
         "40570.56", "4632.50", "35938.06",
     )  # fmt: skip
     assert findings("oncomid") == []
+
+
+def test_samen_plus_settles_background_dbcs_at_the_benchmark_and_the_travelling_surgeon() -> None:
+    """'Verrekening vindt één keer per jaar plaats op basis van benchmarkprijzen van de
+    zorgproducten'; 'Arts van 'eigen' ziekenhuis gaat mee met patiënt'. Alrijne operates rectal
+    cancer and hernia, Groene Hart (para)thyroid and diaphragmatic hernia; every background
+    (ODV) DBC settles at 1.00 × the benchmark price:
+    Groene Hart owes Alrijne 6 × 11,234.55 (rectum) = 67,407.30, 5 × 1,999.00 + 5 × 2,485.15
+    (hernia) = 9,995.00 + 12,425.75 = 22,420.75: 16 lines, 89,828.05 (the eleventh hernia
+    patient, operated on 23 December, has a background DBC still open: OPEN);
+    Alrijne owes Groene Hart 4 × 4,310.10 (thyroid) = 17,240.40 and 4 × 3,021.17 (diaphragm)
+    = 12,084.68: 8 lines, 29,325.08.
+    The own hospital's surgeon's hours at €160.00 plus 21% VAT (the agreement's terms):
+    Groene Hart surgeons at Alrijne 6 × 6.50 h + 11 × 2.00 h = 61.00 h = 9,760.00, VAT
+    6 × 218.40 + 11 × 67.20 = 2,049.60, owed by Alrijne; Alrijne surgeons at Groene Hart
+    4 × 3.25 h + 4 × 4.00 h = 29.00 h = 4,640.00, VAT 4 × 109.20 + 4 × 134.40 = 974.40, owed
+    by Groene Hart. Pairs: Groene Hart → Alrijne 89,828.05 + 4,640.00 + 974.40 = 95,442.45;
+    Alrijne → Groene Hart 29,325.08 + 9,760.00 + 2,049.60 = 41,134.68; total 136,577.13;
+    bilateral: Groene Hart pays Alrijne 95,442.45 − 41,134.68 = 54,307.77."""
+    alr, ghz = "06010101", "06010102"
+    dataset = read_dataset(SAMPLES / "samen-plus")
+    assert sorted(dataset.insurers["name"]) == ["VGZ", "Zorg & Zekerheid"]
+    assert [str(c.settlement.share) for c in dataset.agreements[0].care_types] == ["1.00"] * 4
+    result = settled("samen-plus")
+    assert {(x["reason"], x["agb"]) for x in result["excluded"]} == {("OPEN", alr)}
+    assert {(line["share"], line["unit_price"] == line["amount"]) for line in result["lines"]} == {
+        ("1.00", True)
+    }
+    assert [
+        (p["debtor_agb"], p["creditor_agb"], p["lines"], p["amount"], p["hours"], p["vat"],
+         p["total"])
+        for p in result["pairs"]
+    ] == [
+        (alr, ghz, 8, "29325.08", "9760.00", "2049.60", "41134.68"),
+        (ghz, alr, 16, "89828.05", "4640.00", "974.40", "95442.45"),
+    ]  # fmt: skip
+    assert {(h["rate"], h["vat_rate"]) for h in result["hours"]} == {("160.00", "0.21")}
+    assert sum(Decimal(h["hours"]) for h in result["hours"]) == Decimal("90.00")  # 61 + 29
+    assert result["total"] == "136577.13"
+    assert result["payments"] == [{"from_agb": ghz, "to_agb": alr, "amount": "54307.77"}]
+    # The year's slips: Groene Hart declared a background DBC too (ODV-001, and so a double
+    # declaration with Alrijne's: PAR-001), declared a hernia DBC twice (PAR-002); Alrijne never
+    # declared a thyroid patient's own DBC (ODV-002 on Groene Hart's background DBC); an
+    # operation recorded as done at Groene Hart was postponed to 2025 (TRF-001).
+    assert findings("samen-plus") == ["ODV-001", "ODV-002", "PAR-001", "PAR-002", "TRF-001"]
+
+
+def test_amsterdam_flevo_declares_in_parallel_with_consent_and_settles_the_others() -> None:
+    """'Het ziekenhuis waar de zorg geleverd wordt, declareert deze bij de zorgverzekeraar'
+    (Zilveren Kruis consents); 'Voor het werk dat artsen buiten hun eigen ziekenhuis op de
+    andere locatie uitvoeren worden zij gedetacheerd vanuit hun eigen ziekenhuis'. Patients in
+    turn Zilveren Kruis, VGZ, Zilveren Kruis, CZ, Zilveren Kruis, Menzis: the Flevoziekenhuis
+    declares its operations of Zilveren Kruis patients itself (nothing settles); for the others
+    it opens an ODV DBC with the insurer and Amsterdam UMC pays it by the otherwise terms:
+    surgery 3 × 9,874.20 = 29,622.60; orthopaedics 2 × 6,840.50 = 13,681.00 (the VGZ patient's
+    operation was declared by the Flevoziekenhuis: PAR-001, not settled); gynaecology
+    3 × 2,810.40 = 8,431.20; plastic surgery 2 × 3,395.75 = 6,791.50 (Open DIS prices × 1.00);
+    oral and maxillofacial surgery 2 × the fixed fee 1,150.00 = 2,300.00: 12 lines,
+    60,826.30. Seconded Amsterdam UMC doctors at €175.00 (VAT 0%), three operations in four:
+    5 × 3.00 + 5 × 2.50 + 5 × 2.75 + 3 × 3.50 + 3 × 1.75 = 57.00 h = 9,975.00, owed by the
+    Flevoziekenhuis. Total 70,801.30; Amsterdam UMC pays 60,826.30 − 9,975.00 = 50,851.30."""
+    amc, flz = "06020201", "06020202"
+    dataset = read_dataset(SAMPLES / "amsterdam-flevo")
+    cares = {c.care_type: c for a in dataset.agreements for c in a.care_types}
+    assert sorted(cares) == [
+        "chirurgie", "gynaecologie", "mond-kaakchirurgie", "orthopedie", "plastische-chirurgie",
+    ]  # fmt: skip
+    assert {tuple(x.uzovi for x in c.parallel_consents) for c in cares.values()} == {("3311",)}
+    assert {a.parent_id for a in dataset.agreements} == {None, "amc-flevo-raam"}
+    odv = dataset.dbcs[dataset.dbcs["odv"]]
+    assert "3311" not in set(odv["uzovi"]) and len(odv) == 12
+    result = settled("amsterdam-flevo")
+    assert result["excluded"] == []
+    by_care: dict[str, Decimal] = {}
+    for line in result["lines"]:
+        by_care[line["care_type"]] = by_care.get(line["care_type"], Decimal(0)) + Decimal(
+            line["amount"]
+        )
+    assert {k: str(v) for k, v in by_care.items()} == {
+        "chirurgie": "29622.60", "orthopedie": "13681.00", "gynaecologie": "8431.20",
+        "plastische-chirurgie": "6791.50", "mond-kaakchirurgie": "2300.00",
+    }  # fmt: skip
+    assert {line["method"] for line in result["lines"]} == {"odv_benchmark", "fixed_fee"}
+    assert [
+        (p["debtor_agb"], p["creditor_agb"], p["lines"], p["total"]) for p in result["pairs"]
+    ] == [
+        (amc, flz, 12, "60826.30"),
+        (flz, amc, 0, "9975.00"),
+    ]
+    assert sum(Decimal(h["hours"]) for h in result["hours"]) == Decimal("57.00")
+    assert result["total"] == "70801.30"
+    assert result["payments"] == [{"from_agb": amc, "to_agb": flz, "amount": "50851.30"}]
+    assert findings("amsterdam-flevo") == ["PAR-001"]
