@@ -173,7 +173,9 @@ class Writer:
         return "1000.00"
 
     def care_pathways(self) -> None:
-        """Per care type: patients start at home, the spread part is an ODV DBC elsewhere."""
+        """Per care type: patients start at home, the spread part is an ODV DBC elsewhere.
+        (Alliances given by ``care``, as the contract-v1 test datasets of tests/data/build_v1.py
+        are; the nine samples are written row by row by their ``BUILDERS``.)"""
         agbs = [h[0] for h in self.a.hospitals]
         for care in self.a.care:
             codes = care.codes or [g + "011" for g in care.groups]
