@@ -14,8 +14,10 @@ role 'medisch-specialist' (2024-01-01 to 2024-12-31)``.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any
 
 from spreiding.contract.agreement_care import REQUIRED
@@ -193,6 +195,28 @@ class _Parser(RatesAndCostsParser):
         if failed:
             raise Invalid
         return CareType(**values)
+
+
+def read_agreements_text(path: Path) -> str | DatasetError:
+    """The text of ``agreements.json`` (its lines ending in ``\n``), or the error that names
+    the line and column of its first byte that is not UTF-8. JSON is UTF-8 (RFC 8259 §8.1): a
+    byte order mark is allowed, but unlike a CSV file a Windows-1252 file is not read."""
+    data = path.read_bytes()
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        # The line up to the bad byte is UTF-8: its column counts characters, from 1.
+        column = len(body[line_start : exc.start].decode("utf-8")) + 1
+        message = (
+            f"not UTF-8 ({exc.reason}: byte 0x{body[exc.start]:02x} on this line, column "
+            f"{column}); JSON is always UTF-8: save it as UTF-8"
+        )
+        return DatasetError(FILE, line, "(file)", message)
+    # As reading it as text would: every line end (\r\n, \r) becomes \n.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_agreements(

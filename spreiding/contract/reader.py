@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spreiding.contract.agreements import parse_agreements
+from spreiding.contract.agreements import parse_agreements, read_agreements_text
 from spreiding.contract.checks import (
     check_dbcs,
     check_declarations,
@@ -78,10 +78,9 @@ def read_dataset(folder: Path | str) -> Dataset:
     if not agreements_path.is_file():
         errors.append(DatasetError("agreements.json", 0, "(file)", "required file is missing"))
     else:
-        try:
-            text = agreements_path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            errors.append(DatasetError("agreements.json", 0, "(file)", f"not UTF-8: {exc.reason}"))
+        text = read_agreements_text(agreements_path)
+        if isinstance(text, DatasetError):
+            errors.append(text)
         else:
             agreements, agreement_errors, agreement_ids = parse_agreements(
                 text,
