@@ -208,7 +208,7 @@ def statement_line(r: Mapping[Any, Any]) -> StatementLine:
         unit_price_cents=int(r["unit_price_cents"]),
         share=str(r["share"]),
         amount_cents=int(r["amount_cents"]),
-        change=str(r["change"]) if "change" in r else None,
+        change=_change(r),  # None for a settlement's line, stored or computed
     )
 
 

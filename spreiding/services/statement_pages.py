@@ -123,7 +123,7 @@ def page(
     more = False
     for direction in range(start, 2):
         creditor, debtor = (ref.first, ref.second) if direction == 0 else (ref.second, ref.first)
-        frame = store.direction_page(
+        rows = store.direction_page(
             section,
             ref.run.run_id,
             creditor,
@@ -131,7 +131,7 @@ def page(
             after=after if direction == start else -1,
             limit=limit - len(taken) + 1,  # one more: is there a next page?
         )
-        for row in frame.to_dict("records"):
+        for row in rows:
             if len(taken) == limit:
                 more = True
                 break

@@ -32,7 +32,7 @@ CHILD_TABLES: dict[str, Table] = {
     "excluded_hours": tables.table_of(tables.SettlementHoursExclusion),
 }
 DATE_COLUMNS = {"end_date", "work_date"}
-INTEGER_COLUMNS = {"lines", "weight", "seq"}
+INTEGER_COLUMNS = {"lines", "weight"}
 
 
 class FinalRunConflict(Exception):
@@ -157,12 +157,14 @@ class RunStore:
                 & lines.c.debtor_agb.in_(pair)
                 & lines.c.creditor_agb.in_(pair)
                 & (lines.c.debtor_agb != lines.c.creditor_agb),
+                pair=True,
             ),
             "excluded": self._frame(
                 excluded,
                 (excluded.c.run_id == run_id)
                 & excluded.c.agb.in_(pair)
                 & excluded.c.requesting_agb.in_(pair),
+                pair=True,
             ),
             **{
                 name: self._frame(
@@ -171,6 +173,7 @@ class RunStore:
                     & table.c.debtor_agb.in_(pair)
                     & table.c.creditor_agb.in_(pair)
                     & (table.c.debtor_agb != table.c.creditor_agb),
+                    pair=True,
                 )
                 for name, table in (
                     ("hours", CHILD_TABLES["hours"]),
@@ -181,18 +184,24 @@ class RunStore:
 
     def direction_page(
         self, name: str, run_id: int, creditor: str, debtor: str, *, after: int, limit: int
-    ) -> pd.DataFrame:
+    ) -> list[dict[str, Any]]:
         """At most ``limit`` of the run's ``name`` rows (lines, hours or costs) that ``creditor``
         is owed by ``debtor``, those after ``seq`` ``after``, in the run's order, with ``seq``:
-        a keyset page read through the (run, debtor, creditor) index."""
+        a keyset page read through the (run, debtor, creditor) index, as plain values."""
         table = CHILD_TABLES[name]
-        where = (
-            (table.c.run_id == run_id)
-            & (table.c.debtor_agb == debtor)
-            & (table.c.creditor_agb == creditor)
-            & (table.c.seq > after)
+        columns = [c for c in table.columns if c.name != "run_id"]
+        query = (
+            select(*columns)
+            .where(
+                table.c.run_id == run_id,
+                table.c.debtor_agb == debtor,
+                table.c.creditor_agb == creditor,
+                _pair_order(table) > after,
+            )
+            .order_by(_pair_order(table))
+            .limit(limit)
         )
-        return self._frame(table, where, limit=limit, with_seq=True)
+        return [dict(row._mapping) for row in self.connection.execute(query)]
 
     def pair_has_rows(self, run_id: int, first: str, second: str) -> bool:
         """Whether the run has a line (DBC, hours or cost line) or an exclusion between the two
@@ -226,13 +235,10 @@ class RunStore:
             for name, table in CHILD_TABLES.items()
         }
 
-    def _frame(
-        self, table: Table, where: Any, *, limit: int | None = None, with_seq: bool = False
-    ) -> pd.DataFrame:
-        hidden = ("run_id",) if with_seq else ("run_id", "seq")
-        columns = [c for c in table.columns if c.name not in hidden]
-        query = select(*columns).where(where).order_by(table.c.run_id, table.c.seq)
-        result = self.connection.execute(query if limit is None else query.limit(limit))
+    def _frame(self, table: Table, where: Any, *, pair: bool = False) -> pd.DataFrame:
+        columns = [c for c in table.columns if c.name not in ("run_id", "seq")]
+        order = (_pair_order(table),) if pair else (table.c.run_id, table.c.seq)
+        result = self.connection.execute(select(*columns).where(where).order_by(*order))
         frame = pd.DataFrame(result.fetchall(), columns=[c.name for c in columns])
         for column in frame.columns:
             if column in DATE_COLUMNS:
@@ -242,6 +248,13 @@ class RunStore:
             else:
                 frame[column] = frame[column].astype("str")
         return frame
+
+
+def _pair_order(table: Table) -> Any:
+    """A pair's rows in the run's order, as an expression: ordered by the key ``(run_id, seq)``,
+    SQLite walks the whole run in key order (840,000 lines for one pair's 1,900) instead of
+    reading the pair through its index and sorting it."""
+    return table.c.seq + 0
 
 
 def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
