@@ -174,14 +174,25 @@ def check_par_002(data: AuditInput) -> list[Finding]:
         return []
     ordered = live.sort_values(["declared_on", "declaration_id"], kind="stable")
     key = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
-    extra = ordered.duplicated(key, keep="first")
-    groups = ordered.loc[ordered.duplicated(key, keep=False)]
-    members = groups.groupby(key, sort=False)["declaration_id"].agg(tuple)
-    flagged = ordered.loc[extra.to_numpy() & data.in_year(ordered["end_date"])]
+    extra = ordered.duplicated(key, keep="first").to_numpy()
+    repeated = ordered.duplicated(key, keep=False).to_numpy()
+    chosen = extra & data.in_year(ordered["end_date"])
+    if not chosen.any():
+        return []
+    # Each repeated key numbered once, with its lines sorted: a finding finds them by number.
+    number = np.full(len(ordered), -1, dtype="int64")
+    groups = ordered.loc[repeated]
+    number[repeated] = groups.groupby(key, sort=False).ngroup().to_numpy("int64")
+    members: list[list[str]] = [[] for _ in range(int(number.max()) + 1)]
+    for group, line in zip(number[repeated].tolist(), groups["declaration_id"], strict=True):
+        members[group].append(line)
+    for lines in members:
+        lines.sort()
+    flagged = ordered.loc[chosen]
+    group_of = number[chosen]
     findings = []
-    for row in flagged.to_dict("records"):
-        group = members.loc[tuple(row[k] for k in key)]
-        related = tuple(sorted(i for i in group if i != row["declaration_id"]))
+    for row, group in zip(flagged.to_dict("records"), group_of.tolist(), strict=True):
+        related = tuple(i for i in members[group] if i != row["declaration_id"])
         findings.append(
             Finding(
                 "PAR-002",
