@@ -1,0 +1,241 @@
+"""A statement in parts: its summary and its lines a page at a time, with ETags.
+
+Access is that of the full statement (``statements.locate_statement``: another tenant's run or
+pair reads as not found) and is checked on every request, before any 304.
+
+ETags are strong. A page's is made of the run, its status and fingerprint, the pair, the
+section, the limit and the cursor: a run's rows never change (a final run cannot; a draft is
+not edited, and a finalised one has another status), so the same page of the same run is the
+same body, and a final run's pages may be kept by the client. The summary names the hospitals
+and agreements as the reference data has them now: its ETag is a digest of its body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
+
+from api import convert, schemas
+from api.deps import Caller, Db, RunId
+from api.errors import RESPONSES
+from api.paths import TextId
+from settlement.statement import Direction, Statement
+from spreiding.domain.money import format_cents
+from spreiding.services import statement_pages, statements
+from spreiding.services.statement_pages import DEFAULT_LIMIT, MAX_LIMIT, Section
+from spreiding.services.statements import StatementRef
+
+router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
+BASE = "/settlement-runs/{run_id}/statements/{first}/{second}"
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Lines a page, 1 to {MAX_LIMIT}")]
+Cursor = Annotated[str | None, Query(max_length=400, description="The ``next`` of the page before")]
+IfNoneMatch = Annotated[str | None, Header(description="ETags of copies the client holds")]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "The copy the client holds (If-None-Match) is current"}
+}
+_PAGE_MODELS = {
+    "lines": (schemas.StatementLinesPage, schemas.PagedStatementLinePublic),
+    "hours": (schemas.StatementHoursPage, schemas.PagedHoursLinePublic),
+    "costs": (schemas.StatementCostsPage, schemas.PagedCostLinePublic),
+}
+_ITEM_FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "lines": convert.statement_line,
+    "hours": convert.hours_line,
+    "costs": convert.cost_line,
+}
+
+# Summaries are read far more often than runs change: the body of a (run, status, pair) is
+# kept once made, as the full statement's is (``api.routes.runs``).
+_SUMMARIES: OrderedDict[tuple[str, int, str, str, str, str], tuple[bytes, str]] = OrderedDict()
+_SUMMARIES_KEPT = 4096
+
+
+def _etag(*parts: object) -> str:
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
+def _held(etag: str, if_none_match: str | None) -> bool:
+    """Whether the client holds ``etag`` (If-None-Match; ``*``: any copy)."""
+    held = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
+    return etag in held or "*" in held
+
+
+def _answer(body: bytes | None, etag: str, final: bool) -> Response:
+    """The body with its ETag; ``body`` None: 304, the client's copy is current."""
+    headers = {
+        "ETag": etag,
+        # A final run's pages do not change; a draft's may go (deleted, or finalised).
+        "Cache-Control": "private, max-age=86400" if final else "private, no-cache",
+    }
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _direction_summary(value: Direction) -> schemas.DirectionSummaryPublic:
+    creditor, debtor = convert.party(value.creditor), convert.party(value.debtor)
+    assert creditor is not None and debtor is not None
+    return schemas.DirectionSummaryPublic(
+        creditor=creditor,
+        debtor=debtor,
+        lines=len(value.lines),
+        hours=len(value.hours),
+        costs=len(value.costs),
+        subtotals=[
+            schemas.SubtotalPublic(
+                care_type=s.care_type, lines=s.lines, amount=format_cents(s.amount_cents)
+            )
+            for s in value.subtotals
+        ],
+        vat=[
+            schemas.VatSubtotalPublic(
+                vat_rate=v.vat_rate,
+                lines=v.lines,
+                amount=format_cents(v.base_cents),
+                vat=format_cents(v.vat_cents),
+            )
+            for v in value.vat
+        ],
+        total=format_cents(value.total_cents),
+        lines_amount=format_cents(value.lines_cents),
+        hours_amount=format_cents(value.hours_cents),
+        vat_amount=format_cents(value.vat_cents),
+        costs_amount=format_cents(value.costs_cents),
+    )
+
+
+def summary_of(value: Statement) -> schemas.StatementSummaryPublic:
+    """The full statement (``convert.statement``) without its lines and exclusions: their
+    counts instead."""
+    bare = replace(
+        value,
+        directions=(replace(value.directions[0], lines=(), hours=(), costs=()),) * 2,
+        excluded=(),
+    )
+    header = convert.statement(bare).model_dump(exclude={"directions", "excluded"})
+    return schemas.StatementSummaryPublic(
+        **header,
+        directions=[_direction_summary(d) for d in value.directions],
+        excluded=len(value.excluded),
+    )
+
+
+@router.get(
+    f"{BASE}/summary", response_model=schemas.StatementSummaryPublic, responses=NOT_MODIFIED
+)
+def get_statement_summary(
+    run_id: RunId,
+    first: TextId,
+    second: TextId,
+    db: Db,
+    caller: Caller,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The statement's totals and counts without its lines: per direction what is owed by kind
+    (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
+    ref = statements.locate_statement(db, caller, run_id, first, second)
+    run = ref.run
+    key = (str(db.engine.url), run_id, run.status, run.fingerprint, ref.first, ref.second)
+    kept = _SUMMARIES.get(key)
+    if kept is None:
+        body = summary_of(statements.pair_statement(db, ref)).model_dump_json().encode()
+        kept = body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        _SUMMARIES[key] = kept
+        if len(_SUMMARIES) > _SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    body, etag = kept
+    return _answer(None if _held(etag, if_none_match) else body, etag, run.status == "final")
+
+
+def _page(
+    section: Section,
+    ref: StatementRef,
+    db: Db,
+    limit: int,
+    cursor: str | None,
+    if_none_match: str | None,
+) -> Response:
+    run = ref.run
+    etag = _etag(
+        "page-1", run.run_id, run.status, run.fingerprint, ref.first, ref.second, section, limit,
+        cursor,
+    )  # fmt: skip
+    final = run.status == "final"
+    if _held(etag, if_none_match):
+        if cursor:  # an altered cursor is refused, held or not
+            statement_pages.decode_cursor(cursor, ref, section)
+        return _answer(None, etag, final)
+    found = statement_pages.page(db, ref, section, limit=limit, cursor=cursor)
+    page_model, item_model = _PAGE_MODELS[section]
+    fields = _ITEM_FIELDS[section]
+    items = [
+        item_model(creditor_agb=x.creditor_agb, debtor_agb=x.debtor_agb, **fields(x.line))
+        for x in found.lines
+    ]
+    body = page_model(
+        run_id=run.run_id,
+        first_agb=ref.first,
+        second_agb=ref.second,
+        items=items,
+        next=found.next,
+    )
+    return _answer(body.model_dump_json().encode(), etag, final)
+
+
+def _located(db: Db, caller: Caller, run_id: int, first: str, second: str) -> StatementRef:
+    return statements.locate_statement(db, caller, run_id, first, second)
+
+
+@router.get(f"{BASE}/lines", response_model=schemas.StatementLinesPage, responses=NOT_MODIFIED)
+def get_statement_lines(
+    run_id: RunId,
+    first: TextId,
+    second: TextId,
+    db: Db,
+    caller: Caller,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The statement's DBC lines, a page at a time: those ``first`` is owed by ``second`` in
+    the run's order, then the reverse (``creditor_agb``, ``debtor_agb`` on each)."""
+    ref = _located(db, caller, run_id, first, second)
+    return _page("lines", ref, db, limit, cursor, if_none_match)
+
+
+@router.get(f"{BASE}/hours", response_model=schemas.StatementHoursPage, responses=NOT_MODIFIED)
+def get_statement_hours(
+    run_id: RunId,
+    first: TextId,
+    second: TextId,
+    db: Db,
+    caller: Caller,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The statement's hours lines, a page at a time, in the order of ``/lines``."""
+    ref = _located(db, caller, run_id, first, second)
+    return _page("hours", ref, db, limit, cursor, if_none_match)
+
+
+@router.get(f"{BASE}/costs", response_model=schemas.StatementCostsPage, responses=NOT_MODIFIED)
+def get_statement_costs(
+    run_id: RunId,
+    first: TextId,
+    second: TextId,
+    db: Db,
+    caller: Caller,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The statement's shared-cost lines, a page at a time, in the order of ``/lines``."""
+    ref = _located(db, caller, run_id, first, second)
+    return _page("costs", ref, db, limit, cursor, if_none_match)
