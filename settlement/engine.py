@@ -16,25 +16,40 @@ year of its start date; with a ``ceiling`` for Y the care type's first *ceiling*
 (by end_date, agb, dbc_id) take ``share`` and the rest ``share_above_ceiling``. Hours worked at
 another hospital (``settlement.hours``) and shared costs (``settlement.costs``) are lines of
 their own; pairs, positions and payments take all three, hours with their VAT.
+
+Steps 1-5 are here; the ceiling's rank is ``settlement.ceiling``, pairs, positions and payments
+(steps 6-7) ``settlement.totals``, the ``Settlement`` value and its columns ``settlement.result``
+(importable from here too, as before).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from settlement import coverage, netting
-from settlement.costs import COST_COLUMNS, share_costs
-from settlement.hours import empty_excluded_hours, empty_hours, settle_hours
+from settlement import coverage
+from settlement.ceiling import priced_past_ceiling
+from settlement.costs import share_costs
+from settlement.hours import settle_hours
+from settlement.result import (
+    LINE_COLUMNS,
+    NETTINGS,
+    PAIR_COLUMNS,
+    Netting,
+    Settlement,
+    empty_costs,
+)
+from settlement.totals import summarise
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DBCS, sort_rows
 
-Netting = Literal["bilateral", "multilateral"]
-NETTINGS: tuple[Netting, ...] = ("bilateral", "multilateral")
+__all__ = [
+    "AMBIGUOUS_AGREEMENT", "LINE_COLUMNS", "NETTINGS", "NO_AGREEMENT", "NO_CONSENT", "NO_PRICE",
+    "OPEN", "PAIR_COLUMNS", "PARALLEL_CARE_TYPE", "PRIMARY_MISMATCH", "REASONS", "Netting",
+    "Settlement", "empty_costs", "settle", "summarise",
+]  # fmt: skip
 
 OPEN = "OPEN"
 NO_AGREEMENT = "NO_AGREEMENT"
@@ -47,64 +62,6 @@ REASONS = (
     OPEN, NO_AGREEMENT, AMBIGUOUS_AGREEMENT, PRIMARY_MISMATCH, PARALLEL_CARE_TYPE, NO_CONSENT,
     NO_PRICE,
 )  # fmt: skip
-PAIR_COLUMNS = [
-    "debtor_agb", "creditor_agb", "lines", "amount_cents", "hours_cents", "costs_cents",
-    "vat_cents", "total_cents",
-]  # fmt: skip
-
-LINE_COLUMNS = [
-    "creditor_agb",
-    "debtor_agb",
-    "dbc_id",
-    "patient_ref",
-    "agreement_id",
-    "care_type",
-    "zorgproduct_code",
-    "end_date",
-    "method",
-    "unit_price_cents",
-    "share",
-    "amount_cents",
-]
-
-
-def empty_costs() -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in COST_COLUMNS}).astype(
-        {c: "int64" if c in ("weight", "amount_cents") else "str" for c in COST_COLUMNS}
-    )
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """The result for one year. Money columns are int64 cents; frames are in contract order.
-    ``hours`` (``settlement.hours.HOURS_COLUMNS``), ``costs`` (``COST_COLUMNS``) and
-    ``excluded_hours`` are empty for a dataset without hours or costs."""
-
-    year: int
-    netting: Netting
-    lines: pd.DataFrame
-    excluded: pd.DataFrame
-    pairs: pd.DataFrame
-    positions: pd.DataFrame
-    payments: pd.DataFrame
-    hours: pd.DataFrame = field(default_factory=empty_hours)
-    costs: pd.DataFrame = field(default_factory=empty_costs)
-    excluded_hours: pd.DataFrame = field(default_factory=empty_excluded_hours)
-
-    @property
-    def total_cents(self) -> int:
-        """Every amount owed: DBC lines, hours lines with their VAT, cost lines."""
-        return (
-            int(self.lines["amount_cents"].sum())
-            + int(self.hours["amount_cents"].sum())
-            + int(self.hours["vat_cents"].sum())
-            + int(self.costs["amount_cents"].sum())
-        )
-
-    @property
-    def is_empty(self) -> bool:
-        """No line of any kind: nothing is owed (exclusions alone pay nothing)."""
-        return self.lines.empty and self.hours.empty and self.costs.empty
 
 
 def settle(
@@ -202,7 +159,7 @@ def settle(
     )
     numerator = priced["share_num"].to_numpy(dtype="int64")
     denominator = priced["share_den"].to_numpy(dtype="int64")
-    above = _above_ceiling(priced, care, benchmark, year=year)
+    above = priced_past_ceiling(priced, care, benchmark, year=year)
     if above.any():
         # Past the ceiling: the share above it (contract v2 §3 step 4).
         past = priced["ct"].to_numpy()[above]
@@ -256,63 +213,6 @@ def settle(
         costs=share_costs(agreements, year=year),
         excluded_hours=excluded_hours,
     )
-
-
-def summarise(
-    lines: pd.DataFrame,
-    excluded: pd.DataFrame,
-    *,
-    year: int,
-    netting: Netting,
-    hours: pd.DataFrame | None = None,
-    costs: pd.DataFrame | None = None,
-    excluded_hours: pd.DataFrame | None = None,
-) -> Settlement:
-    """Pairs, positions and payments of every line (docs/data-format.md §3 steps 6-7): DBC
-    lines, hours lines with their VAT, cost lines. Amounts may be negative (a correction's
-    differences); every sum stays exact in integer cents."""
-    hours = empty_hours() if hours is None else hours
-    costs = empty_costs() if costs is None else costs
-    excluded_hours = empty_excluded_hours() if excluded_hours is None else excluded_hours
-    pairs = _pairs(lines, hours, costs)
-    positions = _positions(pairs)
-    payments = _payments(pairs, positions, netting)
-    return Settlement(
-        year, netting, lines, excluded, pairs, positions, payments, hours, costs, excluded_hours
-    )
-
-
-def _above_ceiling(
-    priced: pd.DataFrame, care: coverage.CareTypes, benchmark: np.ndarray, *, year: int
-) -> np.ndarray:
-    """Per priced line: past its care type's ceiling for ``year`` by rank. A care type's
-    priced lines are ranked by (end_date, agb, dbc_id); the first *ceiling* take ``share``."""
-    above = np.zeros(len(priced), dtype=bool)
-    ceilings = care.ceilings.loc[care.ceilings["year"] == year]
-    if ceilings.empty:
-        return above
-    limit = np.full(len(care), -1, dtype="int64")
-    limit[ceilings["ct"].to_numpy(dtype="int64")] = ceilings["ceiling"].to_numpy(dtype="int64")
-    ct = priced["ct"].to_numpy(dtype="int64")
-    capped = np.flatnonzero(benchmark & (limit[ct] >= 0))
-    if len(capped) == 0:
-        return above
-    ranked = sort_rows(
-        pd.DataFrame(
-            {
-                "ct": ct[capped],
-                "end_date": priced["end_date"].to_numpy()[capped],
-                "agb": priced["agb"].astype("str").to_numpy()[capped],
-                "dbc_id": priced["dbc_id"].astype("str").to_numpy()[capped],
-                "position": capped,
-            }
-        ),
-        ["ct", "end_date", "agb", "dbc_id"],
-    )
-    rank = ranked.groupby("ct", sort=False).cumcount().to_numpy()
-    past = rank >= limit[ranked["ct"].to_numpy(dtype="int64")]
-    above[ranked["position"].to_numpy(dtype="int64")[past]] = True
-    return above
 
 
 def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -372,71 +272,3 @@ def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:
     ok.loc[named.index] = False
     ok.loc[found["_row"].to_numpy()] = True
     return ok
-
-
-def _pairs(lines: pd.DataFrame, hours: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
-    """Per (debtor, creditor): its DBC lines (count and sum), hours (amounts), costs and VAT,
-    and their total."""
-    keys = ["debtor_agb", "creditor_agb"]
-    parts: list[pd.DataFrame] = [
-        lines.groupby(keys, sort=True).agg(
-            lines=("amount_cents", "size"), amount_cents=("amount_cents", "sum")
-        )
-    ]
-    if len(hours):
-        parts.append(
-            hours.groupby(keys)[["amount_cents", "vat_cents"]]
-            .sum()
-            .rename(columns={"amount_cents": "hours_cents"})
-        )
-    if len(costs):
-        parts.append(
-            costs.groupby(keys)[["amount_cents"]]
-            .sum()
-            .rename(columns={"amount_cents": "costs_cents"})
-        )
-    if len(parts) == 1:
-        pairs = parts[0].reset_index()
-    else:
-        pairs = pd.concat(parts, axis=1).sort_index().fillna(0).reset_index()
-    for column in ("hours_cents", "costs_cents", "vat_cents"):
-        if column not in pairs.columns:
-            pairs[column] = 0
-    pairs = pairs.astype(
-        {c: "int64" for c in ("lines", "amount_cents", "hours_cents", "costs_cents", "vat_cents")}
-    )
-    pairs["total_cents"] = (
-        pairs["amount_cents"] + pairs["hours_cents"] + pairs["costs_cents"] + pairs["vat_cents"]
-    )
-    return pairs.astype({"debtor_agb": "str", "creditor_agb": "str"})[PAIR_COLUMNS]
-
-
-def _positions(pairs: pd.DataFrame) -> pd.DataFrame:
-    receivable = pairs.groupby("creditor_agb")["total_cents"].sum()
-    payable = pairs.groupby("debtor_agb")["total_cents"].sum()
-    hospitals = sorted(set(receivable.index) | set(payable.index))
-    frame = pd.DataFrame(
-        {
-            "agb": pd.Series(hospitals, dtype="str"),
-            "receivable_cents": receivable.reindex(hospitals, fill_value=0).to_numpy(dtype="int64"),
-            "payable_cents": payable.reindex(hospitals, fill_value=0).to_numpy(dtype="int64"),
-        }
-    )
-    return frame.assign(net_cents=frame["receivable_cents"] - frame["payable_cents"])
-
-
-def _payments(pairs: pd.DataFrame, positions: pd.DataFrame, how: Netting) -> pd.DataFrame:
-    if how == "bilateral":
-        owed = {
-            (d, c): int(a)
-            for d, c, a in zip(
-                pairs["debtor_agb"], pairs["creditor_agb"], pairs["total_cents"], strict=True
-            )
-        }
-        made = netting.bilateral(owed)
-    else:
-        nets = dict(zip(positions["agb"], (int(n) for n in positions["net_cents"]), strict=True))
-        made = netting.multilateral(nets)
-    return pd.DataFrame(made, columns=["from_agb", "to_agb", "amount_cents"]).astype(
-        {"from_agb": "str", "to_agb": "str", "amount_cents": "int64"}
-    )
