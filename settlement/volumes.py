@@ -5,9 +5,9 @@ Worked example: Samen+'s care type ``liesbreuk`` plans 120 patients in 2024 and 
 a ceiling of 100 DBCs. 2024's settlement has 104 lines of it, of 101 patients; 97 transfers of
 it were performed in 2024, 2 of them on 30 and 31 December. Its row: planned 120, ceiling 100,
 settled_dbcs 104, patients 101, above_ceiling 4 (the lines ranked 101 to 104 by end_date, agb,
-dbc_id, as the engine ranks them), transfers 97, and 53 weeks, ``2024-W01`` to ``2024-W52``
-and ``2025-W01`` (Monday 30 December 2024 to Sunday 5 January 2025, which holds the two
-December transfers and nothing of 2025), each with planned 3.
+dbc_id, the engine's rank in ``settlement.ceiling``), transfers 97, and 53 weeks, ``2024-W01``
+to ``2024-W52`` and ``2025-W01`` (Monday 30 December 2024 to Sunday 5 January 2025, which
+holds the two December transfers and nothing of 2025), each with planned 3.
 
 A row is made for every care type with a ``planned_volume`` for Y, a ``planned_weekly``, or a
 ``ceiling`` for Y, whatever its agreement's stage and validity: what was planned is shown
@@ -23,8 +23,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from settlement.ceiling import past_ceiling
 from spreiding.domain.agreements import Agreement, CareType
-from spreiding.domain.dataset import sort_rows
 
 
 @dataclass(frozen=True)
@@ -87,39 +87,27 @@ def ceiling_of(care: CareType, year: int) -> int | None:
 def above_ceiling(lines: pd.DataFrame, ceilings: dict[tuple[str, str], int]) -> np.ndarray:
     """Per settlement line: whether it is past its care type's ceiling by rank.
 
-    The rank is the engine's (docs/data-format.md §3 step 4): a care type's lines of the year
-    ordered by ``end_date``, ``agb`` (the performer, the line's creditor) and ``dbc_id``; the first
-    *ceiling* are within it. ``ceilings``: (agreement_id, care_type) to the ceiling of Y."""
-    above = np.zeros(len(lines), dtype=bool)
+    The rank is the engine's, the one function ``settlement.ceiling.past_ceiling``
+    (docs/data-format.md §3 step 4): a care type's lines of the year ordered by ``end_date``,
+    ``agb`` (the performer, the line's creditor) and ``dbc_id``; the first *ceiling* are within
+    it. ``ceilings``: (agreement_id, care_type) to the ceiling of Y."""
     if not ceilings or lines.empty:
-        return above
+        return np.zeros(len(lines), dtype=bool)
     caps = pd.DataFrame(
-        [(a, c, n) for (a, c), n in ceilings.items()],
-        columns=["agreement_id", "care_type", "ceiling"],
-    ).astype({"agreement_id": "str", "care_type": "str", "ceiling": "int64"})
+        [(a, c, n, g) for g, ((a, c), n) in enumerate(ceilings.items())],
+        columns=["agreement_id", "care_type", "ceiling", "group"],
+    ).astype({"agreement_id": "str", "care_type": "str", "ceiling": "int64", "group": "int64"})
     keys = lines[["agreement_id", "care_type"]].astype("str").reset_index(drop=True)
-    # A left merge keeps the lines' order: limit[i] is line i's ceiling, -1 where it has none.
-    limit = keys.merge(caps, how="left")["ceiling"].fillna(-1).to_numpy(dtype="int64")
-    capped = np.flatnonzero(limit >= 0)
-    if len(capped) == 0:
-        return above
-    ranked = sort_rows(
-        pd.DataFrame(
-            {
-                "agreement_id": lines["agreement_id"].astype("str").to_numpy()[capped],
-                "care_type": lines["care_type"].astype("str").to_numpy()[capped],
-                "end_date": lines["end_date"].to_numpy()[capped],
-                "agb": lines["creditor_agb"].astype("str").to_numpy()[capped],
-                "dbc_id": lines["dbc_id"].astype("str").to_numpy()[capped],
-                "position": capped,
-            }
-        ),
-        ["agreement_id", "care_type", "end_date", "agb", "dbc_id"],
+    # A left merge keeps the lines' order: row i is line i's care type (its number ``group``
+    # and its ceiling), -1 where it has no ceiling.
+    found = keys.merge(caps, how="left")
+    return past_ceiling(
+        found["group"].fillna(-1).to_numpy(dtype="int64"),
+        lines["end_date"].to_numpy(),
+        lines["creditor_agb"].astype("str").to_numpy(),
+        lines["dbc_id"].astype("str").to_numpy(),
+        found["ceiling"].fillna(-1).to_numpy(dtype="int64"),
     )
-    rank = ranked.groupby(["agreement_id", "care_type"], sort=False).cumcount().to_numpy()
-    position = ranked["position"].to_numpy(dtype="int64")
-    above[position[rank >= limit[position]]] = True
-    return above
 
 
 def volumes(
