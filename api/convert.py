@@ -28,6 +28,7 @@ from spreiding.render.audit import finding_to_dict
 from spreiding.render.settlement import settlement_to_dict
 from spreiding.render.volumes import volumes_to_dict
 from spreiding.services.hours import hours_text
+from spreiding.services.positions import HospitalPosition
 
 
 def iso(value: date | None) -> str | None:
@@ -92,6 +93,17 @@ def run_detail(stored: StoredRun, result: Settlement) -> schemas.RunDetailPublic
         pairs=[schemas.PairPublic(**x) for x in body["pairs"]],
         positions=[schemas.PositionPublic(**x) for x in body["positions"]],
         payments=[schemas.PaymentPublic(**x) for x in body["payments"]],
+    )
+
+
+def hospital_position(value: HospitalPosition) -> schemas.HospitalPositionPublic:
+    return schemas.HospitalPositionPublic(
+        agb=value.agb,
+        name=value.name,
+        agreements=list(value.agreements),
+        receivable=format_cents(value.receivable_cents),
+        payable=format_cents(value.payable_cents),
+        net=format_cents(value.net_cents),
     )
 
 

@@ -14,7 +14,7 @@ from api.errors import RESPONSES
 from api.idempotency import respond
 from api.paths import TextId
 from spreiding.render.statement_pdf import render_statement, statement_file_name
-from spreiding.services import settlement, statements
+from spreiding.services import positions, settlement, statements
 from spreiding.services.settlement import SettledYear
 
 router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
@@ -57,6 +57,19 @@ def create_run(
 def get_run(run_id: RunId, db: Db, caller: Caller) -> schemas.RunDetailPublic:
     view = settlement.get_run(db, caller, run_id)
     return convert.run_detail(view.run, view.result)
+
+
+@router.get(
+    "/settlement-runs/{run_id}/hospital-positions",
+    response_model=list[schemas.HospitalPositionPublic],
+)
+def hospital_positions(
+    run_id: RunId, db: Db, caller: Caller
+) -> list[schemas.HospitalPositionPublic]:
+    """Each hospital's position in the run over all its alliances, by AGB: every hospital party
+    of a stored agreement (zero where the run has nothing for it). A hospital key gets only its
+    own row; an insurer key is refused (403)."""
+    return [convert.hospital_position(p) for p in positions.hospital_positions(db, caller, run_id)]
 
 
 @router.post("/settlement-runs/{run_id}/finalise", response_model=schemas.RunPublic)

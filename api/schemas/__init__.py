@@ -62,6 +62,7 @@ from api.schemas.reference import (
 from api.schemas.runs import (
     CostLinePublic,
     ExclusionPublic,
+    HospitalPositionPublic,
     HoursExclusionPublic,
     HoursLinePublic,
     LinePublic,
@@ -127,6 +128,7 @@ __all__ = [
     "ExclusionPublic",
     "FinaliseRequest",
     "FindingPublic",
+    "HospitalPositionPublic",
     "HospitalPublic",
     "HoursCreate",
     "HoursExclusionPublic",

@@ -106,6 +106,18 @@ class PositionPublic(BaseModel):
     net: str
 
 
+class HospitalPositionPublic(BaseModel):
+    """A hospital's position in a run over all its alliances: what it is owed and owes under
+    every agreement it is a party of (DBC lines, hours with VAT and shared costs together)."""
+
+    agb: str
+    name: str
+    agreements: list[str] = Field(description="The agreements it is a party of, sorted")
+    receivable: str
+    payable: str
+    net: str
+
+
 class PaymentPublic(BaseModel):
     from_agb: str
     to_agb: str
