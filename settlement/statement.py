@@ -239,7 +239,7 @@ def cost_line(r: Mapping[Any, Any]) -> CostLine:
     )
 
 
-def _vat(hours: tuple[HoursLine, ...]) -> tuple[VatSubtotal, ...]:
+def vat_subtotals(hours: tuple[HoursLine, ...]) -> tuple[VatSubtotal, ...]:
     """Per VAT rate, by its value (``0.21`` and ``0.210`` are one rate, written as first seen)."""
     rates: dict[Decimal, VatSubtotal] = {}
     for line in hours:
@@ -280,9 +280,8 @@ def _direction(
         + sum(line.amount_cents + line.vat_cents for line in worked)
         + sum(line.amount_cents for line in shared)
     )
-    return Direction(
-        creditor, debtor, rows, subtotals, total, hours=worked, costs=shared, vat=_vat(worked)
-    )
+    vat = vat_subtotals(worked)
+    return Direction(creditor, debtor, rows, subtotals, total, hours=worked, costs=shared, vat=vat)
 
 
 def build_pair_statement(

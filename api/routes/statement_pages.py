@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -25,10 +24,10 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId
 from api.errors import RESPONSES
 from api.paths import TextId
-from settlement.statement import Direction, Statement
 from spreiding.domain.money import format_cents
-from spreiding.services import statement_pages, statements
+from spreiding.services import statement_pages, statement_summary, statements
 from spreiding.services.statement_pages import DEFAULT_LIMIT, MAX_LIMIT, Section
+from spreiding.services.statement_summary import DirectionSummary, StatementSummary
 from spreiding.services.statements import StatementRef
 
 router = APIRouter(responses=RESPONSES, tags=["settlement runs"])
@@ -78,13 +77,13 @@ def _answer(body: bytes | None, etag: str, final: bool) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _direction_summary(value: Direction) -> schemas.DirectionSummaryPublic:
+def _direction_summary(value: DirectionSummary) -> schemas.DirectionSummaryPublic:
     creditor, debtor = convert.party(value.creditor), convert.party(value.debtor)
     assert creditor is not None and debtor is not None
     return schemas.DirectionSummaryPublic(
         creditor=creditor,
         debtor=debtor,
-        lines=len(value.lines),
+        lines=value.lines,
         hours=len(value.hours),
         costs=len(value.costs),
         subtotals=[
@@ -110,19 +109,34 @@ def _direction_summary(value: Direction) -> schemas.DirectionSummaryPublic:
     )
 
 
-def summary_of(value: Statement) -> schemas.StatementSummaryPublic:
-    """The full statement (``convert.statement``) without its lines and exclusions: their
-    counts instead."""
-    bare = replace(
-        value,
-        directions=(replace(value.directions[0], lines=(), hours=(), costs=()),) * 2,
-        excluded=(),
-    )
-    header = convert.statement(bare).model_dump(exclude={"directions", "excluded"})
+def summary_of(value: StatementSummary) -> schemas.StatementSummaryPublic:
+    run = value.run
+    first, second = convert.party(value.first), convert.party(value.second)
+    assert first is not None and second is not None
     return schemas.StatementSummaryPublic(
-        **header,
+        run_id=run.run_id,
+        kind=run.kind,
+        status=run.status,
+        year=run.year,
+        netting=run.netting,
+        fingerprint=run.fingerprint,
+        corrects_run_id=run.corrects_run_id,
+        first=first,
+        second=second,
+        agreements=[[i, n] for i, n in value.agreements],
         directions=[_direction_summary(d) for d in value.directions],
-        excluded=len(value.excluded),
+        net=format_cents(value.net_cents),
+        payer=convert.party(value.payer),
+        payee=convert.party(value.payee),
+        excluded=value.excluded,
+        payments=[
+            schemas.StatementPaymentPublic(
+                payer=schemas.PartyPublic(agb=p.payer.agb, name=p.payer.name),
+                payee=schemas.PartyPublic(agb=p.payee.agb, name=p.payee.name),
+                amount=format_cents(p.amount_cents),
+            )
+            for p in value.payments
+        ],
     )
 
 
@@ -144,7 +158,7 @@ def get_statement_summary(
     key = (str(db.engine.url), run_id, run.status, run.fingerprint, ref.first, ref.second)
     kept = _SUMMARIES.get(key)
     if kept is None:
-        body = summary_of(statements.pair_statement(db, ref)).model_dump_json().encode()
+        body = summary_of(statement_summary.summary(db, ref)).model_dump_json().encode()
         kept = body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         _SUMMARIES[key] = kept
         if len(_SUMMARIES) > _SUMMARIES_KEPT:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, insert, select, true, update
+from sqlalchemy import Connection, Table, and_, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from spreiding.domain.access import Principal
@@ -183,7 +183,7 @@ class RunStore:
         }
 
     def direction_page(
-        self, name: str, run_id: int, creditor: str, debtor: str, *, after: int, limit: int
+        self, name: str, run_id: int, creditor: str, debtor: str, *, after: int, limit: int | None
     ) -> list[dict[str, Any]]:
         """At most ``limit`` of the run's ``name`` rows (lines, hours or costs) that ``creditor``
         is owed by ``debtor``, those after ``seq`` ``after``, in the run's order, with ``seq``:
@@ -199,7 +199,68 @@ class RunStore:
                 _pair_order(table) > after,
             )
             .order_by(_pair_order(table))
-            .limit(limit)
+        )
+        query = query if limit is None else query.limit(limit)
+        return [dict(row._mapping) for row in self.connection.execute(query)]
+
+    def care_type_totals(
+        self, run_id: int, creditor: str, debtor: str
+    ) -> list[tuple[str, int, int]]:
+        """Per care type, the number and amount of the DBC lines ``creditor`` is owed by
+        ``debtor``: (care_type, lines, cents), summed in the database."""
+        lines = CHILD_TABLES["lines"]
+        rows = self.connection.execute(
+            select(lines.c.care_type, func.count(), func.sum(lines.c.amount_cents))
+            .where(
+                lines.c.run_id == run_id,
+                lines.c.debtor_agb == debtor,
+                lines.c.creditor_agb == creditor,
+            )
+            .group_by(lines.c.care_type)
+        )
+        return [(str(care), int(count), int(cents)) for care, count, cents in rows]
+
+    def pair_agreements(self, run_id: int, first: str, second: str) -> set[str]:
+        """The agreements of the DBC lines between two hospitals, both ways."""
+        lines = CHILD_TABLES["lines"]
+        pair = (first, second)
+        rows = self.connection.execute(
+            select(lines.c.agreement_id)
+            .where(
+                lines.c.run_id == run_id,
+                lines.c.debtor_agb.in_(pair),
+                lines.c.creditor_agb.in_(pair),
+                lines.c.debtor_agb != lines.c.creditor_agb,
+            )
+            .distinct()
+        )
+        return {str(agreement) for agreement in rows.scalars()}
+
+    def pair_exclusions(self, run_id: int, first: str, second: str) -> int:
+        """How many DBCs of either hospital, requested by either, the run excluded."""
+        excluded = CHILD_TABLES["excluded"]
+        pair = (first, second)
+        return int(
+            self.connection.execute(
+                select(func.count()).where(
+                    excluded.c.run_id == run_id,
+                    excluded.c.agb.in_(pair),
+                    excluded.c.requesting_agb.in_(pair),
+                )
+            ).scalar_one()
+        )
+
+    def pair_payments(self, run_id: int, first: str, second: str) -> list[dict[str, Any]]:
+        """The run's payments either hospital makes or receives, in the run's order."""
+        payments = CHILD_TABLES["payments"]
+        pair = (first, second)
+        query = (
+            select(payments.c.from_agb, payments.c.to_agb, payments.c.amount_cents)
+            .where(
+                payments.c.run_id == run_id,
+                payments.c.from_agb.in_(pair) | payments.c.to_agb.in_(pair),
+            )
+            .order_by(payments.c.seq)
         )
         return [dict(row._mapping) for row in self.connection.execute(query)]
 
