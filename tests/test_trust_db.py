@@ -541,6 +541,28 @@ def test_app_role_signs_off_finalises_and_issues_the_invoice(
             connection.execute(text(statement))
 
 
+def test_app_role_starts_resumes_and_ends_page_sessions(app_role: Engine, tmp_path: Path) -> None:
+    """The sessions of the pages (migration 0014) are the application's to write: a session
+    started in one transaction is read in the next (another worker) and deleted at sign-out."""
+    from datetime import UTC, datetime
+
+    from spreiding.services import sessions
+    from spreiding.store.keys import authenticate, create_key
+
+    load(app_role, tmp_path, f.base_files())
+    now = datetime.now(UTC)
+    with app_role.begin() as connection:
+        key = create_key(connection, role="hospital", agb=f.HOSPITAL_A)
+        principal = authenticate(connection, key, now=now)
+        assert principal is not None
+        token, started = sessions.start(connection, principal, now=now)
+    with app_role.begin() as connection:
+        assert sessions.resume(connection, token, now=now) == started
+        sessions.end(connection, token)
+    with app_role.connect() as connection:
+        assert sessions.resume(connection, token, now=now) is None
+
+
 def test_init_db_migrates_as_the_owner_and_the_cli_runs_as_the_app_role(
     engine: Engine, app_role: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

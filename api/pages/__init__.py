@@ -33,7 +33,6 @@ from api.pages import (
     volumes,
 )
 from api.pages.common import PREFIX
-from api.pages.session import Sessions
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SECURITY_SCHEME = "ApiKey"
@@ -42,7 +41,6 @@ SECURITY_SCHEME = "ApiKey"
 def install(app: FastAPI) -> None:
     """Mount the pages, their assets and the offline ``/docs`` on ``app`` (created with
     ``docs_url=None``)."""
-    app.state.sessions = Sessions()
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (

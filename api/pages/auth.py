@@ -17,10 +17,10 @@ from api.pages.session import (
     PageViewer,
     check_csrf,
     principal_of,
-    sessions_of,
     set_cookie,
 )
 from spreiding.domain.access import FailureLimit
+from spreiding.services import sessions
 
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 FormText = Annotated[str, Form()]
@@ -55,17 +55,17 @@ def sign_in(
             csrf=csrf,
             error="Deze sleutel wordt niet geaccepteerd.",
         )
-    session_id, _ = sessions_of(request).start(sleutel.strip())
+    token, _ = sessions.start(db, principal, now=now)
     response = RedirectResponse(PREFIX, status_code=303)
-    set_cookie(request, response, COOKIE, session_id)
+    set_cookie(request, response, COOKIE, token)
     response.delete_cookie(PRE_COOKIE, path="/")
     return response
 
 
 @router.post("/uitloggen")
-def sign_out(request: Request, viewer: PageViewer, csrf: FormText = "") -> Response:
+def sign_out(request: Request, db: Db, viewer: PageViewer, csrf: FormText = "") -> Response:
     check_csrf(csrf, viewer.csrf)
-    sessions_of(request).end(request.cookies.get(COOKIE))
+    sessions.end(db, request.cookies.get(COOKIE))
     response = RedirectResponse(SIGN_IN, status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -15,8 +15,9 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from spreiding.domain.access import ROLES, ApiKeyInfo, InvalidKeyRequest, Principal
 from spreiding.store import tables
@@ -89,22 +90,36 @@ def authenticate(
     if key_id is None:
         return None
     secret = presented.split("_", 2)[2]
-    at = now or datetime.now(UTC)
-    row = connection.execute(
+    row = _usable_key(connection, key_id, now or datetime.now(UTC))
+    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
+        return None
+    return _principal(connection, row)
+
+
+def principal_of_key(connection: Connection, key_id: str, *, now: datetime) -> Principal | None:
+    """The principal of key ``key_id`` (already authenticated, e.g. by a page session's
+    sign-in), or None when it is unknown, revoked or expired at ``now``."""
+    row = _usable_key(connection, key_id, now)
+    return None if row is None else _principal(connection, row)
+
+
+def _usable_key(connection: Connection, key_id: str, at: datetime) -> Row[Any] | None:
+    return connection.execute(
         select(KEY).where(
             KEY.c.key_id == key_id,
             KEY.c.revoked_at.is_(None),
             KEY.c.expires_at.is_(None) | (KEY.c.expires_at > at),
         )
     ).first()
-    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
-        return None
+
+
+def _principal(connection: Connection, row: Row[Any]) -> Principal:
     agreements = frozenset(
         connection.execute(
-            select(KEY_AGREEMENT.c.agreement_id).where(KEY_AGREEMENT.c.key_id == key_id)
+            select(KEY_AGREEMENT.c.agreement_id).where(KEY_AGREEMENT.c.key_id == row.key_id)
         ).scalars()
     )
-    return Principal(key_id, row.role, row.agb, row.uzovi, agreements)
+    return Principal(row.key_id, row.role, row.agb, row.uzovi, agreements)
 
 
 def grant_agreement(connection: Connection, key_id: str, agreement_id: str) -> None:

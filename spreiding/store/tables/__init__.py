@@ -61,6 +61,7 @@ from spreiding.store.tables.runs import (
     SettlementPosition,
     SettlementRun,
 )
+from spreiding.store.tables.sessions import PageSession
 
 __all__ = [
     "Agreement",
@@ -82,6 +83,7 @@ __all__ = [
     "IdempotencyRecord",
     "Insurer",
     "Invoice",
+    "PageSession",
     "PairSignoff",
     "ParallelConsent",
     "PathwayStep",
