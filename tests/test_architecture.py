@@ -41,3 +41,19 @@ def test_the_probe_sees_a_heavy_import() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "True"
+
+
+PRODUCT = ("spreiding", "settlement", "api")
+MAX_LINES = 400
+
+
+def test_no_product_module_is_over_400_lines() -> None:
+    """A module a reader can hold in their head (docs/architecture.md): split a module before
+    it grows past 400 lines."""
+    over = {
+        str(path.relative_to(ROOT)): lines
+        for package in PRODUCT
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert over == {}
