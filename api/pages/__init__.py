@@ -1,6 +1,6 @@
 """The web pages: server-rendered Dutch pages for hospital finance, insurers, alliance
 bureaus and administrators, on the same services and tenant rules as the JSON API; and
-``/docs``, Swagger UI served from the ``swagger-ui-bundle`` package, so it works without
+``/docs``, Swagger UI 5 served from the ``swagger-ui-bundle-v2`` package, so it works without
 internet.
 
 Each page is a route in a module here (``auth``, ``finance``, ``audits``, ``bureau``,

@@ -331,3 +331,27 @@ def test_a_page_prints_without_navigation_or_forms(browser: Browser, server: Ser
     expect(page.get_by_role("heading", name="Posities")).to_be_visible()
     pdf = page.pdf()
     assert pdf[:5] == b"%PDF-"
+
+
+def test_the_api_documentation_renders_offline_with_the_key_scheme(
+    browser: Browser, server: Server
+) -> None:
+    """``/docs`` draws every operation from the app's own assets (no request leaves the
+    machine) and offers the API key through its Authorize dialog."""
+    page = browser.new_context().new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(server.url) else outside.append(request.url),
+    )
+    page.goto(f"{server.url}/docs")
+    expect(page.get_by_role("heading", name="spreiding")).to_be_visible()
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+    expect(
+        page.locator(".opblock-summary-path", has_text="/settlement-runs/{run_id}").first
+    ).to_be_visible()
+    page.get_by_role("button", name="Authorize").click()
+    expect(page.get_by_text("X-API-Key")).to_be_visible()
+    assert outside == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"), full_page=False)
