@@ -9,10 +9,12 @@ from api.app import create_app
 from spreiding.config import Settings
 from spreiding.store.database import make_engine
 
-# Synchronous handlers run on AnyIO's thread pool (40 threads by default); each holds one
-# connection for its request, so the pool has one per thread and no request waits for one.
+# Synchronous handlers run on AnyIO's thread pool (40 threads by default); each request holds
+# one connection, so the pool has one per thread, and no more requests than that are admitted
+# at once (api.concurrency: beyond it, threads and connections could wait for each other).
 THREADS = 40
 
 
 def app_from_settings() -> FastAPI:
-    return create_app(make_engine(Settings().database_url, connections=THREADS))
+    engine = make_engine(Settings().database_url, connections=THREADS)
+    return create_app(engine, requests_at_once=THREADS)
