@@ -3,8 +3,8 @@
 The same service functions as the API's ``/agreements`` and ``/transfers`` routes, called as
 the operator (whoever runs the command holds the database, as for ``import``). Example::
 
-    spreiding transfers add --transfer-id T1 --agreement samen-plus-liesbreuk-2024 \\
-        --care-type liesbreuk --patient P-0001 --from 06010001 --to 06010002 --date 2024-03-04
+    spreiding transfers add --transfer-id T1 --agreement samen-plus \\
+        --care-type liesbreuk --patient P-0001 --from 06010101 --to 06010102 --date 2024-03-04
     spreiding transfers set-status T1 performed
 """
 

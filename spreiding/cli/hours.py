@@ -3,10 +3,10 @@
 The same service functions as the API's ``/hours`` routes, called as the operator (whoever
 runs the command holds the database, as for ``import``). Example::
 
-    spreiding hours add --hours-id U1 --agreement samen-plus-liesbreuk-2024 \\
+    spreiding hours add --hours-id U1 --agreement samen-plus \\
         --employer 06010001 --host 06010002 --role medisch-specialist --date 2024-03-04 \\
         --hours 7.50
-    spreiding hours list --agreement samen-plus-liesbreuk-2024
+    spreiding hours list --agreement samen-plus
 """
 
 from __future__ import annotations

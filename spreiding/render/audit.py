@@ -1,7 +1,7 @@
 """Audit findings as the contract's JSON, as the table an auditor reads in a terminal, and as
 CSV and XLSX for insurers and controllers who work in spreadsheets.
 
-Example: the samen-plus sample's five findings of 2024 give a workbook whose first sheet,
+Example: the v1 samen-plus data's five findings of 2024 give a workbook whose first sheet,
 ``Samenvatting``, lists every rule with its count and money at stake (ODV-001: 1 finding,
 € 1.999,00), followed by one sheet per rule that has findings (ODV-001, ODV-002, PAR-001,
 PAR-002, TRF-001; no sheet for PAR-003, which found nothing), each with the patient,

@@ -1,7 +1,7 @@
 """Auditing: a year's audit as a stored run (the same inputs give the same run, as for
 settlements), and the audit runs and findings a principal may read.
 
-Example: ``audit_year(connection, OPERATOR, year=2024)`` on the samen-plus sample stores audit
+Example: ``audit_year(connection, OPERATOR, year=2024)`` on the v1 samen-plus data stores audit
 run 1 with 5 findings (ODV-001, ODV-002, PAR-001, PAR-002, TRF-001); asked again, it returns
 run 1 and its stored findings (``created`` False). An insurer reads only the findings on
 declarations sent to it, and an audit run's ``findings`` count is, for it, the count of those.

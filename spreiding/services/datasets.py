@@ -1,6 +1,6 @@
 """Datasets: reading a folder against the contract and storing it whole, or nothing.
 
-Example: ``import_dataset(connection, read_folder(Path("samples/samen-plus")))`` stores the
+Example: ``import_dataset(connection, read_folder(Path("tests/data/v1/samen-plus")))`` stores the
 sample (``hospitals: 2 added, 0 unchanged; …``); the same again adds nothing; a row stored
 with other values is a ``DatasetConflict`` naming both versions, and nothing is stored. Sent
 with a key (``import_files``), every row the import would add or change is first checked

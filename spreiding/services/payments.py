@@ -1,7 +1,7 @@
 """Payments: registering one against a netting payment of a final run, the status of each
 netting payment, and what every hospital still has to pay and receive.
 
-Example: run 1 of the samen-plus sample, final since 2025-01-15, has Alrijne (06010001) pay
+Example: run 1 of the v1 samen-plus data, final since 2025-01-15, has Alrijne (06010001) pay
 Groene Hart (06010002) 116,373.32, due 2025-02-14 (30 days). ``register_payment(connection,
 alrijne_key, run_id=1, from_agb="06010001", to_agb="06010002", paid_on=date(2025, 2, 1),
 amount=Decimal("16373.32"), reference="BANK-001")`` leaves it *partly paid*, 100,000.00 open;

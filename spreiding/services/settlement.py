@@ -1,14 +1,14 @@
 """Settling: the use cases on runs, each on the caller's connection (the caller owns the
 transaction) and for a principal, returning domain values.
 
-Example: ``settle_year(connection, OPERATOR, year=2024)`` on a database holding the samen-plus
-sample stores draft run 1 and returns it with the settlement just computed (total 116373.32);
+Example: ``settle_year(connection, OPERATOR, year=2024)`` on a database holding the v1 samen-plus
+dataset stores draft run 1 and returns it with the settlement just computed (total 116373.32);
 called again with the same data it returns run 1 unchanged (``created`` False, nothing
 computed). The rules that decide between reusing, drafting and correcting are
 ``spreiding.services.runs``.
 
 A run's header carries ``total_cents``: the run's total for an admin, and for a hospital the
-total of the lines it may see (Alrijne's part of the two samples' run of 2024: 116373.32 of
+total of the lines it may see (Alrijne's part of the two v1 test datasets' run of 2024: 116373.32 of
 145275.72), so no hospital learns what the others settled.
 """
 

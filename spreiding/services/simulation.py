@@ -3,7 +3,7 @@ year, and over a range of shares and volumes. Nothing is stored and no event is 
 settlement engine runs on a prepared copy of the inputs (``settlement.simulation``).
 
 Example: ``simulate_dataset(dataset, SimulationRequest(year=2024,
-agreement_id="samen-plus-liesbreuk-2024"))`` on the samen-plus sample plans 120 liesbreuk DBCs
+agreement_id="samen-plus-liesbreuk-2024"))`` on the v1 samen-plus data plans 120 liesbreuk DBCs
 for Alrijne at Groene Hart and 8 rectumcarcinoom DBCs the other way; ``simulate_stored`` does
 the same on the stored data for an admin, the bureau of the agreement or a hospital that is a
 party to it. A draft is given as the contract's JSON object of one agreement and checked as

@@ -1,7 +1,7 @@
 """Statements: the view model of what two hospitals owe each other in one run. Rendering (PDF,
 JSON) is the front end's; these use cases return ``settlement.statement.Statement`` values.
 
-Example: in run 1 of the samen-plus sample, Alrijne (06010101) sees the pairs it is part of,
+Example: in run 1 of the v1 samen-plus data, Alrijne (06010101) sees the pairs it is part of,
 ``statement(connection, alrijne, 1, "06010102", "06010101")`` gives the statement of Alrijne
 and Groene Hart (AGBs sorted), and asking for a pair without Alrijne reads as not found.
 """

@@ -1,7 +1,7 @@
 """Volumes of a year (docs/data-format.md §7): planned against settled and transferred, per
 care type, for the alliance bureau and the hospitals of an alliance.
 
-Example: ``dataset_volumes(dataset, year=2024)`` on the samen-plus sample gives a row for
+Example: ``dataset_volumes(dataset, year=2024)`` on the v1 samen-plus data gives a row for
 ``liesbreuk`` (planned 120) and ``rectumcarcinoom`` (planned 8) of
 ``samen-plus-liesbreuk-2024``; ``stored_volumes(connection, principal, year=2024)`` computes the
 same on the stored data and keeps the rows of the agreements the principal may see: a hospital
