@@ -3,7 +3,7 @@ key may see: a run's settled lines as ``ChargeItem``s and its invoices as ``Invo
 agreements as ``Contract``s, each Bundle checked against the ``fhir.resources`` models before
 it is returned.
 
-Example: ``run_bundles(connection, OPERATOR, 1)`` on the v1 samen-plus data's final 2024 run
+Example: ``run_bundles(connection, OPERATOR, 1)`` on the v1 samen-plus data's final 2024 run gives
 ``{"chargeitems": Bundle(1 ChargeItem, priceOverride 1799.10 EUR), "invoices": Bundle(1
 Invoice 06010002-2024-0001)}``; ``fhir.dumps`` writes each as the same bytes every time.
 """
