@@ -26,6 +26,8 @@ from spreiding.domain.agreements import (
 
 # The value of a field that has no default: it must be there.
 REQUIRED = object()
+# Per field: its parser and the value of the field left out (REQUIRED: it must be there).
+Parsers = dict[str, tuple[Callable[[Any, str], Any], Any]]
 # Whole numbers of the agreement that the database keeps in 32-bit INTEGER columns, with room.
 MAX_COUNT = 1_000_000_000
 # The v2 fields of odv_benchmark terms only, and the methods an ``otherwise`` object may have.
@@ -40,6 +42,23 @@ def whole_count(value: Any) -> bool:
 
 class CareTermsParser(FieldParser):
     """What a care type of an agreement holds besides its name and codes."""
+
+    def read_fields(
+        self, obj: dict[str, Any], path: str, parsers: Parsers
+    ) -> tuple[dict[str, Any], bool]:
+        """Each field of ``parsers`` read from ``obj``; and whether any was invalid (each one
+        reported)."""
+        values: dict[str, Any] = {}
+        failed = False
+        for key, (parse, default) in parsers.items():
+            if key not in obj and default is not REQUIRED:
+                values[key] = default
+                continue
+            try:
+                values[key] = self.get(obj, key, path, parse)
+            except Invalid:
+                failed = True
+        return values, failed
 
     def performing(self, parties: tuple[str, ...]) -> Callable[[Any, str], str | None]:
         def parse(value: Any, path: str) -> str | None:
@@ -80,23 +99,14 @@ class CareTermsParser(FieldParser):
             obj = self.fields(
                 obj, path, required=("method", "price_list", "share"), optional=ODV_ONLY
             )
-            failed = False
-            values: dict[str, Any] = {}
-            parsers: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
+            parsers: Parsers = {
                 "price_list": (self.price_list, REQUIRED),
                 "share": (self.share, REQUIRED),
                 "price_year": (self.choice(PRICE_YEARS), "end"),
                 "ceiling": (self.ceiling, ()),
                 "share_above_ceiling": (self.share, None),
             }
-            for key, (parse, default) in parsers.items():
-                if key not in obj and default is not REQUIRED:
-                    values[key] = default
-                    continue
-                try:
-                    values[key] = self.get(obj, key, path, parse)
-                except Invalid:
-                    failed = True
+            values, failed = self.read_fields(obj, path, parsers)
             # A ceiling says where share_above_ceiling begins: the two come together.
             if "ceiling" in obj and "share_above_ceiling" not in obj:
                 self.error(f"{path}.share_above_ceiling", "required with ceiling")

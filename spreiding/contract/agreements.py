@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
-from spreiding.contract.agreement_care import REQUIRED
+from spreiding.contract.agreement_care import REQUIRED, Parsers
 from spreiding.contract.agreement_costs import RatesAndCostsParser
 from spreiding.contract.agreement_fields import Invalid, json_number, unstorable_values
 from spreiding.contract.cells import shown
@@ -161,11 +161,9 @@ class _Parser(RatesAndCostsParser):
                 "planned_weekly",
             ),
         )
-        failed = False
-        values: dict[str, Any] = {}
         # The value of a field left out; REQUIRED: none, the field must be there. An omitted
         # performing_agb is null: any party performs (docs/data-format.md §1).
-        parsers: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
+        parsers: Parsers = {
             "care_type": (self.id_text, REQUIRED),
             "zorgproduct_codes": (self.code_list(identifiers.zorgproduct), ()),
             "zorgproductgroepen": (self.code_list(identifiers.zorgproductgroep), ()),
@@ -176,14 +174,7 @@ class _Parser(RatesAndCostsParser):
             "pathway": (self.pathway(parties), ()),
             "planned_weekly": (self.planned_weekly, None),
         }
-        for key, (parse, default) in parsers.items():
-            if key not in obj and default is not REQUIRED:
-                values[key] = default
-                continue
-            try:
-                values[key] = self.get(obj, key, path, parse)
-            except Invalid:
-                failed = True
+        values, failed = self.read_fields(obj, path, parsers)
         if (
             "zorgproduct_codes" in values
             and "zorgproductgroepen" in values
