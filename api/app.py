@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from api import errors, pages
-from api.concurrency import ConcurrencyLimit
 from api.routes import (
     agreements,
     audit,
@@ -26,9 +25,7 @@ from api.routes import simulation as simulation_routes
 from api.routes import zh308 as zh308_routes
 
 
-def create_app(engine: Engine, *, requests_at_once: int | None = None) -> FastAPI:
-    """The app on ``engine``; ``requests_at_once``: admit no more requests at a time (a server
-    passes its pool's size, see ``api.concurrency``)."""
+def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(
         title="spreiding",
         version="1",
@@ -47,6 +44,4 @@ def create_app(engine: Engine, *, requests_at_once: int | None = None) -> FastAP
     # Bodies from 1 kB on are compressed for a client that accepts gzip (a statement's JSON
     # shrinks about tenfold); level 5: most of the gain for a fraction of level 9's time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
-    if requests_at_once is not None:
-        app.add_middleware(ConcurrencyLimit, limit=requests_at_once)
     return app

@@ -42,7 +42,17 @@ def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
         transaction.commit()
 
 
-Db = Annotated[Connection, Depends(get_connection)]
+# Synchronous handlers and dependencies run on AnyIO's thread pool (40 threads). A request's
+# connection is opened by this dependency on one thread and used by its handler on another: with
+# more requests past this point than threads, every thread could wait for a connection while
+# the requests holding the connections wait for a thread, until the pool's timeout failed them
+# all (seen at 100 clients). So no more than THREADS requests hold or wait for a connection
+# (the rest wait in the event loop, holding neither: FastAPI's max_concurrency), and the
+# dependency ends with the handler (scope "function"): the transaction is committed before the
+# response is sent, and a client slow to read its response holds no connection. The request's
+# body is read before any dependency runs, so a client slow to send it holds no place either.
+THREADS = 40
+Db = Annotated[Connection, Depends(get_connection, scope="function", max_concurrency=THREADS)]
 
 
 def get_failure_limit() -> FailureLimit:

@@ -6,15 +6,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.deps import THREADS
 from spreiding.config import Settings
 from spreiding.store.database import make_engine
 
-# Synchronous handlers run on AnyIO's thread pool (40 threads by default); each request holds
-# one connection, so the pool has one per thread, and no more requests than that are admitted
-# at once (api.concurrency: beyond it, threads and connections could wait for each other).
-THREADS = 40
+# One connection for each request that may hold one at a time (api.deps.THREADS).
 
 
 def app_from_settings() -> FastAPI:
-    engine = make_engine(Settings().database_url, connections=THREADS)
-    return create_app(engine, requests_at_once=THREADS)
+    return create_app(make_engine(Settings().database_url, connections=THREADS))
