@@ -120,7 +120,9 @@ def list_statements(run_id: RunId, db: Db, caller: Caller) -> list[schemas.State
 # kept once made. A run's rows never change (final runs cannot; drafts are not edited), a
 # finalised run has another status, hence another key, and the same inputs give the same
 # rows. Access is still checked on every request.
-_STATEMENTS: OrderedDict[tuple[str, int, str, str, str, str], bytes] = OrderedDict()
+# (database, run, status, fingerprint, first, second, viewer)
+CacheKey = tuple[str, int, str, str, str, str, str | None]
+_STATEMENTS: OrderedDict[CacheKey, bytes] = OrderedDict()
 _STATEMENTS_KEPT = 2048
 
 
@@ -130,7 +132,9 @@ _STATEMENTS_KEPT = 2048
 def get_statement(run_id: RunId, first: TextId, second: TextId, db: Db, caller: Caller) -> Response:
     ref = statements.locate_statement(db, caller, run_id, first, second)
     # The fingerprint too: a run id that a deleted draft freed may come back for other inputs.
-    key = (str(db.engine.url), run_id, ref.run.status, ref.run.fingerprint, ref.first, ref.second)
+    # A hospital's statement shows only its own payments: the viewer is part of the key.
+    pair = (ref.first, ref.second, ref.viewer)
+    key: CacheKey = (str(db.engine.url), run_id, ref.run.status, ref.run.fingerprint, *pair)
     body = _STATEMENTS.get(key)
     if body is None:
         body = convert.statement(statements.pair_statement(db, ref)).model_dump_json().encode()

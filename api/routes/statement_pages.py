@@ -24,6 +24,7 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId
 from api.errors import RESPONSES
 from api.paths import TextId
+from api.routes.runs import CacheKey
 from spreiding.domain.money import format_cents
 from spreiding.services import statement_pages, statement_summary, statements
 from spreiding.services.statement_pages import DEFAULT_LIMIT, MAX_LIMIT, Section
@@ -51,7 +52,7 @@ _ITEM_FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {
 
 # Summaries are read far more often than runs change: the body of a (run, status, pair) is
 # kept once made, as the full statement's is (``api.routes.runs``).
-_SUMMARIES: OrderedDict[tuple[str, int, str, str, str, str], tuple[bytes, str]] = OrderedDict()
+_SUMMARIES: OrderedDict[CacheKey, tuple[bytes, str]] = OrderedDict()
 _SUMMARIES_KEPT = 4096
 
 
@@ -155,7 +156,9 @@ def get_statement_summary(
     (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
     ref = statements.locate_statement(db, caller, run_id, first, second)
     run = ref.run
-    key = (str(db.engine.url), run_id, run.status, run.fingerprint, ref.first, ref.second)
+    # A hospital's statement shows only its own payments: the viewer is part of the key.
+    pair = (ref.first, ref.second, ref.viewer)
+    key: CacheKey = (str(db.engine.url), run_id, run.status, run.fingerprint, *pair)
     kept = _SUMMARIES.get(key)
     if kept is None:
         body = summary_of(statement_summary.summary(db, ref)).model_dump_json().encode()

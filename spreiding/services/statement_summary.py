@@ -142,5 +142,6 @@ def summary(connection: Connection, ref: StatementRef) -> StatementSummary:
         payments=tuple(
             Payment(party(str(p["from_agb"])), party(str(p["to_agb"])), int(p["amount_cents"]))
             for p in store.pair_payments(run_id, ref.first, ref.second)
+            if ref.viewer is None or ref.viewer in (str(p["from_agb"]), str(p["to_agb"]))
         ),
     )

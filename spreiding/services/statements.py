@@ -29,11 +29,28 @@ from spreiding.store.runs import RunStore
 
 @dataclass(frozen=True)
 class StatementRef:
-    """A statement a principal may read: the run's header and the pair, lower AGB first."""
+    """A statement a principal may read: the run's header and the pair, lower AGB first, and
+    whose payments it shows (``viewer``: a hospital's AGB; None for an admin: all)."""
 
     run: StoredRun
     first: str
     second: str
+    viewer: str | None = None
+
+
+def viewer_of(principal: Principal) -> str | None:
+    """Whose payments a statement shows ``principal``: a hospital sees only the payments it
+    makes or receives (under multilateral netting its counterparty's payments to third
+    hospitals are that hospital's business, as in the run's own rows); an admin sees all."""
+    return None if principal.is_admin else principal.agb
+
+
+def seen_by(statement: Statement, viewer: str | None) -> Statement:
+    """``statement`` with only the payments ``viewer`` may see (``viewer_of``)."""
+    if viewer is None:
+        return statement
+    mine = tuple(p for p in statement.payments if viewer in (p.payer.agb, p.payee.agb))
+    return replace(statement, payments=mine)
 
 
 def statement_pairs(
@@ -53,7 +70,7 @@ def locate_statement(
     first, second = sorted((first, second))
     if not principal.is_admin and principal.agb not in (first, second):
         raise NotFound(f"there is no statement {first}-{second} in run {run_id}")
-    return StatementRef(run, first, second)
+    return StatementRef(run, first, second, viewer_of(principal))
 
 
 def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
@@ -61,7 +78,7 @@ def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
     frames = RunStore(connection).pair_frames(ref.run.run_id, ref.first, ref.second)
     if all(frames[name].empty for name in ("lines", "hours", "costs", "excluded")):
         raise NotFound(f"there is no statement {ref.first}-{ref.second} in run {ref.run.run_id}")
-    return build_pair_statement(
+    built = build_pair_statement(
         ref.run,
         frames["lines"],
         frames["excluded"],
@@ -73,6 +90,7 @@ def pair_statement(connection: Connection, ref: StatementRef) -> Statement:
         hours=frames["hours"],
         costs=frames["costs"],
     )
+    return seen_by(built, ref.viewer)
 
 
 def statement(
@@ -94,6 +112,7 @@ class RunStatements:
     pairs: tuple[tuple[str, str], ...]
     hospitals: dict[str, str]
     agreements: dict[str, str]
+    viewer: str | None  # whose payments the statements show (viewer_of)
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -109,7 +128,7 @@ class RunStatements:
     def statement(self, index: int) -> Statement:
         """The statement of the ``index``-th pair."""
         first, second = self.pairs[index]
-        return build_statement(
+        built = build_statement(
             self.run,
             self._by_pair.for_pair(first, second),
             first=first,
@@ -117,6 +136,7 @@ class RunStatements:
             hospitals=self.hospitals,
             agreements=self.agreements,
         )
+        return seen_by(built, self.viewer)
 
 
 def run_statements(connection: Connection, principal: Principal, run_id: int) -> RunStatements:
@@ -130,6 +150,7 @@ def run_statements(connection: Connection, principal: Principal, run_id: int) ->
         tuple(pairs),
         hospital_names(connection),
         _agreement_names(connection),
+        viewer_of(principal),
     )
 
 
