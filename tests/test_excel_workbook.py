@@ -362,3 +362,53 @@ def test_a_conflict_in_hours_shows_them_as_typed(connection: Connection, tmp_pat
         with pytest.raises(DatasetConflict) as caught, connection.begin_nested():
             import_dataset(connection, read_dataset(folder), folder=folder)
         assert caught.value.conflicts == [expected]
+
+
+def test_many_empty_rows_between_are_five_lines_and_a_count(tmp_path: Path) -> None:
+    folder = as_workbook(SAMPLES / "erasmus-stamcel", tmp_path / "xlsx")
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "data.xlsx")
+    book["insurers"].insert_rows(3, amount=20)  # rows 3-22 empty, data again from row 23
+    book.save(folder / "data.xlsx")
+    assert errors_of(folder) == [
+        *(f"data.xlsx[insurers]:{n}: (row): empty line" for n in range(3, 8)),
+        "data.xlsx[insurers]:8: (row): 15 more empty lines up to row 22",
+    ]
+
+
+def test_rows_past_excel_s_last_row_are_not_read(tmp_path: Path) -> None:
+    folder = as_workbook(SAMPLES / "erasmus-stamcel", tmp_path / "xlsx")
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "data.xlsx")
+    number = book.sheetnames.index("insurers") + 1  # openpyxl writes sheet1.xml, sheet2.xml, ...
+    # openpyxl writes no row past Excel's last: the sheet's XML is edited as a hand would.
+    import zipfile
+
+    source = folder / "data.xlsx"
+    edited = folder / "edited.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(edited, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == f"xl/worksheets/sheet{number}.xml":
+                row = b'<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>'
+                data = data.replace(b"</sheetData>", row + b"</sheetData>")
+            new.writestr(item, data)
+    edited.replace(source)
+    errors = [e for e in errors_of(folder) if "insurers" in e]
+    assert errors[-1:] == [
+        "data.xlsx[insurers]:1048577: (row): rows past row 1,048,576, Excel's last, are not read"
+    ]
+
+
+def test_a_workbook_that_unpacks_past_the_bound_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spreiding.contract import workbooks
+
+    folder = as_workbook(SAMPLES / "erasmus-stamcel", tmp_path / "xlsx")
+    monkeypatch.setattr(workbooks, "MAX_UNPACKED_BYTES", 1000)
+    (error,) = errors_of(folder)
+    assert error.startswith("data.xlsx:0: (file): unpacks to ")
+    assert error.endswith(" bytes; at most 1,000 are read (save the tables as CSV files instead)")

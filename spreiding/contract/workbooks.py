@@ -27,11 +27,15 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
 
 from spreiding.contract.files import DECIMAL_COMMA, LINE, FileSpec, check_header, storable_rows
 from spreiding.domain.errors import DatasetError
 
 SOURCE = "_source"  # frame.attrs: how errors name the sheet the rows were read from
+MAX_UNPACKED_BYTES = 1024**3  # what a workbook may unpack to (its XML is ~10x its CSV)
+EXCEL_ROWS = 1_048_576  # the last row of an Excel sheet
+SHOWN = 5  # empty lines named one by one; the rest counted on one line
 
 
 def label(path: Path, sheet: str) -> str:
@@ -41,15 +45,32 @@ def label(path: Path, sheet: str) -> str:
 
 def sheet_names(path: Path) -> tuple[list[str], DatasetError | None]:
     """The sheets of the workbook at ``path``, in order; or the error saying it cannot be read."""
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        message = f"cannot be read as an Excel workbook (.xlsx): {exc}"
-        return [], DatasetError(path.name, 0, "(file)", message)
+    book = _open(path)
+    if isinstance(book, DatasetError):
+        return [], book
     try:
         return list(book.sheetnames), None
     finally:
         book.close()
+
+
+def _open(path: Path) -> Workbook | DatasetError:
+    """The workbook at ``path``, read-only with the values Excel saved; or why not. A workbook
+    is a zip: what it unpacks to is bounded before anything is unpacked (a small file can hold
+    gigabytes of repeated XML)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            message = (
+                f"unpacks to {unpacked:,} bytes; at most {MAX_UNPACKED_BYTES:,} are read "
+                "(save the tables as CSV files instead)"
+            )
+            return DatasetError(path.name, 0, "(file)", message)
+        return load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        message = f"cannot be read as an Excel workbook (.xlsx): {exc}"
+        return DatasetError(path.name, 0, "(file)", message)
 
 
 def cell_text(value: object) -> str:
@@ -85,11 +106,9 @@ def read_sheet(
     row with a value are no error (Excel keeps formatted rows), an empty row between is. Read
     row by row into columns: a large sheet is not held twice."""
     where = label(path, sheet)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        message = f"cannot be read as an Excel workbook (.xlsx): {exc}"
-        errors.append(DatasetError(path.name, 0, "(file)", message))
+    book = _open(path)
+    if isinstance(book, DatasetError):
+        errors.append(book)
         return None
     try:
         worksheet = book[sheet]
@@ -137,12 +156,19 @@ def _cells(
     lines: list[int] = []
     empty: list[int] = []
     for number, row in enumerate(rows, start=2):
+        if number > EXCEL_ROWS:  # only a workbook written by hand goes on past Excel's last row
+            message = f"rows past row {EXCEL_ROWS:,}, Excel's last, are not read"
+            errors.append(DatasetError(where, number, "(row)", message))
+            break
         texts = [cell_text(v).strip() for v in row]
         used = max((i + 1 for i, text in enumerate(texts) if text), default=0)
         if used == 0:
             empty.append(number)
             continue
-        errors.extend(DatasetError(where, n, "(row)", "empty line") for n in empty)
+        errors.extend(DatasetError(where, n, "(row)", "empty line") for n in empty[:SHOWN])
+        if len(empty) > SHOWN:
+            more = f"{len(empty) - SHOWN:,} more empty lines up to row {empty[-1]:,}"
+            errors.append(DatasetError(where, empty[SHOWN], "(row)", more))
         empty.clear()
         if used > width:
             message = f"has {used} cells, the header has {width}"
