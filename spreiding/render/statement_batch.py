@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -35,6 +36,10 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def page_count(pdf: bytes) -> int:
     return len(PAGE.findall(pdf))
 
@@ -48,7 +53,11 @@ def render_statements(
     cannot fork). The workers fork on entering, before the caller starts any thread (a progress
     bar's), and stop on leaving."""
     jobs = min(jobs or default_jobs(), count)
-    if jobs <= 1 or count < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking copies only the calling thread: a lock another thread held at that moment stays
+    # held in the worker for ever. So workers fork only from a process running one thread (the
+    # command line); inside a server or a test runner the statements render here, in order.
+    alone = threading.active_count() == 1
+    if jobs <= 1 or count < SERIAL_BELOW or not alone or not _can_fork():
         yield (_render_one(build, index) for index in range(count))
         return
     global _build
