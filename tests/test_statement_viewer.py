@@ -45,7 +45,9 @@ def hospital(agb: str) -> Principal:
     return Principal(key_id=f"key-{agb}", role="hospital", agb=agb)
 
 
-def payments(connection: Connection, principal: Principal, run_id: int) -> list[tuple[str, str, str]]:
+def payments(
+    connection: Connection, principal: Principal, run_id: int
+) -> list[tuple[str, str, str]]:
     statement = statements.statement(connection, principal, run_id, B, C)
     ref = statements.locate_statement(connection, principal, run_id, B, C)
     summary = statement_summary.summary(connection, ref)
