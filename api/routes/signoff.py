@@ -19,7 +19,7 @@ def _decision(decision: Decision | None) -> schemas.SignoffDecisionPublic | None
     if decision is None:
         return None
     return schemas.SignoffDecisionPublic(
-        agb=decision.agb, decision=decision.decision,  # type: ignore[arg-type]
+        agb=decision.agb, decision=decision.decision,
         reason=decision.reason, lines=list(decision.lines), at=decision.at, actor=decision.actor,
     )  # fmt: skip
 
@@ -28,7 +28,7 @@ def _pair(state: PairState) -> schemas.PairSignoffPublic:
     return schemas.PairSignoffPublic(
         debtor_agb=state.debtor_agb,
         creditor_agb=state.creditor_agb,
-        status=state.status,  # type: ignore[arg-type]
+        status=state.status,
         debtor=_decision(state.debtor),
         creditor=_decision(state.creditor),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import Connection
 
@@ -29,13 +30,16 @@ from spreiding.store import signoff as store
 from spreiding.store import visibility
 
 REASON_LENGTH = 2000
-ACCEPT, DISPUTE = "accept", "dispute"
+DecisionKind = Literal["accept", "dispute"]
+PairStatus = Literal["accepted", "disputed", "open"]
+ACCEPT: DecisionKind = "accept"
+DISPUTE: DecisionKind = "dispute"
 
 
 @dataclass(frozen=True)
 class Decision:
     agb: str
-    decision: str
+    decision: DecisionKind
     reason: str | None
     lines: tuple[str, ...]
     at: str
@@ -61,7 +65,7 @@ class PairState:
         return tuple(d for d in (self.debtor, self.creditor) if d and d.decision == DISPUTE)
 
     @property
-    def status(self) -> str:
+    def status(self) -> PairStatus:
         """``accepted``, ``disputed`` or ``open``."""
         return "accepted" if self.accepted else "disputed" if self.disputes else "open"
 
