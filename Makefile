@@ -19,7 +19,7 @@ test: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal --durations=25
 
 # The Dutch messages: after changing a message of the command line, `make locale` extracts
 # the messages (those marked _ or N_, and every help text of the command tree), merges them
