@@ -1,77 +1,305 @@
-"""``make bench``: the settlement, audit and import benchmarks at a small size, each figure
-beside its DuckDB peer.
+"""``make bench``: every workload of issue 10 in one run, each beside its DuckDB peer where
+there is one, with its peak memory, printed as one table.
 
-``python -m benchmarks.run [--size 10000]``
+``python -m benchmarks.run [--size 10000] [--only settle,audit,...] [--postgres URL]``
 
-``--size`` (or ``--rows``) is the number of ODV DBCs settled; the audit reads ten times as many
-declaration lines (with a tenth as many ODV DBCs), and the import stores that audit dataset, all
-seven files, into a fresh SQLite file. Datasets are generated once under ``bench-data/``. The
-large runs whose figures ``benchmarks/README.md`` gives are the separate modules
-(``settlement_bench``, ``audit_bench``, ``import_bench``, ``load_bench``) with their defaults.
+``--size`` is the number of ODV DBCs settled; the audit reads ten times as many declaration
+lines (with a tenth as many ODV DBCs); the imports store that audit dataset (all seven files)
+into a fresh SQLite file and, when a PostgreSQL server answers at ``--postgres`` (default: the
+local one, database ``bench_import``, dropped and made again), into PostgreSQL; the PDF and API
+workloads use the settled year of ``--size`` ODV DBCs stored once in an SQLite file. Datasets
+are generated once under ``bench-data/``.
+
+Each workload runs in a child process of its own, so its peak memory is its own (the peak the
+child reports for *our* side, read before the peer runs, and the child's whole peak when the
+peer runs in it too). The large runs whose figures ``benchmarks/README.md`` gives are the same
+workloads at a larger ``--size`` (and the separate modules with their own options).
 """
 
 from __future__ import annotations
 
 import argparse
-
-from benchmarks import audit_bench, import_bench, settlement_bench
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 HOSPITALS = 30
+YEAR = 2024
+WORKLOADS = ("settle", "audit", "import-sqlite", "import-postgresql", "pdf", "api")
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_import"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table."""
+
+    workload: str
+    size: str
+    ours: str
+    peer: str
+    ratio: str
+    peak: str
+    target: str
+    met: str
+    note: str = ""
+
+
+def _settle(size: int, _: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import settlement_bench
+
+    f = settlement_bench.measure(settlement_bench.folder_for(size, HOSPITALS, YEAR), year=YEAR)
+    ratio = f.engine_s / f.duck_s
+    return asdict_row(
+        Row(
+            "settle",
+            f"{f.odv:,} ODV DBCs",
+            f"{f.engine_s:.2f} s (read+check {f.read_s:.2f}, settle {f.settle_s:.2f})",
+            f"{f.duck_s:.2f} s",
+            f"{ratio:.2f}x",
+            f"{f.peak_mib:,.0f} MiB",
+            "<= 1.0x, <= 1,536 MiB",
+            _met(ratio <= 1.0 and f.peak_mib <= 1536),
+            "same lines" if f.same else "DISAGREE",
+        )
+    )
+
+
+def _audit_folder(size: int) -> Path:
+    from benchmarks import audit_bench
+
+    return audit_bench.folder_for(10 * size, max(size // 10, 1), HOSPITALS, YEAR)
+
+
+def _audit(size: int, _: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import audit_bench
+
+    f = audit_bench.measure(_audit_folder(size), year=YEAR)
+    ratio = f.engine_s / f.duck_s
+    return asdict_row(
+        Row(
+            "audit",
+            f"{10 * size:,} declarations",
+            f"{f.engine_s:.2f} s (read+check {f.read_s:.2f}, audit {f.audit_s:.2f})",
+            f"{f.duck_s:.2f} s",
+            f"{ratio:.2f}x",
+            f"{f.peak_mib:,.0f} MiB",
+            "<= 1.0x, <= 3 GiB at 10M lines",
+            _met(ratio <= 1.0),
+            f"same {f.findings:,} findings" if f.same else "DISAGREE",
+        )
+    )
+
+
+def _import(url: str, target: int) -> Callable[[int, argparse.Namespace], dict[str, Any]]:
+    def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
+        from benchmarks import import_bench
+
+        folder = _audit_folder(size)
+        database = import_bench.fresh_sqlite(folder) if url == "sqlite" else _fresh_postgres(url)
+        f = import_bench.measure(folder, database)
+        duck = import_bench.duckdb_seconds(folder)
+        per_second = f.rows / f.store_s
+        return asdict_row(
+            Row(
+                f"import {f.backend}",
+                f"{f.rows:,} rows",
+                f"{f.engine_s:.2f} s (read+check {f.read_s:.2f}, store {f.store_s:.2f}: "
+                f"{per_second:,.0f} rows/s)",
+                f"{duck:.2f} s (no checks)",
+                f"{f.engine_s / duck:.2f}x",
+                f"{f.peak_mib:,.0f} MiB",
+                f">= {target:,} rows/s stored, <= 2 GiB at 11.3M rows",
+                _met(per_second >= target),
+            )
+        )
+
+    return run
+
+
+def _fresh_postgres(url: str) -> str:
+    """Drop and create the benchmark's database on the server of ``url``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    return url
+
+
+def _settled(size: int) -> tuple[str, str, int]:
+    """An SQLite file holding the settled year of ``size`` ODV DBCs (made once): its URL, an
+    admin key and the run id."""
+    from benchmarks import load_bench, settlement_bench
+
+    database = Path("bench-data") / f"run-{size}-{HOSPITALS}.sqlite"
+    facts = database.with_suffix(".json")
+    url = f"sqlite:///{database}"
+    if not facts.exists():
+        database.unlink(missing_ok=True)
+        key, run_id = load_bench.prepare(url, settlement_bench.folder_for(size, HOSPITALS, YEAR))
+        facts.write_text(json.dumps({"key": key, "run_id": run_id}))
+    known = json.loads(facts.read_text())
+    return url, known["key"], known["run_id"]
+
+
+def _pdf(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import pdf_bench
+
+    url, _, run_id = _settled(size)
+    statements, pages, seconds, _ = pdf_bench.measure(url, run_id, 2, args.statements)
+    rate = pages / seconds
+    return asdict_row(
+        Row(
+            "pdf statements",
+            f"{statements:,} statements, {pages:,} pages",
+            f"{seconds:.2f} s ({rate:,.1f} pages/s, 2 workers)",
+            "-",
+            "-",
+            f"{_self_peak():,.0f} MiB",
+            ">= 300 pages/s",
+            _met(rate >= 300),
+        )
+    )
+
+
+def _api(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import load_bench
+
+    url, key, run_id = _settled(size)
+    found = load_bench.measure(url, key, run_id, seconds=args.api_seconds)
+    rows = [
+        Row(
+            f"api {name}",
+            f"{figures['clients']} clients, {figures['mode']}",
+            f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
+            f"{figures['rps']:,.0f}/s, {figures['errors']} errors",
+            "-",
+            "-",
+            "-",
+            "p99 <= 100 ms, 0 errors",
+            _met(figures["p99_ms"] <= 100 and figures["errors"] == 0),
+        )
+        for name, figures in found.items()
+    ]
+    return {"rows": [row.__dict__ for row in rows]}
+
+
+def _self_peak() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def asdict_row(row: Row) -> dict[str, Any]:
+    return {"rows": [row.__dict__]}
+
+
+CHILDREN: dict[str, Callable[[int, argparse.Namespace], dict[str, Any]]] = {
+    "settle": _settle,
+    "audit": _audit,
+    "import-sqlite": _import("sqlite", 150_000),
+    "import-postgresql": _import(POSTGRES, 250_000),
+    "pdf": _pdf,
+    "api": _api,
+}
+
+
+def _child(name: str, args: argparse.Namespace) -> list[Row]:
+    """Run one workload in a process of its own; its rows, with the child's whole peak."""
+    command = [sys.executable, "-m", "benchmarks.run", "--child", name, "--size", str(args.size)]
+    command += ["--postgres", args.postgres, "--api-seconds", str(args.api_seconds)]
+    if args.statements:
+        command += ["--statements", str(args.statements)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    result = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    if process.returncode != 0 or not result:
+        print(output, file=sys.stderr)
+        return [Row(name, "-", "FAILED", "-", "-", "-", "-", "no", f"exit {process.returncode}")]
+    rows = [Row(**row) for row in json.loads(result[-1].removeprefix("RESULT "))["rows"]]
+    whole = f"{usage.ru_maxrss / 1024:,.0f} MiB"
+    return [
+        Row(**(row.__dict__ | {"note": "; ".join(filter(None, [row.note, f"process {whole}"]))}))
+        for row in rows
+    ]
+
+
+def _postgres_answers(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(make_url(url).set(database="postgres"))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", "--rows", type=int, default=10_000, help="ODV DBCs to settle")
-    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
+    parser.add_argument("--postgres", default=POSTGRES, help="database for import-postgresql")
+    parser.add_argument("--statements", type=int, default=None, help="PDF: the first N only")
+    parser.add_argument("--api-seconds", type=float, default=10.0, help="API: seconds a mode")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    settle_folder = settlement_bench.folder_for(args.size, HOSPITALS, args.year)
-    settled = settlement_bench.measure(settle_folder, year=args.year)
-    audit_folder = audit_bench.folder_for(
-        10 * args.size, max(args.size // 10, 1), HOSPITALS, args.year
-    )
-    audited = audit_bench.measure(audit_folder, year=args.year)
-    imported = import_bench.measure(audit_folder, import_bench.fresh_sqlite(audit_folder))
-    duck_import_s = import_bench.duckdb_seconds(audit_folder)
-
-    rows = [
-        (
-            "settle",
-            f"{settled.odv:,} ODV DBCs",
-            settled.engine_s,
-            f"read+check {settled.read_s:.2f} s, settle {settled.settle_s:.2f} s",
-            settled.duck_s,
-            "same lines" if settled.same else "DISAGREE",
-        ),
-        (
-            "audit",
-            f"{10 * args.size:,} declarations",
-            audited.engine_s,
-            f"read+check {audited.read_s:.2f} s, audit {audited.audit_s:.2f} s",
-            audited.duck_s,
-            f"same {audited.findings:,} findings" if audited.same else "DISAGREE",
-        ),
-        (
-            "import",
-            f"{imported.rows:,} rows",
-            imported.engine_s,
-            f"read+check {imported.read_s:.2f} s, store {imported.store_s:.2f} s",
-            duck_import_s,
-            f"into {imported.backend}; duckdb: no checks",
-        ),
-    ]
+    if args.child:
+        print("RESULT " + json.dumps(CHILDREN[args.child](args.size, args)), flush=True)
+        return
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workloads: {', '.join(unknown)} (known: {', '.join(WORKLOADS)})")
+    if "import-postgresql" in names and not _postgres_answers(args.postgres):
+        print(f"no PostgreSQL server answers at {args.postgres}: import-postgresql skipped")
+        names.remove("import-postgresql")
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    rows = [row for name in names for row in _child(name, args)]
+    print_table(rows)
+    load_after = os.getloadavg()
     print(
-        f"{'benchmark':<10} {'input':<22} {'spreiding':>10} {'duckdb':>8} {'ratio':>7}  "
-        f"{'split':<42} check"
+        f"\n{time.perf_counter() - started:,.0f} s in all; load average before "
+        f"{load_before[0]:.1f}, after {load_after[0]:.1f} (2 cores; the machine may be shared)"
     )
-    for name, size, ours, split, theirs, check in rows:
-        print(
-            f"{name:<10} {size:<22} {ours:>8.2f} s {theirs:>6.2f} s {ours / theirs:>6.1f}x  "
-            f"{split:<42} {check}"
-        )
-    print(f"peak memory of this process: {imported.peak_mib:,.0f} MiB")
-    if not (settled.same and audited.same):
-        raise SystemExit("the engine and DuckDB disagree")
+    if any(row.note.startswith(("DISAGREE", "exit")) for row in rows):
+        raise SystemExit("a workload failed, or the engine and DuckDB disagree")
+
+
+def print_table(rows: list[Row]) -> None:
+    """The rows as one Markdown table (readable in a terminal, pasted as is into the README)."""
+    header = ("workload", "input", "spreiding", "DuckDB", "ratio", "peak", "target", "met", "")
+    cells = [header] + [
+        (r.workload, r.size, r.ours, r.peer, r.ratio, r.peak, r.target, r.met, r.note) for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for index, row in enumerate(cells):
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        if index == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 
 
 if __name__ == "__main__":
