@@ -71,36 +71,48 @@ def check_odv_001(data: AuditInput) -> list[Finding]:
     ]
 
 
+def declared_primaries(live: pd.DataFrame, dbcs: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (hospital, DBC) keys that ``live`` declares among those ODV DBCs name as their
+    primary: all ODV-002 needs of the declarations, so it can be gathered per partition."""
+    primaries = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool) & dbcs["primary_dbc_id"].notna()]
+    wanted = set(zip(primaries["requesting_agb"], primaries["primary_dbc_id"], strict=True))
+    if not wanted or live.empty:
+        return set()
+    declared = _declared_dbcs(live, dbcs)
+    return wanted & set(zip(declared["agb"], declared["dbc_id"], strict=True))
+
+
 def check_odv_002(data: AuditInput) -> list[Finding]:
     """An ODV DBC whose requesting hospital never declared its own (primary) DBC: income lost."""
-    dbcs = data.dbcs
+    return odv_002(data.dbcs, declared_primaries(data.live, data.dbcs), year=data.year)
+
+
+def odv_002(dbcs: pd.DataFrame, declared: set[tuple[str, str]], *, year: int) -> list[Finding]:
+    """ODV-002 given the primary DBC keys declared to any insurer (``declared_primaries`` of
+    all live lines, or the union of it over partitions of them)."""
     odv = dbcs.loc[
         dbcs["odv"].to_numpy(dtype=bool)
         & dbcs["primary_dbc_id"].notna().to_numpy()
-        & data.in_year(dbcs["end_date"])
+        & (dbcs["end_date"].dt.year.to_numpy() == year)
     ]
-    declared = _declared_dbcs(data.live, dbcs)
-    declared_keys = set(zip(declared["agb"], declared["dbc_id"], strict=True))
-    missing = [
-        row
-        for row in odv.to_dict("records")
-        if (row["requesting_agb"], row["primary_dbc_id"]) not in declared_keys
-    ]
+    names = ["agb", "dbc_id", "requesting_agb", "primary_dbc_id"]
+    columns = [odv[name].astype(object).tolist() for name in names]
     return [
         Finding(
             "ODV-002",
             WARNING,
-            row["agb"],
+            agb,
             None,
             None,
-            row["dbc_id"],
+            dbc_id,
             None,
-            (row["primary_dbc_id"],),
+            (primary,),
             None,
-            f"ODV DBC {row['dbc_id']} of {row['agb']} was performed for {row['requesting_agb']}, "
-            f"whose own DBC {row['primary_dbc_id']} has not been declared to any insurer. Only "
-            f"{row['requesting_agb']} may declare this care; it should declare DBC "
-            f"{row['primary_dbc_id']}, or the ODV mark is wrong.",
+            f"ODV DBC {dbc_id} of {agb} was performed for {requesting}, "
+            f"whose own DBC {primary} has not been declared to any insurer. Only "
+            f"{requesting} may declare this care; it should declare DBC "
+            f"{primary}, or the ODV mark is wrong.",
         )
-        for row in missing
+        for agb, dbc_id, requesting, primary in zip(*columns, strict=True)
+        if (requesting, primary) not in declared
     ]

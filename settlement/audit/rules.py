@@ -21,7 +21,7 @@ from settlement.audit.parallel import check_par_001, check_par_002, check_par_00
 from settlement.audit.transfers import check_trf_001, check_trf_002
 from spreiding.domain.agreements import Agreement
 
-__all__ = ["CATALOGUE", "ERROR", "WARNING", "AuditInput", "Finding", "Rule", "audit"]
+__all__ = ["CATALOGUE", "ERROR", "LINE_RULES", "WARNING", "AuditInput", "Finding", "Rule", "audit"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ CATALOGUE: Mapping[str, Rule] = MappingProxyType(
         "TRF-002": Rule("TRF-002", WARNING, check_trf_002, ("transfers",), False),
     }
 )
+
+# The rules that look only at the lines of one insurer and one patient at a time (ODV-002 asks
+# whether a DBC was declared to any insurer): ``settlement.audit.partitions`` runs them per part.
+LINE_RULES = ("ODV-001", "PAR-001", "PAR-002", "PAR-003")
 
 
 def audit(
