@@ -32,7 +32,10 @@ def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     order = ["declared_on", "declaration_id"]
     # Only debits that some credit could cancel need ranking: a small share of all lines.
     credit_keys = credits[LINE_KEY].assign(match=-credits["amount_cents"]).drop_duplicates()
-    candidates = debits.assign(match=debits["amount_cents"]).merge(
+    # First the debits of patients with a credit line (a cheap test), then the exact join.
+    patients = debits["patient_ref"].isin(credit_keys["patient_ref"].unique()).to_numpy()
+    maybe = debits.loc[patients]
+    candidates = maybe.assign(match=maybe["amount_cents"]).merge(
         credit_keys, on=[*LINE_KEY, "match"]
     )
     keyed_debits = sort_rows(candidates, [*LINE_KEY, "match", *order])

@@ -34,11 +34,18 @@ def _declared_dbcs(live: pd.DataFrame, dbcs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([by_id[columns], by_fields[columns]], ignore_index=True)
 
 
+def declared_dbcs(data: AuditInput) -> pd.DataFrame:
+    """``_declared_dbcs`` of the live lines, computed once for ODV-001 and ODV-002."""
+    if "declared" not in data.shared:
+        data.shared["declared"] = _declared_dbcs(data.live, data.dbcs)
+    return data.shared["declared"]
+
+
 def check_odv_001(data: AuditInput) -> list[Finding]:
     """A declaration to the insurer of a DBC marked ODV: the performer may charge only the
     requesting hospital."""
     live = data.live
-    declared = _declared_dbcs(live, data.dbcs)
+    declared = declared_dbcs(data)
     odv = declared.loc[declared["odv"].to_numpy(dtype=bool)]
     odv = odv.sort_values(["declaration_id", "dbc_id"]).drop_duplicates("declaration_id")
     hits = live.merge(
@@ -71,20 +78,21 @@ def check_odv_001(data: AuditInput) -> list[Finding]:
     ]
 
 
-def declared_primaries(live: pd.DataFrame, dbcs: pd.DataFrame) -> set[tuple[str, str]]:
-    """The (hospital, DBC) keys that ``live`` declares among those ODV DBCs name as their
+def declared_primaries(data: AuditInput) -> set[tuple[str, str]]:
+    """The (hospital, DBC) keys the live lines declare among those ODV DBCs name as their
     primary: all ODV-002 needs of the declarations, so it can be gathered per partition."""
+    dbcs = data.dbcs
     primaries = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool) & dbcs["primary_dbc_id"].notna()]
     wanted = set(zip(primaries["requesting_agb"], primaries["primary_dbc_id"], strict=True))
-    if not wanted or live.empty:
+    if not wanted or data.live.empty:
         return set()
-    declared = _declared_dbcs(live, dbcs)
+    declared = declared_dbcs(data)
     return wanted & set(zip(declared["agb"], declared["dbc_id"], strict=True))
 
 
 def check_odv_002(data: AuditInput) -> list[Finding]:
     """An ODV DBC whose requesting hospital never declared its own (primary) DBC: income lost."""
-    return odv_002(data.dbcs, declared_primaries(data.live, data.dbcs), year=data.year)
+    return odv_002(data.dbcs, declared_primaries(data), year=data.year)
 
 
 def odv_002(dbcs: pd.DataFrame, declared: set[tuple[str, str]], *, year: int) -> list[Finding]:

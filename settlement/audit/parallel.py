@@ -19,7 +19,7 @@ import pandas as pd
 
 from settlement import coverage
 from settlement.audit.declarations import later
-from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding, day_text
+from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding
 
 COVERAGE = ["pair", "ct", "agreement_id", "care_type", "performing_agb", "consented"]
 
@@ -172,41 +172,46 @@ def check_par_002(data: AuditInput) -> list[Finding]:
     live = data.live
     if live.empty:
         return []
-    ordered = live.sort_values(["declared_on", "declaration_id"], kind="stable")
     key = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
-    extra = ordered.duplicated(key, keep="first").to_numpy()
-    repeated = ordered.duplicated(key, keep=False).to_numpy()
-    chosen = extra & data.in_year(ordered["end_date"])
+    # Only the lines whose key repeats take part: a small share, worked on alone.
+    repeated = live.loc[live.duplicated(key, keep=False).to_numpy()]
+    if repeated.empty:
+        return []
+    ordered = repeated.sort_values(["declared_on", "declaration_id"], kind="stable")
+    chosen = ordered.duplicated(key, keep="first").to_numpy() & data.in_year(ordered["end_date"])
     if not chosen.any():
         return []
     # Each repeated key numbered once, with its lines sorted: a finding finds them by number.
-    number = np.full(len(ordered), -1, dtype="int64")
-    groups = ordered.loc[repeated]
-    number[repeated] = groups.groupby(key, sort=False).ngroup().to_numpy("int64")
+    number = ordered.groupby(key, sort=False).ngroup().to_numpy("int64")
     members: list[list[str]] = [[] for _ in range(int(number.max()) + 1)]
-    for group, line in zip(number[repeated].tolist(), groups["declaration_id"], strict=True):
+    for group, line in zip(number.tolist(), ordered["declaration_id"].tolist(), strict=True):
         members[group].append(line)
     for lines in members:
         lines.sort()
     flagged = ordered.loc[chosen]
-    group_of = number[chosen]
+    names = ["agb", "uzovi", "declaration_id", "zorgproduct_code"]
+    columns = [flagged[name].astype(object).tolist() for name in names]
+    days = flagged["start_date"].dt.strftime("%Y-%m-%d").tolist()
+    amounts = flagged["amount_cents"].astype("int64").tolist()
     findings = []
-    for row, group in zip(flagged.to_dict("records"), group_of.tolist(), strict=True):
-        related = tuple(i for i in members[group] if i != row["declaration_id"])
+    for agb, uzovi, line, code, day, cents, group in zip(
+        *columns, days, amounts, number[chosen].tolist(), strict=True
+    ):
+        related = tuple(i for i in members[group] if i != line)
         findings.append(
             Finding(
                 "PAR-002",
                 ERROR,
-                row["agb"],
-                row["uzovi"],
-                row["declaration_id"],
+                agb,
+                uzovi,
+                line,
                 None,
                 None,
                 related,
-                int(row["amount_cents"]),
-                f"Declaration {row['declaration_id']} repeats {', '.join(related)}: "
-                f"the same zorgproduct {row['zorgproduct_code']} for the same patient from "
-                f"{day_text(row['start_date'])}, declared to insurer {row['uzovi']} more than once "
+                cents,
+                f"Declaration {line} repeats {', '.join(related)}: "
+                f"the same zorgproduct {code} for the same patient from "
+                f"{day}, declared to insurer {uzovi} more than once "
                 "(N0927). Credit the extra line.",
             )
         )

@@ -62,7 +62,7 @@ def audit_part(
     findings: list[Finding] = []
     for code in LINE_RULES:
         findings.extend(CATALOGUE[code].check(data))
-    return PartAudit(findings, declared_primaries(data.live, dbcs))
+    return PartAudit(findings, declared_primaries(data))
 
 
 def audit_rest(
