@@ -8,6 +8,7 @@ same statement always gives the same bytes (reportlab's invariant mode: no clock
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -16,7 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
-    LongTable,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -25,6 +25,7 @@ from reportlab.platypus import (
 )
 
 from settlement.statement import Direction, Statement
+from spreiding.render.statement_grid import Grid
 from spreiding.render.web import CHANGE_NL, REASONS_NL, datum, decimal_nl, euro, vat_nl
 
 STYLES = getSampleStyleSheet()
@@ -32,7 +33,6 @@ BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9)
 H1 = ParagraphStyle("h1", parent=STYLES["Heading1"], fontSize=15, spaceAfter=4)
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=4)
-ROW_HEIGHT = 8 * 1.2 + 2 * 1.5
 GRID = TableStyle(
     [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
@@ -46,8 +46,11 @@ GRID = TableStyle(
     ]
 )
 
+# A statement repeats its few hundred end dates over thousands of lines: each formatted once.
+_datum = lru_cache(maxsize=4_096)(datum)
 
-def _lines_table(direction: Direction, *, correction: bool) -> Table:
+
+def _lines_table(direction: Direction, *, correction: bool) -> Grid:
     header = [
         "DBC",
         "Patiënt (pseudoniem)",
@@ -59,24 +62,20 @@ def _lines_table(direction: Direction, *, correction: bool) -> Table:
     ]
     if correction:
         header.append("Mutatie")
-    rows: list[list[str]] = [header]
+    rows: list[tuple[str, ...]] = []
     for line in direction.lines:
-        row = [
-            line.dbc_id, line.patient_ref, line.zorgproduct_code, datum(line.end_date),
+        row: tuple[str, ...] = (
+            line.dbc_id, line.patient_ref, line.zorgproduct_code, _datum(line.end_date),
             euro(line.unit_price_cents), decimal_nl(line.share), euro(line.amount_cents),
-        ]  # fmt: skip
+        )  # fmt: skip
         if correction:
-            row.append(CHANGE_NL.get(line.change or "", line.change or ""))
+            row += (CHANGE_NL.get(line.change or "", line.change or ""),)
         rows.append(row)
     widths = [26 * mm, 34 * mm, 22 * mm, 20 * mm, 26 * mm, 15 * mm, 26 * mm]
     if correction:
         widths = [w * 0.9 for w in widths] + [16 * mm]
-    # One text line per row (8 pt, leading 1.2, padding 1.5 above and below): given, the heights
-    # need not be measured cell by cell on every page the table is split over.
-    table = LongTable(rows, colWidths=widths, rowHeights=ROW_HEIGHT, repeatRows=1)
-    table.setStyle(GRID)
-    table.setStyle(TableStyle([("ALIGN", (4, 0), (6, -1), "RIGHT")]))
-    return table
+    # One text line per row: drawn straight onto the page, a page's rows found by arithmetic.
+    return Grid(header, rows, widths, right={4, 5, 6})
 
 
 def _money_table(rows: list[list[str]], widths: list[float], right_from: int) -> Table:
@@ -294,14 +293,12 @@ def _story(statement: Statement) -> list[object]:
     story.append(table)
     story.append(Paragraph("Uitgesloten DBC's", H2))
     if s.excluded:
-        rows = [["Ziekenhuis", "DBC", "Reden"]]
-        rows += [
+        header = ["Ziekenhuis", "DBC", "Reden"]
+        rows = [
             [e.agb, e.dbc_id, f"{REASONS_NL.get(e.reason, e.reason)} ({e.reason})"]
             for e in s.excluded
         ]
-        excluded = Table(rows, colWidths=[26 * mm, 34 * mm, 110 * mm], repeatRows=1)
-        excluded.setStyle(GRID)
-        story.append(excluded)
+        story.append(Grid(header, rows, [26 * mm, 34 * mm, 110 * mm]))
     else:
         story.append(Paragraph("Geen.", BODY))
     story.append(Spacer(1, 4 * mm))
