@@ -8,10 +8,23 @@ Changing a final run is refused by the database itself (migration 0002).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, func, insert, select, true, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from spreiding.domain.access import Principal
@@ -187,21 +200,14 @@ class RunStore:
     ) -> list[dict[str, Any]]:
         """At most ``limit`` of the run's ``name`` rows (lines, hours or costs) that ``creditor``
         is owed by ``debtor``, those after ``seq`` ``after``, in the run's order, with ``seq``:
-        a keyset page read through the (run, debtor, creditor) index, as plain values."""
-        table = CHILD_TABLES[name]
-        columns = [c for c in table.columns if c.name != "run_id"]
-        query = (
-            select(*columns)
-            .where(
-                table.c.run_id == run_id,
-                table.c.debtor_agb == debtor,
-                table.c.creditor_agb == creditor,
-                _pair_order(table) > after,
-            )
-            .order_by(_pair_order(table))
-        )
-        query = query if limit is None else query.limit(limit)
-        return [dict(row._mapping) for row in self.connection.execute(query)]
+        a keyset page read in order from the (run, debtor, creditor, seq) index (migration
+        0015), which stops after ``limit`` rows: no sort of the pair's rows, as plain values."""
+        values = {"run_id": run_id, "debtor": debtor, "creditor": creditor, "after": after}
+        if limit is not None:
+            values["limit"] = limit
+        result = self.connection.execute(_direction_query(name, limited=limit is not None), values)
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
 
     def care_type_totals(
         self, run_id: int, creditor: str, debtor: str
@@ -309,6 +315,23 @@ class RunStore:
             else:
                 frame[column] = frame[column].astype("str")
         return frame
+
+
+@cache
+def _direction_query(name: str, *, limited: bool) -> Select[Any]:
+    """The query of ``RunStore.direction_page``, built once (its values are bound)."""
+    table = CHILD_TABLES[name]
+    query = (
+        select(*(c for c in table.columns if c.name != "run_id"))
+        .where(
+            table.c.run_id == bindparam("run_id"),
+            table.c.debtor_agb == bindparam("debtor"),
+            table.c.creditor_agb == bindparam("creditor"),
+            table.c.seq > bindparam("after"),
+        )
+        .order_by(table.c.seq)
+    )
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
 
 
 def _pair_order(table: Table) -> Any:

@@ -51,7 +51,10 @@ class _RunChild(SQLModel):
 
 class SettlementLine(_RunChild, table=True):
     __tablename__ = "settlement_line"
-    __table_args__ = (Index("ix_settlement_line_pair", "run_id", "debtor_agb", "creditor_agb"),)
+    # A pair's rows in the run's order straight from the index (migration 0015).
+    __table_args__ = (
+        Index("ix_settlement_line_pair", "run_id", "debtor_agb", "creditor_agb", "seq"),
+    )
     creditor_agb: str = Field(max_length=8)
     debtor_agb: str = Field(max_length=8)
     dbc_id: str
@@ -103,7 +106,7 @@ class SettlementHoursLine(_RunChild, table=True):
 
     __tablename__ = "settlement_hours_line"
     __table_args__ = (
-        Index("ix_settlement_hours_line_pair", "run_id", "debtor_agb", "creditor_agb"),
+        Index("ix_settlement_hours_line_pair", "run_id", "debtor_agb", "creditor_agb", "seq"),
     )
     creditor_agb: str = Field(max_length=8)
     debtor_agb: str = Field(max_length=8)
@@ -124,7 +127,7 @@ class SettlementCostLine(_RunChild, table=True):
 
     __tablename__ = "settlement_cost_line"
     __table_args__ = (
-        Index("ix_settlement_cost_line_pair", "run_id", "debtor_agb", "creditor_agb"),
+        Index("ix_settlement_cost_line_pair", "run_id", "debtor_agb", "creditor_agb", "seq"),
     )
     creditor_agb: str = Field(max_length=8)
     debtor_agb: str = Field(max_length=8)
