@@ -42,7 +42,7 @@ def test_a_sample_streamed_in_partitions_gives_the_findings_of_the_whole(
     batches = csv_batches(folder / "declarations.csv", block_bytes=4096)
     found = audit_streamed(
         dataset.dbcs, dataset.agreements, dataset.transfers, batches,
-        year=2024, per_insurer=per_insurer, spill_dir=tmp_path,
+        year=2024, per_insurer=per_insurer, part_lines=7, spill_dir=tmp_path,
     )  # fmt: skip
     assert audit_to_json(2024, found) == whole(dataset)
     assert list(tmp_path.iterdir()) == []  # the spilled partitions are gone
@@ -70,10 +70,11 @@ def test_partitions_keep_a_patient_of_an_insurer_together() -> None:
     files=audit_datasets(),
     per_insurer=st.integers(min_value=1, max_value=4),
     batch=st.integers(min_value=1, max_value=9),
+    part_lines=st.integers(min_value=1, max_value=20),
 )
 @settings(max_examples=30, deadline=None)
 def test_partitioned_and_streamed_audits_find_what_the_whole_finds(
-    files: dict[str, Any], per_insurer: int, batch: int
+    files: dict[str, Any], per_insurer: int, batch: int, part_lines: int
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         dataset = read_dataset(f.write(Path(folder), files))
@@ -91,6 +92,6 @@ def test_partitioned_and_streamed_audits_find_what_the_whole_finds(
     )
     streamed = audit_streamed(
         dataset.dbcs, dataset.agreements, dataset.transfers, batches,
-        year=2024, per_insurer=per_insurer,
+        year=2024, per_insurer=per_insurer, part_lines=part_lines,
     )  # fmt: skip
     assert streamed == expected

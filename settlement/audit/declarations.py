@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from spreiding.domain.dataset import sort_rows
 
 LINE_KEY = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
+
+
+def isin(values: pd.Series, among: pd.Series) -> np.ndarray:
+    """``values.isin(among)`` of string columns through Arrow (pandas would list ``among`` in
+    Python first); a missing value is in nothing."""
+    found = pc.is_in(pa.array(values), value_set=pa.array(among.dropna().unique()))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
@@ -33,8 +42,7 @@ def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     # Only debits that some credit could cancel need ranking: a small share of all lines.
     credit_keys = credits[LINE_KEY].assign(match=-credits["amount_cents"]).drop_duplicates()
     # First the debits of patients with a credit line (a cheap test), then the exact join.
-    patients = debits["patient_ref"].isin(credit_keys["patient_ref"].unique()).to_numpy()
-    maybe = debits.loc[patients]
+    maybe = debits.loc[isin(debits["patient_ref"], credit_keys["patient_ref"])]
     candidates = maybe.assign(match=maybe["amount_cents"]).merge(
         credit_keys, on=[*LINE_KEY, "match"]
     )

@@ -78,26 +78,21 @@ def check_odv_001(data: AuditInput) -> list[Finding]:
     ]
 
 
-def declared_primaries(data: AuditInput) -> set[tuple[str, str]]:
-    """The (hospital, DBC) keys the live lines declare among those ODV DBCs name as their
-    primary: all ODV-002 needs of the declarations, so it can be gathered per partition."""
-    dbcs = data.dbcs
-    primaries = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool) & dbcs["primary_dbc_id"].notna()]
-    wanted = set(zip(primaries["requesting_agb"], primaries["primary_dbc_id"], strict=True))
-    if not wanted or data.live.empty:
-        return set()
+def declared_keys(data: AuditInput) -> set[tuple[str, str]]:
+    """The (hospital, DBC) keys the live lines declare: all ODV-002 needs of the declarations,
+    so it can be gathered per partition of them and united."""
     declared = declared_dbcs(data)
-    return wanted & set(zip(declared["agb"], declared["dbc_id"], strict=True))
+    return set(zip(declared["agb"], declared["dbc_id"], strict=True))
 
 
 def check_odv_002(data: AuditInput) -> list[Finding]:
     """An ODV DBC whose requesting hospital never declared its own (primary) DBC: income lost."""
-    return odv_002(data.dbcs, declared_primaries(data), year=data.year)
+    return odv_002(data.dbcs, declared_keys(data), year=data.year)
 
 
 def odv_002(dbcs: pd.DataFrame, declared: set[tuple[str, str]], *, year: int) -> list[Finding]:
-    """ODV-002 given the primary DBC keys declared to any insurer (``declared_primaries`` of
-    all live lines, or the union of it over partitions of them)."""
+    """ODV-002 given the DBC keys declared to any insurer (``declared_keys`` of all live
+    lines, or the union of it over partitions of them)."""
     odv = dbcs.loc[
         dbcs["odv"].to_numpy(dtype=bool)
         & dbcs["primary_dbc_id"].notna().to_numpy()

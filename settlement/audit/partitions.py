@@ -5,9 +5,9 @@ Every declaration rule but ODV-002 looks only at lines of one insurer and one pa
 lines cancel lines of the same insurer and patient, PAR-001/PAR-003 pair lines of the same
 insurer and patient, PAR-002 repeats are of one insurer and patient, ODV-001 is per line. So the
 lines can be split by insurer, and within an insurer by a hash of the patient
-(``partition_keys``), and those rules run on each part alone (``audit_part``), with the DBCs
-and agreements whole (they are small beside the lines). ODV-002 asks whether a primary DBC was
-declared to *any* insurer: each part contributes the primary DBC keys it declares, and ODV-002
+(``partition_keys``), and those rules run on each part alone (``audit_part``), with the
+agreements and the DBCs its lines can declare (``_dbcs_of``). ODV-002 asks whether a primary
+DBC was declared to *any* insurer: each part contributes the DBC keys its lines declare, and ODV-002
 runs once on their union (``audit_rest``), beside the transfer rules, which read no lines.
 ``combine`` sorts the findings as ``rules.audit`` does. Example, for declarations ``frame``::
 
@@ -23,15 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from settlement.audit.declarations import isin
 from settlement.audit.findings import AuditInput, Finding
-from settlement.audit.odv import declared_primaries, odv_002
+from settlement.audit.odv import declared_keys, odv_002
 from settlement.audit.rules import CATALOGUE, LINE_RULES
 from spreiding.domain.agreements import Agreement
 
 
 @dataclass(frozen=True)
 class PartAudit:
-    """The findings of the line rules on one partition, and the primary DBC keys it declares."""
+    """The findings of the line rules on one partition, and the DBC keys its lines declare."""
 
     findings: list[Finding]
     declared: set[tuple[str, str]]
@@ -57,12 +58,19 @@ def audit_part(
     year: int,
 ) -> PartAudit:
     """The line rules (``LINE_RULES``) on the lines of some insurers and patients, all lines of
-    each of them (``partition_keys``)."""
-    data = AuditInput(year, dbcs, tuple(agreements), declarations, None)
+    each of them (``partition_keys``). Of the DBCs only those the lines can declare are
+    joined: of their patients, or named by their ``dbc_id``."""
+    data = AuditInput(year, _dbcs_of(dbcs, declarations), tuple(agreements), declarations, None)
     findings: list[Finding] = []
     for code in LINE_RULES:
         findings.extend(CATALOGUE[code].check(data))
-    return PartAudit(findings, declared_primaries(data))
+    return PartAudit(findings, declared_keys(data))
+
+
+def _dbcs_of(dbcs: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """The DBCs that lines can declare (``odv._declared_dbcs``): by patient, or by id."""
+    patients = isin(dbcs["patient_ref"], lines["patient_ref"])
+    return dbcs.loc[patients | isin(dbcs["dbc_id"], lines["dbc_id"])]
 
 
 def audit_rest(
@@ -73,8 +81,8 @@ def audit_rest(
     *,
     year: int,
 ) -> list[Finding]:
-    """The rules that read no single partition: ODV-002 on the union of the parts' declared
-    primaries (``declared`` None: there is no declarations file, the rule does not run) and
+    """The rules that read no single partition: ODV-002 on the union of the DBC keys the
+    parts declare (``declared`` None: there is no declarations file, the rule does not run) and
     the transfer rules (when there are transfers)."""
     findings: list[Finding] = []
     if declared is not None:

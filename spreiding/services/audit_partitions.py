@@ -2,18 +2,19 @@
 
 The declaration lines arrive in batches (``csv_batches`` reads a declarations file in blocks
 with ``pyarrow.csv``; any iterable of canonical frames will do). Each batch is routed by
-partition (``settlement.audit.partitions.partition_keys``: the insurer, and within it a hash
-of the patient) into one Arrow IPC file per partition in a temporary folder; then each
-partition is read back alone, put in the canonical order, and audited
-(``audit_part``); ODV-002 and the transfer rules run once (``audit_rest``) and the findings
-are merged in the contract's order. The findings are those of ``rules.audit`` on all lines,
-byte for byte. Example::
+bucket (``settlement.audit.partitions.partition_keys``: the insurer, and within it a hash of
+the patient) into one Arrow IPC file per bucket in a temporary folder; then the buckets are
+read back a few at a time, as many as make a part of at most ``PART_LINES`` lines, put in
+the canonical order and audited (``audit_part``): few parts for a small file, and for a
+large one parts of a bounded size, so the peak does not grow with the file. ODV-002 and the
+transfer rules run once (``audit_rest``) and the findings are merged in the contract's order.
+The findings are those of ``rules.audit`` on all lines, byte for byte. Example::
 
     found = audit_streamed(dataset.dbcs, dataset.agreements, dataset.transfers,
-                           csv_batches(folder / "declarations.csv"), year=2024, per_insurer=4)
+                           csv_batches(folder / "declarations.csv"), year=2024)
 
 A national audit runs the same way with the partitions as independent jobs: each needs the
-DBCs, agreements and its own lines; only the declared primary DBC keys travel back.
+DBCs, agreements and its own lines; only the declared DBC keys travel back.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, conform, sort_rows
 
 BLOCK_BYTES = 32 << 20  # about 300,000 lines of a declarations file per batch
+BUCKETS = 16  # buckets per insurer the lines spill to: whole buckets make the parts
+PART_LINES = 1_000_000  # lines audited at once, at most (unless one bucket has more)
 
 
 def csv_batches(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[pd.DataFrame]:
@@ -74,10 +77,11 @@ def _cents(values: pd.Series) -> pd.Series:
     return pd.Series(np.where(negative, -cents, cents), index=values.index, dtype="int64")
 
 
-def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) -> list[Path]:
-    """Route every batch's lines by partition into ``folder/<partition>.arrow`` (Arrow IPC);
-    return the files in partition order."""
+def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) -> dict[Path, int]:
+    """Route every batch's lines by bucket (``partition_keys``) into ``folder/<bucket>.arrow``
+    (Arrow IPC); return the files in bucket order with their line counts."""
     writers: dict[str, ipc.RecordBatchFileWriter] = {}
+    counts: dict[str, int] = {}
     try:
         for batch in batches:
             if batch.empty:
@@ -90,11 +94,41 @@ def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) ->
             for name, start, stop in zip(names.tolist(), bounds, bounds[1:], strict=False):
                 if name not in writers:
                     writers[name] = ipc.new_file(folder / f"{name}.arrow", table.schema)
+                    counts[name] = 0
                 writers[name].write_table(table.slice(start, stop - start))
+                counts[name] += stop - start
     finally:
         for writer in writers.values():
             writer.close()
-    return [folder / f"{name}.arrow" for name in sorted(writers)]
+    return {folder / f"{name}.arrow": counts[name] for name in sorted(writers)}
+
+
+def packed(buckets: dict[Path, int], part_lines: int) -> list[list[Path]]:
+    """The buckets in order, packed into parts of at most ``part_lines`` lines (a bucket
+    larger than that is a part alone). Any union of buckets is a valid part: a bucket holds
+    all lines of each of its insurer's patients."""
+    parts: list[list[Path]] = []
+    size = 0
+    for path, lines in buckets.items():
+        if not parts or size + lines > part_lines:
+            parts.append([])
+            size = 0
+        parts[-1].append(path)
+        size += lines
+    return parts
+
+
+def _read(paths: list[Path]) -> pd.DataFrame:
+    """The lines of some spilled buckets, in the canonical order; the files are removed."""
+    tables = []
+    for path in paths:
+        with pa.memory_map(str(path)) as source:
+            tables.append(ipc.open_file(source).read_all())
+    frame = pa.concat_tables(tables).to_pandas()
+    del tables
+    for path in paths:
+        path.unlink()
+    return sort_rows(frame, list(DECLARATIONS.key))
 
 
 def audit_streamed(
@@ -104,22 +138,22 @@ def audit_streamed(
     batches: Iterable[pd.DataFrame] | None,
     *,
     year: int,
-    per_insurer: int = 1,
+    per_insurer: int = BUCKETS,
+    part_lines: int = PART_LINES,
     spill_dir: Path | None = None,
 ) -> list[Finding]:
-    """``rules.audit`` of the lines in ``batches`` (None: no declarations file), one partition
-    in memory at a time; the partitions spill to a temporary folder under ``spill_dir``."""
+    """``rules.audit`` of the lines in ``batches`` (None: no declarations file), one part in
+    memory at a time: the lines spill to ``per_insurer`` buckets per insurer in a temporary
+    folder under ``spill_dir``, and are audited in parts of whole buckets of at most
+    ``part_lines`` lines (more only where one bucket is larger)."""
     if batches is None:
         return combine([], audit_rest(dbcs, agreements, transfers, None, year=year))
     parts: list[list[Finding]] = []
     declared: list[set[tuple[str, str]]] = []
     with tempfile.TemporaryDirectory(prefix="audit-", dir=spill_dir) as folder:
-        for path in spill(batches, Path(folder), per_insurer=per_insurer):
-            with pa.memory_map(str(path)) as source:
-                frame = ipc.open_file(source).read_all().to_pandas()
-            path.unlink()
-            part = audit_part(dbcs, agreements, sort_rows(frame, list(DECLARATIONS.key)), year=year)
-            del frame
+        buckets = spill(batches, Path(folder), per_insurer=per_insurer)
+        for paths in packed(buckets, part_lines):
+            part = audit_part(dbcs, agreements, _read(paths), year=year)
             parts.append(part.findings)
             declared.append(part.declared)
     rest = audit_rest(dbcs, agreements, transfers, declared, year=year)
