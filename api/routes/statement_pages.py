@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from api import convert, schemas
 from api.deps import Caller, Db, RunId
@@ -39,10 +40,10 @@ IfNoneMatch = Annotated[str | None, Header(description="ETags of copies the clie
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "The copy the client holds (If-None-Match) is current"}
 }
-_PAGE_MODELS = {
-    "lines": (schemas.StatementLinesPage, schemas.PagedStatementLinePublic),
-    "hours": (schemas.StatementHoursPage, schemas.PagedHoursLinePublic),
-    "costs": (schemas.StatementCostsPage, schemas.PagedCostLinePublic),
+_PAGE_MODELS: dict[str, type[BaseModel]] = {
+    "lines": schemas.StatementLinesPage,
+    "hours": schemas.StatementHoursPage,
+    "costs": schemas.StatementCostsPage,
 }
 _ITEM_FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "lines": convert.statement_line,
@@ -189,18 +190,19 @@ def _page(
             statement_pages.decode_cursor(cursor, ref, section)
         return _answer(None, etag, final)
     found = statement_pages.page(db, ref, section, limit=limit, cursor=cursor)
-    page_model, item_model = _PAGE_MODELS[section]
     fields = _ITEM_FIELDS[section]
-    items = [
-        item_model(creditor_agb=x.creditor_agb, debtor_agb=x.debtor_agb, **fields(x.line))
-        for x in found.lines
-    ]
-    body = page_model(
-        run_id=run.run_id,
-        first_agb=ref.first,
-        second_agb=ref.second,
-        items=items,
-        next=found.next,
+    # One validation of the page (in pydantic's core), not one model built per line.
+    body = _PAGE_MODELS[section].model_validate(
+        {
+            "run_id": run.run_id,
+            "first_agb": ref.first,
+            "second_agb": ref.second,
+            "items": [
+                {"creditor_agb": x.creditor_agb, "debtor_agb": x.debtor_agb, **fields(x.line)}
+                for x in found.lines
+            ],
+            "next": found.next,
+        }
     )
     return _answer(body.model_dump_json().encode(), etag, final)
 
