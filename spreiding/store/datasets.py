@@ -8,19 +8,19 @@ every row with what is stored, as a principal sees it (a stored row it may not s
 ``hidden``: neither unchanged nor a conflict, and nothing of it is told), and writes nothing;
 ``write_import`` inserts what the plan found new. ``load_dataset`` reads everything back in the
 canonical form of ``spreiding.domain.dataset``; ``load_settlement_inputs`` and
-``load_audit_inputs`` read only the tables settling or auditing a year needs. Agreements are
-stored by ``spreiding.store.agreements``.
+``load_audit_inputs`` read only the tables settling or auditing a year needs. Rows are written
+by ``spreiding.store.bulk`` (COPY on PostgreSQL, a prepared INSERT on SQLite, chunk by chunk);
+agreements are stored by ``spreiding.store.agreements``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, case, insert, select, update
+from sqlalchemy import Connection, Table, case, select, update
 
 from spreiding.domain import agreements as domain
 from spreiding.domain.access import Principal
@@ -37,7 +37,7 @@ from spreiding.domain.dataset import (
     conform,
 )
 from spreiding.domain.errors import DatasetConflict
-from spreiding.store import tables, visibility
+from spreiding.store import bulk, tables, visibility
 from spreiding.store.agreements import (
     AgreementComparison,
     compare_agreements,
@@ -46,7 +46,6 @@ from spreiding.store.agreements import (
 )
 from spreiding.store.database import lock_for_writing
 
-CHUNK_ROWS = 50_000
 SEEN = "_seen"  # per stored row: whether the principal may see it
 
 
@@ -153,8 +152,7 @@ def write_import(connection: Connection, plan: ImportPlan) -> ImportReport:
             unchanged["agreements"] = plan.agreements.unchanged
         if schema.name in plan.tables:
             compared = plan.tables[schema.name]
-            for chunk in _records(compared.fresh, schema, table):
-                connection.execute(insert(table), chunk)
+            bulk.insert_frame(connection, schema, table, compared.fresh)
             added[schema.name] = len(compared.fresh)
             unchanged[schema.name] = compared.unchanged
     return ImportReport(added=added, unchanged=unchanged)
@@ -249,10 +247,7 @@ def compare_transfers(
 
 
 def insert_transfers(connection: Connection, fresh: pd.DataFrame) -> int:
-    table = _table(tables.Transfer)
-    for chunk in _records(fresh, TRANSFERS, table):
-        connection.execute(insert(table), chunk)
-    return len(fresh)
+    return bulk.insert_frame(connection, TRANSFERS, _table(tables.Transfer), fresh)
 
 
 def compare_hours(
@@ -267,10 +262,7 @@ def compare_hours(
 
 
 def insert_hours(connection: Connection, fresh: pd.DataFrame) -> int:
-    table = _table(tables.Hours)
-    for chunk in _records(fresh, HOURS, table):
-        connection.execute(insert(table), chunk)
-    return len(fresh)
+    return bulk.insert_frame(connection, HOURS, _table(tables.Hours), fresh)
 
 
 def set_transfer_status(connection: Connection, transfer_id: str, status: str) -> None:
@@ -370,24 +362,3 @@ def _show(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return str(value)
-
-
-def _records(
-    frame: pd.DataFrame, schema: TableSchema, table: Table
-) -> Iterator[list[dict[str, Any]]]:
-    """Rows as plain Python values, in chunks, so memory stays bounded for large imports."""
-    for start in range(0, len(frame), CHUNK_ROWS):
-        chunk = frame.iloc[start : start + CHUNK_ROWS]
-        columns: dict[str, list[Any]] = {}
-        for name, kind in schema.columns.items():
-            series = chunk[name]
-            if kind == "date":
-                columns[name] = [None if pd.isna(v) else v.date() for v in series]
-            elif kind in ("int", "cents"):
-                columns[name] = [int(v) for v in series.to_numpy()]
-            elif kind == "bool":
-                columns[name] = [bool(v) for v in series.to_numpy()]
-            else:
-                columns[name] = [None if pd.isna(v) else str(v) for v in series]
-        names = list(columns)
-        yield [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
