@@ -33,7 +33,7 @@ from spreiding.contract.checks import (
     check_transfers,
 )
 from spreiding.contract.files import LINE, SPECS, FileSpec, storable_rows
-from spreiding.contract.rows import Rows, dbc_keys
+from spreiding.contract.rows import Rows, dbc_keys, parse_dates
 from spreiding.contract.sources import read_tables, source_of
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import Agreement
@@ -205,12 +205,10 @@ def _cents(values: pd.Series) -> pd.Series:
 
 def _dates(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     """The date columns parsed by the format they were checked against (an empty open date:
-    NaT); pandas would otherwise guess a format from the first value, and cannot from a
-    first value of year 0001."""
+    NaT), as ``datetime64[s]``: years 0001 to 9999."""
     for column, kind in schema.columns.items():
         if kind == "date":
-            values = frame[column]
-            frame[column] = pd.to_datetime(values.where(values != "", None), format="%Y-%m-%d")
+            frame[column] = pd.Series(parse_dates(frame[column]), index=frame.index)
     return frame
 
 

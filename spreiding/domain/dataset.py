@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -196,15 +197,53 @@ def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) 
 
 
 def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``frame`` sorted by ``keys`` (ascending, stable, by code point), index reset.
+    """``frame`` sorted by ``keys`` (ascending, stable, by code point; missing values last),
+    index reset.
 
-    Arrow's multi-key sort in C++; pandas sorts Arrow strings through Python objects, several
-    times slower on a million rows."""
+    The order is that of Arrow's stable multi-key sort, found faster: the last key is sorted
+    by Arrow alone, the keys before it become dense integer codes (their distinct values
+    sorted, far fewer than the rows), packed into one ``int64`` where they fit, and each pack
+    is a stable integer sort of numpy (least significant first). An order that is already
+    the rows' own takes nothing."""
     if len(frame) < 2:
         return frame.reset_index(drop=True)
     table = pa.Table.from_pandas(frame[keys], preserve_index=False)
-    order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
-    return frame.take(order.to_numpy()).reset_index(drop=True)
+    if any(pa.types.is_floating(column.type) for column in table.columns):
+        order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys]).to_numpy()
+    else:
+        order = _order(table, keys)
+    if np.array_equal(order, np.arange(len(order))):
+        return frame.reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
+
+
+def _order(table: pa.Table, keys: list[str]) -> np.ndarray:
+    """The stable ascending order of ``table`` by ``keys`` (nulls last), as Arrow sorts."""
+    order = pc.sort_indices(table[keys[-1]]).to_numpy()  # nulls last
+    packs: list[tuple[np.ndarray, int]] = []
+    for key in keys[:-1]:
+        codes, size = _codes(table[key])
+        if packs and packs[-1][1] * size < 1 << 62:
+            packed, width = packs[-1]
+            packs[-1] = (packed * size + codes, width * size)
+        else:
+            packs.append((codes, size))
+    for codes, _size in reversed(packs):
+        order = order[np.argsort(codes[order], kind="stable")]
+    return order
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """Per row the rank of its value among the column's distinct values (0, 1, ...; a
+    missing value after every other), and how many ranks there are."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    distinct = encoded.dictionary
+    rank = pc.rank(distinct, sort_keys="ascending", tiebreaker="dense").to_numpy()
+    rank = rank.astype("int64") - 1
+    size = len(distinct) + 1
+    indices = encoded.indices.fill_null(len(distinct)).to_numpy().astype("int64")
+    rank = np.append(rank, len(distinct))
+    return rank[indices], size
 
 
 def empty(schema: TableSchema) -> pd.DataFrame:
