@@ -3,11 +3,14 @@
 Access is that of the full statement (``statements.locate_statement``: another tenant's run or
 pair reads as not found) and is checked on every request, before any 304.
 
-ETags are strong. A page's is made of the run, its status and fingerprint, the pair, the
-section, the limit and the cursor: a run's rows never change (a final run cannot; a draft is
-not edited, and a finalised one has another status), so the same page of the same run is the
-same body, and a final run's pages may be kept by the client. The summary names the hospitals
-and agreements as the reference data has them now: its ETag is a digest of its body.
+ETags are strong and made without reading a line: from the run's header (id, kind, status,
+year, netting, fingerprint, corrected run), the pair and what is asked. A run's rows never
+change (a final run cannot; a draft is not edited, and a finalised one has another status and
+so other ETags), and the reference data a summary names (hospitals, agreements) is only added
+to (a stored row with other values is refused as a conflict), so the same request on the same
+run is the same body. A summary shows the viewer only its own payments: the viewer is part of
+its ETag. A page of lines is the same for every viewer allowed to read it. A final run's parts
+may be kept by the client (``max-age``); a draft's are revalidated.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import astuple
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -25,7 +29,6 @@ from api import convert, schemas
 from api.deps import Caller, Db, RunId
 from api.errors import RESPONSES
 from api.paths import TextId
-from api.routes.runs import CacheKey
 from spreiding.domain.money import format_cents
 from spreiding.services import statement_pages, statement_summary, statements
 from spreiding.services.statement_pages import DEFAULT_LIMIT, MAX_LIMIT, Section
@@ -51,9 +54,9 @@ _ITEM_FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "costs": convert.cost_line,
 }
 
-# Summaries are read far more often than runs change: the body of a (run, status, pair) is
-# kept once made, as the full statement's is (``api.routes.runs``).
-_SUMMARIES: OrderedDict[CacheKey, tuple[bytes, str]] = OrderedDict()
+# Summaries are read far more often than runs change: the body of an ETag is kept once made,
+# as the full statement's is (``api.routes.runs``), per database.
+_SUMMARIES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 _SUMMARIES_KEPT = 4096
 
 
@@ -61,10 +64,15 @@ def _etag(*parts: object) -> str:
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 
 
-def _held(etag: str, if_none_match: str | None) -> bool:
-    """Whether the client holds ``etag`` (If-None-Match; ``*``: any copy)."""
-    held = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
-    return etag in held or "*" in held
+def _run_etag(what: str, ref: StatementRef, *parts: object) -> str:
+    """The ETag of ``what`` of a located statement: the run's header and the pair, and
+    ``parts`` (the viewer, the page asked)."""
+    return _etag(what, *astuple(ref.run), ref.first, ref.second, *parts)
+
+
+def _tags(if_none_match: str | None) -> set[str]:
+    """The ETags of the copies the client holds (If-None-Match; ``*``: any copy)."""
+    return {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
 
 
 def _answer(body: bytes | None, etag: str, final: bool) -> Response:
@@ -156,19 +164,19 @@ def get_statement_summary(
     """The statement's totals and counts without its lines: per direction what is owed by kind
     (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
     ref = statements.locate_statement(db, caller, run_id, first, second)
-    run = ref.run
-    # A hospital's statement shows only its own payments: the viewer is part of the key.
-    pair = (ref.first, ref.second, ref.viewer)
-    key: CacheKey = (str(db.engine.url), run_id, run.status, run.fingerprint, *pair)
-    kept = _SUMMARIES.get(key)
-    if kept is None:
+    final = ref.run.status == "final"
+    # A hospital's statement shows only its own payments: the viewer is part of the ETag.
+    etag, tags = _run_etag("summary-2", ref, ref.viewer), _tags(if_none_match)
+    if etag in tags:  # an ETag of this summary is only ever given for one that exists
+        return _answer(None, etag, final)
+    key = (str(db.engine.url), etag)
+    body = _SUMMARIES.get(key)
+    if body is None:
         body = summary_of(statement_summary.summary(db, ref)).model_dump_json().encode()
-        kept = body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        _SUMMARIES[key] = kept
+        _SUMMARIES[key] = body
         if len(_SUMMARIES) > _SUMMARIES_KEPT:
             _SUMMARIES.popitem(last=False)
-    body, etag = kept
-    return _answer(None if _held(etag, if_none_match) else body, etag, run.status == "final")
+    return _answer(None if "*" in tags else body, etag, final)
 
 
 def _page(
@@ -180,16 +188,15 @@ def _page(
     if_none_match: str | None,
 ) -> Response:
     run = ref.run
-    etag = _etag(
-        "page-1", run.run_id, run.status, run.fingerprint, ref.first, ref.second, section, limit,
-        cursor,
-    )  # fmt: skip
+    etag, tags = _run_etag("page-2", ref, section, limit, cursor), _tags(if_none_match)
     final = run.status == "final"
-    if _held(etag, if_none_match):
+    if etag in tags:  # the page is not read
         if cursor:  # an altered cursor is refused, held or not
             statement_pages.decode_cursor(cursor, ref, section)
         return _answer(None, etag, final)
     found = statement_pages.page(db, ref, section, limit=limit, cursor=cursor)
+    if "*" in tags:  # any copy: this page exists (or it was not found above)
+        return _answer(None, etag, final)
     fields = _ITEM_FIELDS[section]
     # One validation of the page (in pydantic's core), not one model built per line.
     body = _PAGE_MODELS[section].model_validate(
