@@ -157,6 +157,7 @@ class Row:
     duck_s: float
     duck_cpu_s: float
     same: bool
+    peak_mib: float = 0.0  # this process's peak after the audit runs, before DuckDB's
 
 
 def measure(folder: Path, *, year: int, repeat: int) -> Row:
@@ -170,6 +171,7 @@ def measure(folder: Path, *, year: int, repeat: int) -> Row:
         wall, cpu = time.perf_counter(), time.process_time()
         findings = audit.audit_dataset(dataset, year=year)
         audits.append((time.perf_counter() - wall, time.process_time() - cpu))
+    peak = audit_bench.peak_mib()
 
     import duckdb  # a benchmark-only dependency (pip install -e '.[bench]')
 
@@ -195,6 +197,7 @@ def measure(folder: Path, *, year: int, repeat: int) -> Row:
         duck_s=min(w for w, _ in ducks),
         duck_cpu_s=min(c for _, c in ducks),
         same=ours == sorted((rule, subject) for rule, subject in duck),
+        peak_mib=peak,
     )
 
 
@@ -214,13 +217,14 @@ def main() -> None:
     print(f"{args.declarations:,} declaration lines, {HOSPITALS} hospitals, spread {args.spread:g}, "
           f"best of {args.repeat}; seconds wall (CPU)")  # fmt: skip
     print(f"{'care types':>10} {'agreements':>10} {'findings':>8}  {'audit step':>16}  "
-          f"{'duckdb':>16}  {'ratio':>5}  same")  # fmt: skip
+          f"{'duckdb':>16}  {'ratio':>5}  {'peak MiB':>8}  same")  # fmt: skip
     for count in args.care_types:
         folder = variant(base, count, year=args.year, spread=args.spread)
         r = measure(folder, year=args.year, repeat=args.repeat)
         agreements = len(json.loads((folder / "agreements.json").read_text()))
         print(f"{count:>10,} {agreements:>10,} {r.findings:>8,}  {r.audit_s:>6.2f} ({r.audit_cpu_s:>5.2f}) s"
               f"  {r.duck_s:>6.2f} ({r.duck_cpu_s:>5.2f}) s  {r.audit_s / r.duck_s:>4.1f}x  "
+              f"{r.peak_mib:>8,.0f}  "
               f"{'yes' if r.same else 'NO'} {r.counts}", flush=True)  # fmt: skip
         if not r.same:
             raise SystemExit("the engine and DuckDB disagree")

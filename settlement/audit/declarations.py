@@ -92,8 +92,9 @@ def overlapping_pairs(lines: pd.DataFrame) -> pd.DataFrame:
 def later(lines: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per pair, True where line ``b`` is the later one: later ``declared_on``, tie: higher
     ``declaration_id``."""
-    on_a = lines["declared_on"].to_numpy()[a]
-    on_b = lines["declared_on"].to_numpy()[b]
-    id_a = lines["declaration_id"].to_numpy()[a]
-    id_b = lines["declaration_id"].to_numpy()[b]
+    on = lines["declared_on"].to_numpy()
+    on_a, on_b = on[a], on[b]
+    ids = lines["declaration_id"]
+    id_a = ids.take(a).to_numpy(dtype=object)
+    id_b = ids.take(b).to_numpy(dtype=object)
     return np.asarray((on_b > on_a) | ((on_b == on_a) & (id_b > id_a)), dtype=bool)

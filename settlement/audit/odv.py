@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from settlement.audit.declarations import isin
 from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding
 from spreiding.domain.money import format_cents
 
@@ -48,7 +49,7 @@ def check_odv_001(data: AuditInput) -> list[Finding]:
     declared = declared_dbcs(data)
     odv = declared.loc[declared["odv"].to_numpy(dtype=bool)]
     odv = odv.sort_values(["declaration_id", "dbc_id"]).drop_duplicates("declaration_id")
-    hits = live.merge(
+    hits = live.loc[isin(live["declaration_id"], odv["declaration_id"])].merge(
         odv[["declaration_id", "dbc_id"]], on="declaration_id", suffixes=("_line", "")
     )
     hits = hits.loc[data.in_year(hits["end_date"])]
