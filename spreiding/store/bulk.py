@@ -7,7 +7,8 @@ an INSERT (a ``COPY FROM`` needs only the INSERT right the application's role ha
 statement a chunk, so the server queues the foreign-key checks of one chunk at a time.
 
 SQLite: one prepared INSERT, ``executemany`` over a chunk's rows zipped from its columns, with
-no per-row processing by SQLAlchemy.
+no per-row processing by SQLAlchemy, through a larger page cache; into an empty table, the
+non-unique secondary indexes are built once after the rows (``_drop_indexes``).
 
 The values are stored as SQLAlchemy's ``insert`` stored them: dates as ``YYYY-MM-DD`` text on
 SQLite, flags 1/0, cents and hundredths as integers, missing values as NULL. A failure in any
@@ -19,6 +20,7 @@ chunk of the frame at a time beside the frame itself.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -31,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from spreiding.domain.dataset import Kind, TableSchema
 
 CHUNK_ROWS = 100_000
+SQLITE_CACHE_KIB = 128 * 1024  # page cache while SQLite writes a large frame
 # Nulls unquoted (COPY reads an unquoted empty field as NULL), every value quoted (an empty
 # string stays an empty string).
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid", batch_size=CHUNK_ROWS)
@@ -114,9 +117,48 @@ def _insert_many(
     columns = ", ".join(quote.quote(name) for name in schema.columns)
     marks = ", ".join("?" for _ in schema.columns)
     statement = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({marks})"
-    for chunk in arrow_chunks(frame, schema):
-        values = [_python(chunk.column(name), kind) for name, kind in schema.columns.items()]
-        connection.exec_driver_sql(statement, list(zip(*values, strict=True)))
+    deferred = _drop_indexes(connection, table) if len(frame) >= CHUNK_ROWS else []
+    with _page_cache(connection):
+        for chunk in arrow_chunks(frame, schema):
+            values = [_python(chunk.column(name), kind) for name, kind in schema.columns.items()]
+            connection.exec_driver_sql(statement, list(zip(*values, strict=True)))
+        for index in deferred:
+            connection.exec_driver_sql(index)
+
+
+def _drop_indexes(connection: Connection, table: Table) -> list[str]:
+    """Into an empty table, many rows are stored faster without its secondary indexes, which
+    are built afterwards from the sorted rows: drop the non-unique ones declared by ``CREATE
+    INDEX`` and return the statements that create them again, in the same transaction (a
+    rollback restores them as they were). A table with rows keeps its indexes."""
+    name = connection.dialect.identifier_preparer.format_table(table)
+    if connection.exec_driver_sql(f"SELECT 1 FROM {name} LIMIT 1").first() is not None:
+        return []
+    listed = connection.exec_driver_sql(f"PRAGMA index_list({name})").mappings().all()
+    names = [row["name"] for row in listed if not row["unique"] and row["origin"] == "c"]
+    statements = []
+    for index in names:
+        sql = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+        ).scalar_one()
+        connection.exec_driver_sql(
+            f"DROP INDEX {connection.dialect.identifier_preparer.quote(index)}"
+        )
+        statements.append(sql)
+    return statements
+
+
+@contextmanager
+def _page_cache(connection: Connection) -> Iterator[None]:
+    """A larger page cache for the connection while it writes (SQLite's default is 2 MiB),
+    the one it had afterwards."""
+    driver: Any = connection.connection.dbapi_connection
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _python(column: pa.ChunkedArray, kind: Kind) -> list[Any]:
