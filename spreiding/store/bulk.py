@@ -54,10 +54,11 @@ def insert_frame(
 
 
 def arrow_chunks(
-    frame: pd.DataFrame, schema: TableSchema, rows: int = CHUNK_ROWS
+    frame: pd.DataFrame, schema: TableSchema, rows: int | None = None
 ) -> Iterator[pa.Table]:
-    """``frame`` in chunks of ``rows``, each as an Arrow table of the types stored: strings,
-    int64, dates (``date32``) and booleans, missing values null."""
+    """``frame`` in chunks of ``rows`` (None: ``CHUNK_ROWS``), each as an Arrow table of the
+    types stored: strings, int64, dates (``date32``) and booleans, missing values null."""
+    rows = rows or CHUNK_ROWS
     for start in range(0, len(frame), rows):
         chunk = frame.iloc[start : start + rows]
         yield pa.table({name: _arrow(chunk[name], kind) for name, kind in schema.columns.items()})
