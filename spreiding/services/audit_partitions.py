@@ -34,29 +34,48 @@ from settlement.audit.partitions import audit_part, audit_rest, combine, partiti
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, conform, sort_rows
 
-BLOCK_BYTES = 32 << 20  # about 300,000 lines of a declarations file per batch
+BLOCK_BYTES = 16 << 20  # about 190,000 lines of a declarations file per batch
 BUCKETS = 16  # buckets per insurer the lines spill to: whole buckets make the parts
 PART_LINES = 1_000_000  # lines audited at once, at most (unless one bucket has more)
 
 
 def csv_batches(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[pd.DataFrame]:
     """The lines of a declarations file the contract reader has checked, in canonical frames
-    of about ``block_bytes`` of text each (amounts to exact cents, dates by their format)."""
+    of about ``block_bytes`` of text each (amounts to exact cents, dates by their format).
+
+    The file is cut at line ends into blocks read one at a time (``pyarrow.csv.open_csv``
+    reads ahead without bound: most of a large file in memory at once); each block is parsed
+    by ``pyarrow.csv`` with the header in front. No field of a declaration spans lines."""
+    names = _header(path)
     options = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in _header(path)}, strings_can_be_null=False
+        column_types={name: pa.string() for name in names}, strings_can_be_null=False
     )
-    reader = pacsv.open_csv(
-        path, read_options=pacsv.ReadOptions(block_size=block_bytes), convert_options=options
-    )
-    for batch in reader:
-        frame = batch.to_pandas()
-        frame["amount_cents"] = _cents(frame.pop("amount_eur"))
-        for column in ("start_date", "end_date", "declared_on"):
-            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
-        for column in DECLARATIONS.optional:
-            if column not in frame:
-                frame[column] = ""
-        yield conform(frame, DECLARATIONS, consume=True)
+    read = pacsv.ReadOptions(column_names=names, use_threads=True)
+    with path.open("rb") as file:
+        file.readline()
+        rest = b""
+        while True:
+            block = file.read(block_bytes)
+            text = rest + block
+            cut = len(text) if not block else text.rfind(b"\n") + 1
+            rest = text[cut:]
+            if cut:
+                table = pacsv.read_csv(
+                    pa.BufferReader(text[:cut]), read_options=read, convert_options=options
+                )
+                yield _typed(table.to_pandas())
+            if not block:
+                return
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["amount_cents"] = _cents(frame.pop("amount_eur"))
+    for column in ("start_date", "end_date", "declared_on"):
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+    for column in DECLARATIONS.optional:
+        if column not in frame:
+            frame[column] = ""
+    return conform(frame, DECLARATIONS, consume=True)
 
 
 def _header(path: Path) -> list[str]:
