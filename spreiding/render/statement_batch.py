@@ -13,6 +13,7 @@ gives 435 ``(file name, PDF bytes)`` in order, two statements rendering at once.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -62,11 +63,15 @@ def render_statements(
         return
     global _build
     _build = build
+    # What the workers inherit is frozen out of the garbage collector's reach: a collection in
+    # a worker would otherwise walk (and so copy, page by page) every object of the parent.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield pool.imap(_render_in_worker, range(count), chunksize=1)
     finally:
         _build = None
+        gc.unfreeze()
 
 
 def _render_in_worker(index: int) -> tuple[str, bytes]:

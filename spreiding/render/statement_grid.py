@@ -55,9 +55,19 @@ def _segments(text: str, font: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=131_072)
-def _right_x(text: str, font: str, edge: float) -> str:
-    """Where ``text`` starts to end at ``edge`` (amounts repeat: each is measured once)."""
-    return fp_str(edge - stringWidth(text, font, SIZE))
+def _cell(text: str, font: str, place: float, right: bool) -> tuple[str, str] | None:
+    """The PDF operators that show ``text`` starting at ``place`` (ending there if ``right``),
+    before and after the baseline's y; None for a text that needs a substitution font. Cached:
+    amounts, codes and dates repeat over thousands of lines."""
+    if text.isascii() and text.isprintable():  # most cells: ids, codes, dates
+        shown = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    else:
+        segments = _segments(text, font)
+        if len(segments) != 1 or segments[0][0] != font:
+            return None
+        shown = segments[0][1]
+    x = place - stringWidth(text, font, SIZE) if right else place
+    return f"1 0 0 1 {fp_str(x)} ", f" Tm ({shown}) Tj"
 
 
 @lru_cache(maxsize=4_096)
@@ -124,12 +134,12 @@ class Grid(Flowable):
         document = canvas._doc  # the fonts a page uses are named by its document
         names = {FONT: document.getInternalFontName(FONT)}
         names[BOLD] = document.getInternalFontName(BOLD)
-        left: list[str] = []  # where a left-aligned text starts
-        edges: list[float] = []  # where a right-aligned text ends
+        # Where a column's text starts (left-aligned) or ends (right-aligned).
+        places: list[tuple[float, bool]] = []
         x = 0.0
-        for width in self.widths:
-            left.append(fp_str(x + INSET))
-            edges.append(x + width - INSET)
+        for column, width in enumerate(self.widths):
+            right = column in self.right
+            places.append((x + width - INSET, True) if right else (x + INSET, False))
             x += width
         top = self.height
         code = ["q", f"{_rgb(HEADER_BAND)} rg 0 {fp_str(top - ROW_HEIGHT)} "]
@@ -141,11 +151,11 @@ class Grid(Flowable):
                 f"{stripe} rg 0 {fp_str(bottom)} {fp_str(self.width)} {fp_str(ROW_HEIGHT)} re f"
             )
         code.append(f"0 0 0 rg BT {names[BOLD]} {SIZE} Tf")
-        self._row(code, names, BOLD, self.header, left, edges, top - PADDING - SIZE)
+        self._row(code, names, BOLD, self.header, places, top - PADDING - SIZE)
         code.append(f"{names[FONT]} {SIZE} Tf")
         baseline = top - PADDING - SIZE
         for index, row in enumerate(self.rows, start=1):
-            self._row(code, names, FONT, row, left, edges, baseline - index * ROW_HEIGHT)
+            self._row(code, names, FONT, row, places, baseline - index * ROW_HEIGHT)
         code.append("ET")
         rule = top - ROW_HEIGHT
         code.append(
@@ -160,27 +170,21 @@ class Grid(Flowable):
         names: dict[str, str],
         font: str,
         row: Sequence[str],
-        left: list[str],
-        edges: list[float],
+        places: list[tuple[float, bool]],
         baseline: float,
     ) -> None:
         y = fp_str(baseline)
-        right = self.right
-        for column, text in enumerate(row):
+        for (place, right), text in zip(places, row, strict=True):
             if not text:
                 continue
-            x = _right_x(text, font, edges[column]) if column in right else left[column]
-            if text.isascii() and text.isprintable():  # most cells: ids, codes, dates
-                shown = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                code.append(f"1 0 0 1 {x} {y} Tm ({shown}) Tj")
-                continue
-            segments = _segments(text, font)
-            if len(segments) == 1 and segments[0][0] == font:
-                code.append(f"1 0 0 1 {x} {y} Tm ({segments[0][1]}) Tj")
+            cell = _cell(text, font, place, right)
+            if cell is not None:
+                code.append(f"{cell[0]}{y}{cell[1]}")
                 continue
             # A character the font lacks, set in a substitution font as reportlab sets it.
-            code.append(f"1 0 0 1 {x} {y} Tm")
-            for name, chunk in segments:
+            x = place - stringWidth(text, font, SIZE) if right else place
+            code.append(f"1 0 0 1 {fp_str(x)} {y} Tm")
+            for name, chunk in _segments(text, font):
                 internal = names.get(name) or self.canv._doc.getInternalFontName(name)
                 code.append(f"{internal} {SIZE} Tf ({chunk}) Tj")
             code.append(f"{names[font]} {SIZE} Tf")
