@@ -54,13 +54,20 @@ def _segments(text: str, font: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _plain(text: str) -> str:
+    """A text of printable ASCII as a PDF string's content (what ``escapePDF`` makes of it)."""
+    if "(" in text or ")" in text or "\\" in text:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return text
+
+
 @lru_cache(maxsize=131_072)
 def _cell(text: str, font: str, place: float, right: bool) -> tuple[str, str] | None:
     """The PDF operators that show ``text`` starting at ``place`` (ending there if ``right``),
     before and after the baseline's y; None for a text that needs a substitution font. Cached:
     amounts, codes and dates repeat over thousands of lines."""
     if text.isascii() and text.isprintable():  # most cells: ids, codes, dates
-        shown = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        shown = _plain(text)
     else:
         segments = _segments(text, font)
         if len(segments) != 1 or segments[0][0] != font:
@@ -135,11 +142,12 @@ class Grid(Flowable):
         names = {FONT: document.getInternalFontName(FONT)}
         names[BOLD] = document.getInternalFontName(BOLD)
         # Where a column's text starts (left-aligned) or ends (right-aligned).
-        places: list[tuple[float, bool]] = []
+        places: list[tuple[float, bool, str]] = []
         x = 0.0
         for column, width in enumerate(self.widths):
             right = column in self.right
-            places.append((x + width - INSET, True) if right else (x + INSET, False))
+            place = x + width - INSET if right else x + INSET
+            places.append((place, right, f"1 0 0 1 {fp_str(place)} "))
             x += width
         top = self.height
         code = ["q", f"{_rgb(HEADER_BAND)} rg 0 {fp_str(top - ROW_HEIGHT)} "]
@@ -170,12 +178,16 @@ class Grid(Flowable):
         names: dict[str, str],
         font: str,
         row: Sequence[str],
-        places: list[tuple[float, bool]],
+        places: list[tuple[float, bool, str]],
         baseline: float,
     ) -> None:
         y = fp_str(baseline)
-        for (place, right), text in zip(places, row, strict=True):
+        for (place, right, start), text in zip(places, row, strict=True):
             if not text:
+                continue
+            if not right and text.isascii() and text.isprintable():
+                # Ids and pseudonyms, each different: written out, not remembered.
+                code.append(f"{start}{y} Tm ({_plain(text)}) Tj")
                 continue
             cell = _cell(text, font, place, right)
             if cell is not None:
