@@ -95,3 +95,19 @@ def test_partitioned_and_streamed_audits_find_what_the_whole_finds(
         year=2024, per_insurer=per_insurer, part_lines=part_lines,
     )  # fmt: skip
     assert streamed == expected
+
+
+def test_streamed_amounts_are_exact_cents(tmp_path: Path) -> None:
+    header = "declaration_id,agb,uzovi,patient_ref,zorgproduct_code,start_date,end_date,amount_eur,declared_on"
+    amounts = ["12", "12.5", "-0.05", "1999.00", "-2100", "0.1", "-12.34", "92233720368547.75"]
+    rows = [
+        f"V{i},06010101,3311,P1,131999061,2024-01-0{i % 9 + 1},2024-02-01,{amount},2024-03-01"
+        for i, amount in enumerate(amounts)
+    ]
+    path = tmp_path / "declarations.csv"
+    path.write_text("\n".join([header, *rows]))  # no line end after the last line
+    lines = pd.concat(list(csv_batches(path, block_bytes=100)))
+    assert lines["amount_cents"].tolist() == [
+        1200, 1250, -5, 199900, -210000, 10, -1234, 9223372036854775
+    ]  # fmt: skip
+    assert lines["dbc_id"].isna().all() and str(lines["start_date"].dtype) == "datetime64[s]"

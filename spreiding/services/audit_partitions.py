@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 
@@ -63,15 +64,18 @@ def csv_batches(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[pd.Da
                 table = pacsv.read_csv(
                     pa.BufferReader(text[:cut]), read_options=read, convert_options=options
                 )
-                yield _typed(table.to_pandas())
+                yield _typed(table)
             if not block:
                 return
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["amount_cents"] = _cents(frame.pop("amount_eur"))
+def _typed(table: pa.Table) -> pd.DataFrame:
+    """The canonical frame of a block of checked declaration lines, converted by Arrow."""
+    columns = {name: table[name] for name in table.column_names}
+    columns["amount_cents"] = _cents(columns.pop("amount_eur"))
     for column in ("start_date", "end_date", "declared_on"):
-        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+        columns[column] = pc.strptime(columns[column], "%Y-%m-%d", "s", error_is_null=True)
+    frame = pa.table(columns).to_pandas()
     for column in DECLARATIONS.optional:
         if column not in frame:
             frame[column] = ""
@@ -83,17 +87,19 @@ def _header(path: Path) -> list[str]:
         return file.readline().rstrip("\r\n").split(",")
 
 
-def _cents(values: pd.Series) -> pd.Series:
+def _cents(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Exact cents of checked money strings (``-12.5`` -> -1250), no float on the way."""
-    negative = values.str.startswith("-").to_numpy(dtype=bool)
-    parts = values.str.lstrip("-").str.split(".", n=1, expand=True, regex=False)
-    whole = parts[0].astype("int64").to_numpy()
-    fraction = np.zeros(len(values), dtype="int64")
-    if parts.shape[1] > 1:
-        digits = parts[1].fillna("").str.ljust(2, "0").replace("", "00")
-        fraction = digits.astype("int64").to_numpy()
-    cents = whole * 100 + fraction
-    return pd.Series(np.where(negative, -cents, cents), index=values.index, dtype="int64")
+    negative = pc.starts_with(values, "-")
+    digits = pc.utf8_ltrim(values, "-")
+    # Every amount with a point, so that each splits in two: "12" -> "12." -> ("12", "").
+    pointed = pc.if_else(
+        pc.match_substring(digits, "."), digits, pc.binary_join_element_wise(digits, ".", "")
+    )
+    parts = pc.split_pattern(pointed, ".", max_splits=1)
+    whole = pc.cast(pc.list_element(parts, 0), pa.int64())
+    fraction = pc.cast(pc.utf8_rpad(pc.list_element(parts, 1), 2, "0"), pa.int64())
+    cents = pc.add(pc.multiply(whole, 100), fraction)
+    return pc.if_else(negative, pc.negate(cents), cents)
 
 
 def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) -> dict[Path, int]:
