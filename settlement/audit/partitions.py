@@ -42,12 +42,29 @@ def partition_keys(uzovi: pd.Series, patient_ref: pd.Series, per_insurer: int) -
     """Per line its partition, the same in every batch of lines: the insurer, and within it
     the patient's hash modulo ``per_insurer`` (pandas' fixed-key hash: the same patient falls
     in the same part on every run and machine), as ``"3311"`` or ``"3311-2"``."""
-    insurer = uzovi.astype(object).to_numpy().astype(str)
-    if per_insurer <= 1:
-        return insurer
-    hashed = pd.util.hash_array(patient_ref.astype(object).to_numpy())
-    bucket = (hashed % np.uint64(per_insurer)).astype("int64").astype(str)
-    return np.char.add(np.char.add(insurer, "-"), bucket)
+    names, index = partition_index(uzovi, patient_ref, per_insurer)
+    return np.asarray(names, dtype=object)[index]
+
+
+def partition_index(
+    uzovi: pd.Series, patient_ref: pd.Series, per_insurer: int
+) -> tuple[list[str], np.ndarray]:
+    """``partition_keys`` as the sorted distinct keys and, per line, the index of its key."""
+    codes, insurers = pd.factorize(uzovi.astype(object).to_numpy())
+    combined = codes.astype("int64")
+    if per_insurer > 1:
+        hashed = pd.util.hash_array(patient_ref.astype(object).to_numpy())
+        combined = combined * per_insurer + (hashed % np.uint64(per_insurer)).astype("int64")
+    distinct, index = np.unique(combined, return_inverse=True)
+    if per_insurer > 1:
+        names = [f"{insurers[c // per_insurer]}-{c % per_insurer}" for c in distinct.tolist()]
+    else:
+        names = [str(insurers[c]) for c in distinct.tolist()]
+    # In the keys' own order, so that the index sorts as the keys do.
+    rank = np.argsort(np.asarray(names, dtype=object), kind="stable")
+    position = np.empty_like(rank)
+    position[rank] = np.arange(len(rank))
+    return [names[i] for i in rank], position[index]
 
 
 def audit_part(

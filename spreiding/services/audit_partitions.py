@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 
 from settlement.audit.findings import Finding
-from settlement.audit.partitions import audit_part, audit_rest, combine, partition_keys
+from settlement.audit.partitions import audit_part, audit_rest, combine, partition_index
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, conform, sort_rows
 
@@ -111,12 +111,11 @@ def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) ->
         for batch in batches:
             if batch.empty:
                 continue
-            keys = partition_keys(batch["uzovi"], batch["patient_ref"], per_insurer)
-            order = np.argsort(keys, kind="stable")
-            names, first = np.unique(keys[order], return_index=True)
+            names, index = partition_index(batch["uzovi"], batch["patient_ref"], per_insurer)
+            order = np.argsort(index, kind="stable")
+            bounds = np.searchsorted(index[order], np.arange(len(names) + 1)).tolist()
             table = pa.Table.from_pandas(batch, preserve_index=False).take(order)
-            bounds = [*first.tolist(), len(order)]
-            for name, start, stop in zip(names.tolist(), bounds, bounds[1:], strict=False):
+            for name, start, stop in zip(names, bounds, bounds[1:], strict=False):
                 if name not in writers:
                     writers[name] = ipc.new_file(folder / f"{name}.arrow", table.schema)
                     counts[name] = 0
