@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
+from reportlab.lib.units import inch, mm
 from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
 from spreiding.render.statement_grid import ROW_HEIGHT, Grid
@@ -29,6 +29,9 @@ STYLE = TableStyle(
     ]
 )
 
+FRAME = A4[1] - 2 * inch - 12  # the default page's frame: 1 inch margins, 6 pt padding
+EXACT = [FRAME - 20 * ROW_HEIGHT + nudge for nudge in (-0.001, 0.0, 0.001)]  # 20 rows, just
+
 
 def pages_of(story: list[object]) -> list[str]:
     buffer = io.BytesIO()
@@ -43,7 +46,7 @@ def rows(count: int) -> list[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("lines", [1, 56, 57, 58, 130])
-@pytest.mark.parametrize("above", [0.0, 12.6, 100.0, 333.3, 660.0, 673.5])
+@pytest.mark.parametrize("above", [0.0, 12.6, 100.0, 333.3, 660.0, 673.5, *EXACT])
 def test_the_grid_breaks_pages_where_the_table_did(lines: int, above: float) -> None:
     table = LongTable(
         [HEADER, *map(list, rows(lines))], colWidths=WIDTHS, rowHeights=ROW_HEIGHT, repeatRows=1
