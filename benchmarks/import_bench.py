@@ -38,6 +38,7 @@ class Figures:
     peak_mib: float
     read_peak_mib: float = 0.0  # the process's peak resident memory while it read and checked
     store_peak_mib: float = 0.0  # ... while it stored (sampled every 20 ms)
+    store_start_mib: float = 0.0  # its resident memory when the store began (the dataset read)
     store_cpu_s: float = 0.0  # this process's CPU seconds (user + system) while it stored
 
     @property
@@ -67,6 +68,7 @@ def measure(folder: Path, url: str) -> Figures:
         peak_mib=_peak_mib(),
         read_peak_mib=read_peak,
         store_peak_mib=max(store_peak),
+        store_start_mib=store_peak[0],
         store_cpu_s=cpu,
     )
 
@@ -139,6 +141,7 @@ def main() -> None:
     print(
         f"store: {f.store_s:.1f} s ({f.rows:,} rows, {f.rows / f.store_s:,.0f} rows/s) into"
         f" {f.backend}; {f.store_cpu_s:.1f} CPU s in this process; peak {f.store_peak_mib:,.0f} MiB"
+        f" ({f.store_start_mib:,.0f} MiB at its start)"
     )
     print(f"peak memory: {f.peak_mib:,.0f} MiB")
     if not args.no_duckdb:
