@@ -25,6 +25,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from spreiding.domain.agreements import Agreement, SettlementTerms
 from spreiding.domain.money import format_share, share_fraction
@@ -183,9 +185,9 @@ def in_force(care: CareTypes, ct: np.ndarray, first: np.ndarray, last: np.ndarra
 def hospital_numbers(care: CareTypes, agbs: pd.Series | np.ndarray) -> np.ndarray:
     """Each AGB as its column in ``care.party_of`` (a hospital that is no party anywhere: the
     column that is never a party). Numbered once per row, then looked up per care type."""
-    number = care.hospitals.get_indexer(pd.Index(agbs, dtype="str"))
-    number[number < 0] = len(care.hospitals)
-    return number
+    values = pa.array(pd.Series(agbs, dtype="str", copy=False), type=pa.string())
+    found = pc.index_in(values, value_set=pa.array(care.hospitals.to_numpy(), type=pa.string()))
+    return found.fill_null(len(care.hospitals)).to_numpy().astype("int64")
 
 
 def parties(care: CareTypes, ct: np.ndarray, hospital: np.ndarray) -> np.ndarray:

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from settlement import coverage
 from settlement.ceiling import priced_past_ceiling
@@ -43,7 +45,7 @@ from settlement.result import (
 )
 from settlement.totals import summarise
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.dataset import DBCS, sort_rows
+from spreiding.domain.dataset import sort_order, sort_rows
 
 __all__ = [
     "AMBIGUOUS_AGREEMENT", "LINE_COLUMNS", "NETTINGS", "NO_AGREEMENT", "NO_CONSENT", "NO_PRICE",
@@ -80,128 +82,130 @@ def settle(
     first_day = np.datetime64(f"{year:04d}-01-01", "s")
     last_day = np.datetime64(f"{year:04d}-12-31", "s")
 
-    # The DBC's insurer (v2) is read in step 4 only, for the few DBCs of parallel care types.
-    needed = [c for c in DBCS.rule_columns if c not in ("odv", "uzovi")]
-    odv = dbcs.loc[dbcs["odv"].to_numpy(dtype=bool), needed]
-    is_open = odv["end_date"].isna()
-    excluded = [_exclude(odv.loc[is_open & (odv["start_date"] <= last_day)], OPEN)]
-    ends = odv["end_date"]
-    candidates = odv.loc[~is_open & (ends >= first_day) & (ends <= last_day)]
+    # Rows are positions in ``dbcs``: a column is gathered only where a step reads it, and
+    # the lines' columns once, in their final order (no frame is filtered step by step).
+    ends_all = dbcs["end_date"].to_numpy(dtype="datetime64[s]")
+    odv = np.flatnonzero(dbcs["odv"].to_numpy(dtype=bool))
+    ends = ends_all[odv]
+    is_open = np.isnat(ends)
+    starts = dbcs["start_date"].to_numpy(dtype="datetime64[s]")[odv]
+    excluded = [_exclude(dbcs, odv[is_open & (starts <= last_day)], OPEN)]
+    candidates = odv[~is_open & (ends >= first_day) & (ends <= last_day)]
 
     # Step 2: exactly one (agreement, care type) in force must cover the DBC.
     care = coverage.care_types(agreements)
-    matches = _matching_care_types(candidates, care)
-    counts = matches.groupby("row", sort=False).size()
-    count = pd.Series(
-        counts.reindex(candidates.index, fill_value=0).to_numpy(), index=candidates.index
-    )
-    excluded.append(_exclude(candidates.loc[count == 0], NO_AGREEMENT))
-    excluded.append(_exclude(candidates.loc[count > 1], AMBIGUOUS_AGREEMENT))
-    single = matches.loc[matches["row"].map(count).to_numpy() == 1].set_index("row")
-    matched = candidates.loc[count == 1].join(single, how="inner")
+    position, ct = _matching_care_types(dbcs, candidates, care)
+    count = np.bincount(position, minlength=len(candidates))
+    excluded.append(_exclude(dbcs, candidates[count == 0], NO_AGREEMENT))
+    excluded.append(_exclude(dbcs, candidates[count > 1], AMBIGUOUS_AGREEMENT))
+    single = count[position] == 1
+    rows, ct = candidates[position[single]], ct[single]
 
     # Step 3: a named primary DBC must be the requesting hospital's own, of the same patient.
-    primary_ok = _primary_ok(matched, dbcs)
-    excluded.append(_exclude(matched.loc[~primary_ok], PRIMARY_MISMATCH))
-    matched = matched.loc[primary_ok]
+    primary_ok = _primary_ok(dbcs, rows)
+    excluded.append(_exclude(dbcs, rows[~primary_ok], PRIMARY_MISMATCH))
+    rows, ct = rows[primary_ok], ct[primary_ok]
 
     # Step 4: the terms a DBC is settled by. A parallel care type declares in parallel, except
     # for a patient whose insurer did not consent on the DBC's end date (v2): then its
     # ``otherwise`` terms settle it, and without those nothing does. The v2 terms are looked up
     # per care type (``ct``) only where some care type has them, so a v1 dataset pays nothing.
     terms = care.terms
-    parallel = (matched["method"] == "parallel").to_numpy()
+    own_method = terms["method"].to_numpy(dtype=object)
+    settle_method = terms["settle_method"].to_numpy(dtype=object)
+    # Per line: settled by its care type's ``otherwise`` terms rather than its own.
+    by_otherwise = np.zeros(len(rows), dtype=bool)
+    parallel = (own_method == "parallel")[ct]
     if parallel.any():
-        ct = matched["ct"].to_numpy()
-        refused = np.zeros(len(matched), dtype=bool)
+        refused = np.zeros(len(rows), dtype=bool)
         if "uzovi" in dbcs.columns:
-            rows = np.flatnonzero(parallel)
-            uzovi = dbcs.loc[matched.index[rows], "uzovi"]
+            at = np.flatnonzero(parallel)
+            uzovi = dbcs["uzovi"].take(rows[at])
             named = uzovi.notna().to_numpy()
-            rows = rows[named]
-            end = matched["end_date"].to_numpy()[rows]
+            at = at[named]
+            end = ends_all[rows[at]]
             consent = coverage.consented(
-                care, ct[rows], uzovi.to_numpy(dtype=object)[named], end, end
+                care, ct[at], uzovi.to_numpy(dtype=object)[named], end, end
             )
-            refused[rows[~consent]] = True
-        settle_method = terms["settle_method"].to_numpy()[ct]
-        otherwise = refused & (settle_method != "")
-        excluded.append(_exclude(matched.loc[parallel & ~refused], PARALLEL_CARE_TYPE))
-        excluded.append(_exclude(matched.loc[refused & ~otherwise], NO_CONSENT))
+            refused[at[~consent]] = True
+        otherwise = refused & (settle_method != "")[ct]
+        excluded.append(_exclude(dbcs, rows[parallel & ~refused], PARALLEL_CARE_TYPE))
+        excluded.append(_exclude(dbcs, rows[refused & ~otherwise], NO_CONSENT))
         keep = ~parallel | otherwise
-        matched = matched.loc[keep]
-        if otherwise.any():
-            # The line's method is that of the terms it is settled by.
-            matched = matched.assign(method=settle_method[keep])
-    prices_of = prices[["price_list", "year", "zorgproduct_code", "price_cents"]]
-    start = terms["price_start"].to_numpy()[matched["ct"].to_numpy()]
-    if start.any():
-        # v2 ``price_year: "start"``: the price of the year the DBC started in.
-        price_year = np.where(start, matched["start_date"].dt.year.to_numpy(), year)
-        priced = matched.assign(year=price_year.astype("int64")).merge(
-            prices_of, on=["price_list", "year", "zorgproduct_code"], how="left"
-        )
-    else:
-        priced = matched.merge(
-            prices_of.loc[prices_of["year"] == year].drop(columns="year"),
-            on=["price_list", "zorgproduct_code"],
-            how="left",
-        )
-    benchmark = (priced["method"] == "odv_benchmark").to_numpy()
-    no_price = benchmark & priced["price_cents"].isna().to_numpy()
-    excluded.append(_exclude(priced.loc[no_price], NO_PRICE))
-    priced = priced.loc[~no_price]
-    benchmark = benchmark[~no_price]
-    unit = np.where(
-        benchmark,
-        priced["price_cents"].fillna(0).to_numpy(dtype="int64"),
-        priced["fee_cents"].to_numpy(dtype="int64"),
+        rows, ct, by_otherwise = rows[keep], ct[keep], otherwise[keep]
+    # The line's method is that of the terms it is settled by.
+    benchmark = np.where(
+        by_otherwise, (settle_method == "odv_benchmark")[ct], (own_method == "odv_benchmark")[ct]
     )
-    numerator = priced["share_num"].to_numpy(dtype="int64")
-    denominator = priced["share_den"].to_numpy(dtype="int64")
-    above = priced_past_ceiling(priced, care, benchmark, year=year)
-    if above.any():
-        # Past the ceiling: the share above it (contract v2 §3 step 4).
-        past = priced["ct"].to_numpy()[above]
-        numerator = numerator.copy()
-        denominator = denominator.copy()
-        numerator[above] = terms["above_num"].to_numpy()[past]
-        denominator[above] = terms["above_den"].to_numpy()[past]
-        share_text = priced["share_text"].to_numpy(dtype=object).copy()
-        share_text[above] = terms["above_text"].to_numpy(dtype=object)[past]
-        priced = priced.assign(share_text=share_text)
+    price, has_price = _prices(dbcs, prices, rows, ct, terms, year=year)
+    no_price = benchmark & ~has_price
+    excluded.append(_exclude(dbcs, rows[no_price], NO_PRICE))
+    priced = ~no_price
+    rows, ct, by_otherwise = rows[priced], ct[priced], by_otherwise[priced]
+    benchmark, price = benchmark[priced], price[priced]
+    unit = np.where(benchmark, price, terms["fee_cents"].to_numpy(dtype="int64")[ct])
+    numerator = terms["share_num"].to_numpy(dtype="int64")[ct]
+    denominator = terms["share_den"].to_numpy(dtype="int64")[ct]
+    above = np.zeros(len(rows), dtype=bool)
+    if (care.ceilings["year"] == year).any():
+        ranked = pd.DataFrame(
+            {
+                "ct": ct,
+                "end_date": ends_all[rows],
+                "agb": dbcs["agb"].take(rows).to_numpy(),
+                "dbc_id": dbcs["dbc_id"].take(rows).to_numpy(),
+            }
+        )
+        above = priced_past_ceiling(ranked, care, benchmark, year=year)
+        if above.any():
+            # Past the ceiling: the share above it (contract v2 §3 step 4).
+            past = ct[above]
+            numerator[above] = terms["above_num"].to_numpy()[past]
+            denominator[above] = terms["above_den"].to_numpy()[past]
     # Half up to the cent: floor(unit * share + 1/2), exact in integers (money.apply_share).
     amount = (2 * unit * numerator + denominator) // (2 * denominator)
 
-    lines = (
-        priced[
-            [
-                "agb",
-                "requesting_agb",
-                "dbc_id",
-                "patient_ref",
-                "agreement_id",
-                "care_type",
-                "zorgproduct_code",
-                "end_date",
-                "method",
-                "share_text",
-            ]
-        ]
-        .rename(
-            columns={
-                "agb": "creditor_agb",
-                "requesting_agb": "debtor_agb",
-                "share_text": "share",
-            }
-        )
-        .assign(
-            unit_price_cents=unit.astype("int64"),
-            amount_cents=amount.astype("int64"),
-        )
-        .astype({"debtor_agb": "str"})[LINE_COLUMNS]
+    def column(name: str, at: np.ndarray) -> pd.Series:
+        return dbcs[name].take(at).reset_index(drop=True)
+
+    keys = pd.DataFrame(
+        {
+            "debtor_agb": column("requesting_agb", rows).astype("str"),
+            "creditor_agb": column("agb", rows),
+            "end_date": ends_all[rows],
+            "dbc_id": column("dbc_id", rows),
+        }
     )
-    lines = sort_rows(lines, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
+    order = sort_order(keys, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
+    del keys
+    rows, ct = rows[order], ct[order]
+
+    def chosen(name: str, other: str, where: np.ndarray) -> pd.Series:
+        """The care types' column ``name``, or ``other`` where ``where`` holds (its dtype as
+        the lines always had it: ``object`` only where there are no care types)."""
+        if not where.any():
+            return terms[name].take(ct).reset_index(drop=True)
+        values = np.where(
+            where, terms[other].to_numpy(dtype=object)[ct], terms[name].to_numpy(dtype=object)[ct]
+        )
+        return pd.Series(values, dtype="str")
+
+    lines = pd.DataFrame(
+        {
+            "creditor_agb": column("agb", rows),
+            "debtor_agb": column("requesting_agb", rows).astype("str"),
+            "dbc_id": column("dbc_id", rows),
+            "patient_ref": column("patient_ref", rows),
+            "agreement_id": terms["agreement_id"].take(ct).reset_index(drop=True),
+            "care_type": terms["care_type"].take(ct).reset_index(drop=True),
+            "zorgproduct_code": column("zorgproduct_code", rows),
+            "end_date": ends_all[rows],
+            "method": chosen("method", "settle_method", by_otherwise[order]),
+            "unit_price_cents": unit[order].astype("int64"),
+            "share": chosen("share_text", "above_text", above[order]),
+            "amount_cents": amount[order].astype("int64"),
+        }
+    )[LINE_COLUMNS]
     excluded_frame = sort_rows(pd.concat(excluded, ignore_index=True), ["agb", "dbc_id"])
     hours_lines, excluded_hours = settle_hours(hours, agreements, year=year)
     return summarise(
@@ -215,60 +219,132 @@ def settle(
     )
 
 
-def _exclude(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
-    """Excluded DBCs: the contract's (agb, dbc_id, reason), and the requesting hospital, so a
-    statement between two hospitals can list the exclusions that concern them."""
+def _exclude(dbcs: pd.DataFrame, rows: np.ndarray, reason: str) -> pd.DataFrame:
+    """Excluded DBCs (``rows``: positions in ``dbcs``): the contract's (agb, dbc_id, reason),
+    and the requesting hospital, so a statement between two hospitals can list the exclusions
+    that concern them."""
     return pd.DataFrame(
-        {
-            "agb": rows["agb"].astype("str").to_numpy(),
-            "dbc_id": rows["dbc_id"].astype("str").to_numpy(),
+        {column: dbcs[column].take(rows).astype("str").to_numpy() for column in ("agb", "dbc_id")}
+        | {
             "reason": np.full(len(rows), reason, dtype=object),
-            "requesting_agb": rows["requesting_agb"].astype("str").to_numpy(),
+            "requesting_agb": dbcs["requesting_agb"].take(rows).astype("str").to_numpy(),
         }
     ).astype({"agb": "str", "dbc_id": "str", "reason": "str", "requesting_agb": "str"})
 
 
-def _matching_care_types(candidates: pd.DataFrame, care: coverage.CareTypes) -> pd.DataFrame:
-    """Every (candidate row, care type) pair of step 2 (docs/data-format.md §3), with the care
-    type's terms: the care type covers the DBC's zorgproduct, its agreement is in force on the
+def _matching_care_types(
+    dbcs: pd.DataFrame, candidates: np.ndarray, care: coverage.CareTypes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (candidate i, care type ct) pair of step 2 (docs/data-format.md §3), ordered by
+    i, then ct: the care type covers the DBC's zorgproduct, its agreement is in force on the
     DBC's end date with both hospitals as parties, and it names no performer or the DBC's own
-    hospital."""
-    agb = coverage.hospital_numbers(care, candidates["agb"])
-    position, ct = coverage.covering(care, candidates["zorgproduct_code"], agb)
-    requesting = coverage.hospital_numbers(care, candidates["requesting_agb"])[position]
-    keep = coverage.parties(care, ct, requesting)
+    hospital. ``candidates``: positions in ``dbcs``."""
+    agbs = dbcs["agb"].take(candidates)
+    agb = coverage.hospital_numbers(care, agbs)
+    codes = dbcs["zorgproduct_code"].take(candidates).reset_index(drop=True)
+    position, ct = coverage.covering(care, codes, agb)
+    requesting = coverage.hospital_numbers(care, dbcs["requesting_agb"].take(candidates))
+    keep = coverage.parties(care, ct, requesting[position])
     position, ct = position[keep], ct[keep]
-    end = candidates["end_date"].to_numpy()[position]
+    end = dbcs["end_date"].to_numpy(dtype="datetime64[s]")[candidates[position]]
     keep = coverage.in_force(care, ct, end, end)
     position, ct = position[keep], ct[keep]
-    performer = care.terms["performing_agb"].to_numpy()[ct]
-    keep = (performer == "") | (performer == candidates["agb"].to_numpy()[position])
-    position, ct = position[keep], ct[keep]
-    terms = [
-        "agreement_id", "care_type", "method", "price_list", "fee_cents", "share_num",
-        "share_den", "share_text",
-    ]  # fmt: skip
-    matches = care.terms.iloc[ct][terms].reset_index(drop=True)
-    matches.insert(0, "ct", ct)
-    matches.insert(0, "row", candidates.index.to_numpy()[position])
-    return matches.sort_values(["row"], kind="stable")
+    performer = care.terms["performing_agb"].to_numpy(dtype=object)[ct]
+    named = performer != ""
+    if named.any():
+        own = np.asarray(agbs.to_numpy(dtype=object)[position[named]])
+        keep = np.ones(len(ct), dtype=bool)
+        keep[named] = performer[named] == own
+        position, ct = position[keep], ct[keep]
+    return position, ct
 
 
-def _primary_ok(matched: pd.DataFrame, dbcs: pd.DataFrame) -> pd.Series:
-    """True where no primary DBC is named, or the named one is the requesting hospital's own
-    (not ODV) DBC of the same patient."""
-    named = matched.loc[
-        matched["primary_dbc_id"].notna(), ["requesting_agb", "primary_dbc_id", "patient_ref"]
-    ]
-    own = dbcs.loc[~dbcs["odv"].to_numpy(dtype=bool), ["agb", "dbc_id", "patient_ref"]].rename(
-        columns={"agb": "requesting_agb", "dbc_id": "primary_dbc_id"}
+def _primary_ok(dbcs: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Per row (positions in ``dbcs``): no primary DBC is named, or the named one is the
+    requesting hospital's own (not ODV) DBC of the same patient. One hash join in Arrow."""
+    ok = np.ones(len(rows), dtype=bool)
+    primary = dbcs["primary_dbc_id"].take(rows)
+    named = np.flatnonzero(primary.notna().to_numpy())
+    if len(named) == 0:
+        return ok
+    at = rows[named]
+    wanted = pa.table(
+        {
+            "agb": pa.array(dbcs["requesting_agb"].take(at), type=pa.string()),
+            "dbc_id": pa.array(primary.take(named), type=pa.string()),
+            "patient_ref": pa.array(dbcs["patient_ref"].take(at), type=pa.string()),
+            "_at": pa.array(named, type=pa.int64()),
+        }
     )
-    found = (
-        named.rename_axis("_row")
-        .reset_index()
-        .merge(own, on=["requesting_agb", "primary_dbc_id", "patient_ref"])
+    own = np.flatnonzero(~dbcs["odv"].to_numpy(dtype=bool))
+    owned = pa.table(
+        {
+            column: pa.array(dbcs[column].take(own), type=pa.string())
+            for column in ("agb", "dbc_id", "patient_ref")
+        }
     )
-    ok = pd.Series(True, index=matched.index)
-    ok.loc[named.index] = False
-    ok.loc[found["_row"].to_numpy()] = True
+    found = wanted.join(owned, keys=["agb", "dbc_id", "patient_ref"], join_type="left semi")
+    ok[named] = False
+    ok[found["_at"].to_numpy()] = True
     return ok
+
+
+def _prices(
+    dbcs: pd.DataFrame,
+    prices: pd.DataFrame,
+    rows: np.ndarray,
+    ct: np.ndarray,
+    terms: pd.DataFrame,
+    *,
+    year: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the price in cents of its care type's price list for its zorgproduct, in
+    ``year`` or, for terms with v2 ``price_year: "start"``, in the year the DBC started; and
+    whether there is one. Each key part is numbered among the prices' distinct values, and
+    the prices' (list, year, code) numbers are one sorted integer key to search."""
+    price = np.zeros(len(rows), dtype="int64")
+    listed = np.zeros(len(rows), dtype=bool)
+    if len(rows) == 0 or len(prices) == 0:
+        return price, listed
+    price_year = np.full(len(rows), year, dtype="int64")
+    start = terms["price_start"].to_numpy(dtype=bool)[ct]
+    if start.any():
+        started = dbcs["start_date"].to_numpy(dtype="datetime64[s]")[rows]
+        price_year = np.where(start, started.astype("datetime64[Y]").astype("int64") + 1970, year)
+    parts = {
+        "price_list": (
+            pa.array(prices["price_list"], type=pa.string()),
+            pa.array(terms["price_list"].to_numpy(dtype=object), type=pa.string()),
+            ct,
+        ),
+        "year": (
+            pa.array(prices["year"].to_numpy(dtype="int64")),
+            pa.array(price_year),
+            None,
+        ),
+        "zorgproduct_code": (
+            pa.array(prices["zorgproduct_code"], type=pa.string()),
+            pa.array(dbcs["zorgproduct_code"].take(rows), type=pa.string()),
+            None,
+        ),
+    }
+    listed_key = np.zeros(len(prices), dtype="int64")
+    wanted_key = np.zeros(len(rows), dtype="int64")
+    found = np.ones(len(rows), dtype=bool)
+    for listed_values, wanted_values, via in parts.values():
+        distinct = pc.unique(listed_values)
+        size = len(distinct)
+        listed_key = listed_key * size + pc.index_in(listed_values, distinct).to_numpy()
+        index = pc.index_in(wanted_values, distinct)
+        valid = index.is_valid().to_numpy(zero_copy_only=False)
+        number = index.fill_null(0).to_numpy().astype("int64")
+        if via is not None:
+            valid, number = valid[via], number[via]
+        found &= valid
+        wanted_key = wanted_key * size + number
+    order = np.argsort(listed_key, kind="stable")
+    sorted_key = listed_key[order]
+    at = np.minimum(np.searchsorted(sorted_key, wanted_key), len(sorted_key) - 1)
+    listed = found & (sorted_key[at] == wanted_key)
+    price = np.where(listed, prices["price_cents"].to_numpy(dtype="int64")[order[at]], 0)
+    return price, listed

@@ -289,9 +289,28 @@ _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype="int64"
 
 def parse_dates(values: pd.Series) -> np.ndarray:
     """The ``datetime64[s]`` of each value written ``YYYY-MM-DD`` that is a day of the calendar
-    (years 0001 to 9999; none is 2024-02-30), NaT for any other value; read from Arrow's
-    buffers with numpy (pandas' parser would go through Python per value)."""
+    (years 0001 to 9999; none is 2024-02-30), NaT for any other value. Arrow parses the
+    well-shaped values (and refuses a day the calendar does not have); only when one is
+    refused does numpy sort them out one by one (``_calendar_dates``)."""
     array = pa.array(values.astype("str"), type=pa.string())
+    shaped = pc.match_substring_regex(array, f"^{DATE_PATTERN}$")
+    try:
+        days = pc.cast(pc.if_else(shaped, array, None), pa.date32())
+    except pa.ArrowInvalid:
+        return _calendar_dates(array)
+    number = days.cast(pa.int32()).fill_null(_NO_DAY).to_numpy().astype("int64")
+    dates = (number * 86400).astype("datetime64[s]")
+    # Year 0000 (1 BC) is a date to Arrow; no date type that stores or compares it is.
+    dates[number < _FIRST_DAY] = np.datetime64("NaT")
+    return dates
+
+
+_FIRST_DAY = -719162  # 0001-01-01, in days since 1970-01-01
+_NO_DAY = _FIRST_DAY - 1
+
+
+def _calendar_dates(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``parse_dates`` read from Arrow's buffers with numpy, the calendar checked per value."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     size = len(array)

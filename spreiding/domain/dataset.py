@@ -207,14 +207,20 @@ def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     the rows' own takes nothing."""
     if len(frame) < 2:
         return frame.reset_index(drop=True)
-    table = pa.Table.from_pandas(frame[keys], preserve_index=False)
-    if any(pa.types.is_floating(column.type) for column in table.columns):
-        order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys]).to_numpy()
-    else:
-        order = _order(table, keys)
+    order = sort_order(frame, keys)
     if np.array_equal(order, np.arange(len(order))):
         return frame.reset_index(drop=True)
     return frame.take(order).reset_index(drop=True)
+
+
+def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The positions of ``frame``'s rows in the order ``sort_rows`` puts them in."""
+    if len(frame) < 2:
+        return np.arange(len(frame), dtype="int64")
+    table = pa.Table.from_pandas(frame[keys], preserve_index=False)
+    if any(pa.types.is_floating(column.type) for column in table.columns):
+        return pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys]).to_numpy()
+    return _order(table, keys)
 
 
 def _order(table: pa.Table, keys: list[str]) -> np.ndarray:
