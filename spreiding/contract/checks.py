@@ -94,10 +94,15 @@ def check_dbcs(rows: Rows, hospitals: set[str] | None, insurers: set[str] | None
     rows.reference("uzovi", insurers, "insurers.csv", shaped=rows.code("uzovi", identifiers.uzovi))
     rows.no_formula("dbc_id", "primary_dbc_id")
     rows.unique("agb", "dbc_id")
-    keys = key(rows["agb"], rows["dbc_id"])
     primary = rows.present("primary_dbc_id") & requesting
+    missing = pd.Series(False, index=primary.index)
+    if primary.any():
+        # Only the rows that name a primary DBC are looked up.
+        named = primary.to_numpy()
+        wanted = key(rows["requesting_agb"][named], rows["primary_dbc_id"][named])
+        missing[named] = ~isin(wanted, key(rows["agb"], rows["dbc_id"])).to_numpy()
     rows.flag(
-        primary & ~isin(key(rows["requesting_agb"], rows["primary_dbc_id"]), keys),
+        missing,
         "primary_dbc_id",
         lambda row: (
             f"no DBC {row['primary_dbc_id']} of hospital {row['requesting_agb']} in dbcs.csv"
