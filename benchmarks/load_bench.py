@@ -25,8 +25,9 @@ Two modes, each printed:
 
 The clients speak HTTP/1.1 over raw asyncio streams on one connection each (keep-alive, gzip
 accepted as browsers do): a client costs little CPU, as they share the machine's cores with the
-server. Prints throughput, p50/p99 latency and errors per workload and mode, and the load
-average, as the machine may be shared. Traffic goes to 127.0.0.1 only; each loop is bounded in
+server. Prints throughput, p50/p99 latency and errors per workload and mode, the server's CPU
+time per request (its workers' user and system seconds over the requests answered: the figure a
+shared, loaded machine blurs least), and the load average. Traffic goes to 127.0.0.1 only; each loop is bounded in
 time and stops itself. ``measure`` is the same for ``benchmarks.run``.
 """
 
@@ -229,8 +230,27 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[max(int(len(ordered) * share) - 1, 0)] * 1000 if ordered else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) spent so far by process ``pid`` and its descendants
+    (Linux ``/proc``; 0 elsewhere): what the server spends, which a loaded machine blurs less
+    than wall time does."""
+    total, todo, tick = 0.0, [pid], os.sysconf("SC_CLK_TCK")
+    while todo:
+        process = todo.pop()
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{process}/task/{process}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        todo += [int(child) for child in children]
+    return total
+
+
 @contextmanager
-def server(url: str, key: str, port: int, workers: int, root: Path | None) -> Iterator[str]:
+def server(
+    url: str, key: str, port: int, workers: int, root: Path | None
+) -> Iterator[tuple[str, int]]:
     """``spreiding serve`` on loopback (the code of checkout ``root``, default this one)."""
     env = os.environ | {"SPREIDING_DATABASE_URL": url}
     if root is not None:
@@ -245,7 +265,7 @@ def server(url: str, key: str, port: int, workers: int, root: Path | None) -> It
                     break
             except httpx2.HTTPError:
                 time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -271,9 +291,10 @@ def measure(
     report: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Per workload and mode (``"pages, open"``): clients, mode, p50_ms, p99_ms, errors, rps
-    (answered a second), offered (requests a second offered; None when closed), load average."""
+    (answered a second), offered (requests a second offered; None when closed), load average,
+    server_cpu_ms (the server's CPU seconds over the requests answered, in ms)."""
     found: dict[str, dict[str, Any]] = {}
-    with server(url, key, port, workers, root) as base:
+    with server(url, key, port, workers, root) as (base, pid):
         refs = httpx2.get(
             f"{base}/settlement-runs/{run_id}/statements", headers={"X-API-Key": key}, timeout=120
         ).json()
@@ -283,12 +304,14 @@ def measure(
             for _ in range(warmup):  # each worker keeps the summaries and statements it made
                 asyncio.run(sweep(base, key, [u for u, _ in urls], clients))
             for mode in modes:
+                cpu = cpu_seconds(pid)
                 if mode == "closed":
                     tally = asyncio.run(closed_loop(port, key, urls, clients, seconds))
                     label = "closed loop"
                 else:
                     tally = asyncio.run(open_loop(port, key, urls, clients, seconds, rate, arrival))
                     label = f"open loop, {rate:g}/s offered ({arrival})"
+                cpu = cpu_seconds(pid) - cpu
                 ordered = sorted(tally.latencies)
                 figures = {
                     "clients": clients,
@@ -301,6 +324,8 @@ def measure(
                     "rps": len(ordered) / seconds,
                     "offered": None if mode == "closed" else rate,
                     "load_average": os.getloadavg()[0],
+                    # The server's CPU per request (both workers), whatever the load.
+                    "server_cpu_ms": cpu / max(len(ordered), 1) * 1000,
                 }
                 found[f"{name}, {mode}"] = figures
                 if report:
@@ -308,6 +333,7 @@ def measure(
                         f"{name}, {label}: {len(urls):,} URLs, {len(ordered):,} requests "
                         f"({figures['rps']:,.1f}/s), errors {len(tally.errors)}, "
                         f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
+                        f"server CPU {figures['server_cpu_ms']:.2f} ms a request, "
                         f"load average {figures['load_average']:.1f}",
                         flush=True,
                     )
@@ -368,12 +394,16 @@ def main() -> None:
         f"\n{args.clients} clients, {args.seconds:.0f} s a workload and mode, {args.workers} "
         f"workers, {url.split(':')[0]} (target p99 <= 100 ms, zero errors)"
     )
-    print("| workload | mode | URLs | requests/s | p50 ms | p99 ms | errors | load average |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| workload | mode | URLs | requests/s | p50 ms | p99 ms | errors "
+        "| server CPU ms a request | load average |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, f in found.items():
         print(
             f"| {name.split(',')[0]} | {f['mode']} | {f['urls']:,} | {f['rps']:,.0f} "
-            f"| {f['p50_ms']:.0f} | {f['p99_ms']:.0f} | {f['errors']} | {f['load_average']:.1f} |"
+            f"| {f['p50_ms']:.0f} | {f['p99_ms']:.0f} | {f['errors']} | {f['server_cpu_ms']:.2f} "
+            f"| {f['load_average']:.1f} |"
         )
 
 
