@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,8 +34,15 @@ import pyarrow.ipc as ipc
 
 from settlement.audit.findings import Finding
 from settlement.audit.partitions import audit_part, audit_rest, combine, partition_index
+from settlement.audit.rules import audit
+from spreiding.contract.reader import read_dataset
+from spreiding.contract.rows import key
+from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.dataset import DECLARATIONS, conform, sort_rows
+from spreiding.domain.dataset import DECLARATIONS, Dataset, conform, sort_rows
+from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.services.audit import dataset_details, finding_details
+from spreiding.services.declaration_checks import Checked, block_frame, blocks, streamable
 
 BLOCK_BYTES = 16 << 20  # about 190,000 lines of a declarations file per batch
 BUCKETS = 16  # buckets per insurer the lines spill to: whole buckets make the parts
@@ -182,3 +191,131 @@ def audit_streamed(
             declared.append(part.declared)
     rest = audit_rest(dbcs, agreements, transfers, declared, year=year)
     return combine(parts, rest)
+
+
+@dataclass(frozen=True)
+class FolderAudit:
+    """The findings of a year's audit of a dataset folder, and (when asked) the fields of the
+    line each is on (``audit.finding_details``)."""
+
+    findings: list[Finding]
+    details: list[dict[str, Any]] | None
+
+
+def audit_folder(
+    folder: Path,
+    *,
+    year: int,
+    part_lines: int = PART_LINES,
+    details: bool = False,
+    block_bytes: int = BLOCK_BYTES,
+) -> FolderAudit:
+    """Audit ``year`` of a dataset folder, computed, not stored; raise ``DatasetInvalid`` with
+    every error of the folder (nothing is audited then).
+
+    A ``declarations.csv`` in UTF-8 with ``,`` between cells is checked block by block by the
+    reader's rules (``declaration_checks``) and audited in parts of at most ``part_lines``
+    lines (``audit_streamed``), the other files read and checked whole first; any other
+    declarations file (``;`` and decimal commas, Windows-1252, a workbook) is read whole by
+    the reader. Either way the same errors, and the same findings."""
+    folder = Path(folder)
+    path = folder / "declarations.csv"
+    header = streamable(path) if _csv_only(folder) else None
+    if header is None:
+        dataset = read_dataset(folder)
+        found = audit(
+            dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+        )
+        return FolderAudit(found, dataset_details(dataset, found) if details else None)
+    others, errors, references = _others(folder)
+    checked = Checked(path, header, *references)
+
+    def batches() -> Iterator[pd.DataFrame]:
+        for first_line, data in blocks(path, block_bytes=block_bytes):
+            frame = checked.frame(first_line, data)
+            if others is not None and not checked.errors:
+                yield _typed(_strings(frame, header))
+        found = checked.finish(block_bytes=block_bytes)
+        if errors or found:
+            raise DatasetInvalid(errors + found)
+
+    if others is None:
+        for _ in batches():
+            pass
+        raise AssertionError("unreachable: the other files have errors")
+    found = audit_streamed(
+        others.dbcs,
+        others.agreements,
+        others.transfers,
+        batches(),
+        year=year,
+        part_lines=part_lines,
+    )
+    if not details:
+        return FolderAudit(found, None)
+    lines = _declared_lines(path, header, {f.declaration_id for f in found}, block_bytes)
+    shown = finding_details(found, dbcs=others.dbcs, declarations=lines, transfers=others.transfers)
+    return FolderAudit(found, shown)
+
+
+def _csv_only(folder: Path) -> bool:
+    """Whether the declarations are in ``declarations.csv`` and nowhere else."""
+    sources = locate(folder, [])
+    return not sources.unreadable and sources.found["declarations"] == Source(
+        folder / "declarations.csv"
+    )
+
+
+def _others(
+    folder: Path,
+) -> tuple[Dataset | None, list[DatasetError], tuple[Any, Any, Any]]:
+    """The folder but its declarations, read and checked whole by the reader (from a folder
+    of links to its files): the dataset (None when invalid), its errors, and what the
+    declarations refer to (hospitals, insurers, DBC keys) as the reader gives its checks."""
+    with tempfile.TemporaryDirectory(prefix="audit-files-") as links:
+        for entry in folder.iterdir():
+            if entry.name != "declarations.csv":
+                (Path(links) / entry.name).symlink_to(entry.resolve())
+        try:
+            dataset = read_dataset(links)
+        except DatasetInvalid as exc:
+            raw = read_tables(Path(links), [])
+            hospitals, insurers, dbcs = raw["hospitals"], raw["insurers"], raw["dbcs"]
+            return (
+                None,
+                list(exc.errors),
+                (
+                    _known(hospitals, "agb"),
+                    _known(insurers, "uzovi"),
+                    None if dbcs is None else key(dbcs["agb"], dbcs["dbc_id"]),
+                ),
+            )
+    references = (
+        set(dataset.hospitals["agb"]),
+        set(dataset.insurers["uzovi"]),
+        key(dataset.dbcs["agb"], dataset.dbcs["dbc_id"]),
+    )
+    return dataset, [], references
+
+
+def _strings(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
+    """The checked strings of a block's ``columns`` as an Arrow table."""
+    return pa.table({c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in columns})
+
+
+def _known(frame: pd.DataFrame | None, column: str) -> set[str] | None:
+    if frame is None:
+        return None
+    return set(frame[column][frame[column] != ""].unique())
+
+
+def _declared_lines(
+    path: Path, header: list[str], ids: set[str | None], block_bytes: int
+) -> pd.DataFrame:
+    """The typed lines of a checked declarations file whose id is in ``ids``."""
+    found = []
+    for first_line, data in blocks(path, block_bytes=block_bytes):
+        frame = block_frame(header, first_line, data, [])
+        frame = frame.loc[frame["declaration_id"].isin(ids), header]
+        found.append(_typed(_strings(frame, header)))
+    return pd.concat(found, ignore_index=True)

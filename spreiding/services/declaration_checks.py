@@ -1,0 +1,255 @@
+"""``declarations.csv`` checked block by block, by the reader's own rules and messages.
+
+A large declarations file is not read whole: it is cut at line ends into blocks of about
+``BLOCK_BYTES``; each block is parsed as ``spreiding.contract.files.read_csv`` parses the whole
+file (same options, every line's own number: the block's first line offset), its unreadable
+cells are emptied (``storable_rows``) and ``check_declarations`` runs on it against the
+hospitals, insurers and DBC keys of the other files. Two things the reader decides over the
+whole file are gathered across blocks and decided at the end:
+
+- a rule broken on many lines is reported on its first ``MAX_SAME`` lines and one line that
+  counts the rest, over the whole file (``_Tally``), not per block;
+- ``declaration_id`` is unique over the whole file: a 64-bit hash of each id is kept (8 bytes
+  a line), sorted at the end, and only the ids whose hash repeats are read again and checked
+  exactly by ``Rows.unique`` (same message, same lines).
+
+Every error is the one the reader gives for the same file, same text; the caller audits
+nothing unless ``errors`` is empty at the end. Only a plain UTF-8 file separated by ``,`` is
+read this way (``streamable``); any other file is read whole by the reader.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from spreiding.contract.cells import MAX_HEADER_CHARS
+from spreiding.contract.checks import check_declarations
+from spreiding.contract.files import (
+    LINE,
+    SPECS,
+    UNREADABLE,
+    check_header,
+    detect_encoding,
+    storable_rows,
+)
+from spreiding.contract.rows import MAX_SAME, Rows
+from spreiding.domain.errors import DatasetError
+
+BLOCK_BYTES = 16 << 20
+SPEC = SPECS["declarations"]
+FILE = SPEC.name
+
+
+def streamable(path: Path) -> list[str] | None:
+    """The header of ``path`` when the file can be checked block by block: UTF-8, ``,``
+    between cells, a header the reader accepts. None for anything else (the reader then reads
+    it whole, and reports what is wrong with it)."""
+    if not path.is_file():
+        return None
+    encoding, _refusal = detect_encoding(path)
+    if encoding != "utf-8-sig":
+        return None
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline(MAX_HEADER_CHARS + 1)
+    if not first.strip() or len(first.rstrip("\r\n")) > MAX_HEADER_CHARS:
+        return None
+    if ";" in first and "," not in first:
+        return None
+    header = next(csv.reader([first], delimiter=","))
+    if not check_header(SPEC, header, []):
+        return None
+    return header
+
+
+def blocks(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+    """The file after its header in blocks cut at line ends: (line of the block's first line,
+    its bytes)."""
+    with path.open("rb") as file:
+        file.readline()
+        line = 2
+        rest = b""
+        while True:
+            block = file.read(block_bytes)
+            text = rest + block
+            cut = len(text) if not block else text.rfind(b"\n") + 1
+            rest = text[cut:]
+            if cut:
+                chunk = text[:cut]
+                yield line, chunk
+                line += chunk.count(b"\n")
+            if not block:
+                return
+
+
+def block_frame(
+    header: list[str], first_line: int, data: bytes, errors: list[DatasetError]
+) -> pd.DataFrame:
+    """The raw frame of one block as ``read_csv`` makes it of the whole file: stripped strings,
+    ``_line`` the file's own line numbers, rows of a wrong cell count and empty lines reported
+    and left out, unreadable cells reported and emptied."""
+    bad_rows: list[tuple[int, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad_rows.append((first_line - 1 + (row.number or 0), row.actual_columns))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(use_threads=False, column_names=header),
+        parse_options=pacsv.ParseOptions(
+            delimiter=",", invalid_row_handler=on_invalid, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    for number, actual in bad_rows:
+        message = f"has {actual} cells, the header has {len(header)}"
+        errors.append(DatasetError(FILE, number, "(row)", message))
+    frame = table.to_pandas()
+    for column in SPEC.required + SPEC.optional:
+        if column not in frame:
+            frame[column] = ""
+        frame[column] = frame[column].astype("str").str.strip()
+    lines = np.arange(first_line, first_line + len(frame) + len(bad_rows), dtype="int64")
+    if bad_rows:
+        lines = np.setdiff1d(lines, np.array([n for n, _ in bad_rows], dtype="int64"))
+    frame[LINE] = lines[: len(frame)]
+    blank = (frame[list(header)] == "").all(axis=1)
+    if blank.any():
+        for number in frame.loc[blank, LINE]:
+            errors.append(DatasetError(FILE, int(number), "(row)", "empty line"))
+        frame = frame.loc[~blank].reset_index(drop=True)
+    return storable_rows(FILE, frame, header, errors)
+
+
+class _Tally:
+    """What the checks flagged so far, per check: the first ``MAX_SAME`` lines' errors, then a
+    count and the first and last line of the rest (``Rows.flag`` over the whole file)."""
+
+    def __init__(self) -> None:
+        self.shown: dict[Any, int] = {}
+        self.rest: dict[Any, list[Any]] = {}  # key -> [column, count, first line, last line]
+        self.hashes: list[np.ndarray] = []
+        self.unreadable: set[tuple[int, str]] = set()
+
+    def errors(self) -> list[DatasetError]:
+        return [
+            DatasetError(
+                FILE,
+                first,
+                column,
+                f"{count:,} more rows with the same error, from this line to line {last}",
+            )
+            for column, count, first, last in self.rest.values()
+        ]
+
+
+class _BlockRows(Rows):
+    """``Rows`` of one block whose flags count over the whole file (``_Tally``) and whose
+    uniqueness of ``declaration_id`` is decided at the end (``Checked.finish``)."""
+
+    def __init__(self, frame: pd.DataFrame, errors: list[DatasetError], tally: _Tally) -> None:
+        super().__init__(FILE, frame, errors)
+        self.tally = tally
+        self.calls: dict[Any, int] = {}
+
+    def flag(
+        self, mask: pd.Series, column: str, message: str | Callable[[pd.Series], str]
+    ) -> pd.Series:
+        mask = mask.fillna(False).astype(bool)
+        what = getattr(message, "__code__", message)
+        seen = self.calls.get((column, what), 0)
+        self.calls[(column, what)] = seen + 1
+        key = (column, what, seen)
+        if not mask.any():
+            return mask
+        bad = self.frame.loc[mask]
+        lines = bad[LINE].to_numpy().tolist()
+        if self.unreadable:
+            lines = [n for n in lines if (n, column) not in self.unreadable]
+        shown = self.tally.shown.get(key, 0)
+        now = lines[: max(MAX_SAME - shown, 0)]
+        for _, row in bad.loc[bad[LINE].isin(now)].iterrows():
+            text = message(row) if callable(message) else message
+            self.errors.append(DatasetError(self.file, int(row[LINE]), column, text))
+        self.tally.shown[key] = shown + len(now)
+        later = lines[len(now) :]
+        if later:
+            rest = self.tally.rest.setdefault(key, [column, 0, later[0], later[-1]])
+            rest[1] += len(later)
+            rest[3] = later[-1]
+        return mask
+
+    def unique(self, *columns: str) -> None:
+        assert columns == ("declaration_id",)
+        values = self.frame["declaration_id"]
+        present = values[values != ""].to_numpy(dtype=object)
+        self.tally.hashes.append(pd.util.hash_array(present, categorize=False))
+
+
+class Checked:
+    """The checks of one declarations file, fed block by block (``frame``), ended by
+    ``finish``; ``errors`` collects every error the reader would give for the file."""
+
+    def __init__(
+        self,
+        path: Path,
+        header: list[str],
+        hospitals: set[str] | None,
+        insurers: set[str] | None,
+        dbc_keys: pd.Series | None,
+    ) -> None:
+        self.path = path
+        self.header = header
+        self.references = (hospitals, insurers, dbc_keys)
+        self.tally = _Tally()
+        self.errors: list[DatasetError] = []
+
+    def frame(self, first_line: int, data: bytes) -> pd.DataFrame:
+        """The checked raw frame of a block (the checks' errors in ``errors``)."""
+        frame = block_frame(self.header, first_line, data, self.errors)
+        self.tally.unreadable |= frame.attrs.get(UNREADABLE, set())
+        hospitals, insurers, dbc_keys = self.references
+        check_declarations(
+            _BlockRows(frame, self.errors, self.tally), hospitals, insurers, dbc_keys
+        )
+        return frame
+
+    def finish(self, *, block_bytes: int = BLOCK_BYTES) -> list[DatasetError]:
+        """Every error of the file: the blocks', the counts of the rest, and the duplicate ids
+        (their hashes compared, the ids of a repeated hash read again and compared exactly)."""
+        self.errors.extend(self.tally.errors())
+        if not self.tally.hashes:
+            return self.errors
+        hashes = np.concatenate(self.tally.hashes)
+        self.tally.hashes = []
+        hashes.sort()
+        repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+        del hashes
+        if repeated.size:
+            self._duplicates(repeated, block_bytes)
+        return self.errors
+
+    def _duplicates(self, repeated: np.ndarray, block_bytes: int) -> None:
+        found: list[pd.DataFrame] = []
+        for first_line, data in blocks(self.path, block_bytes=block_bytes):
+            frame = block_frame(self.header, first_line, data, [])
+            values = frame["declaration_id"]
+            present = frame.loc[values != "", ["declaration_id", LINE]]
+            ids = present["declaration_id"].to_numpy(dtype=object)
+            hashed = pd.util.hash_array(ids, categorize=False)
+            found.append(present.loc[np.isin(hashed, repeated)])
+        candidates = pd.concat(found, ignore_index=True)
+        candidates.attrs[UNREADABLE] = self.tally.unreadable
+        Rows(FILE, candidates, self.errors).unique("declaration_id")
