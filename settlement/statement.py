@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from settlement import statement_columns as columns
 from settlement.engine import Settlement
 from spreiding.domain.runs import StoredRun
 
@@ -254,6 +255,21 @@ def vat_subtotals(hours: tuple[HoursLine, ...]) -> tuple[VatSubtotal, ...]:
     return tuple(subtotal for _, subtotal in sorted(rates.items()))
 
 
+def _statement_lines(rows: pd.DataFrame) -> tuple[StatementLine, ...]:
+    """``statement_line`` of every row, read a column at a time (``statement_columns``)."""
+    return tuple(map(StatementLine, *columns.read(rows, columns.LINES))) if len(rows) else ()
+
+
+def _hours_lines(rows: pd.DataFrame) -> tuple[HoursLine, ...]:
+    """``hours_line`` of every row, read a column at a time."""
+    return tuple(map(HoursLine, *columns.read(rows, columns.HOURS))) if len(rows) else ()
+
+
+def _cost_lines(rows: pd.DataFrame) -> tuple[CostLine, ...]:
+    """``cost_line`` of every row, read a column at a time."""
+    return tuple(map(CostLine, *columns.read(rows, columns.COSTS))) if len(rows) else ()
+
+
 def _direction(
     lines: pd.DataFrame,
     creditor: Party,
@@ -261,8 +277,7 @@ def _direction(
     hours: pd.DataFrame | None = None,
     costs: pd.DataFrame | None = None,
 ) -> Direction:
-    mine = _between(lines, creditor, debtor)
-    rows = tuple(statement_line(r) for r in mine.to_dict("records"))
+    rows = _statement_lines(_between(lines, creditor, debtor))
     totals: dict[str, list[int]] = {}
     for line in rows:
         entry = totals.setdefault(line.care_type, [0, 0])
@@ -271,10 +286,10 @@ def _direction(
     subtotals = tuple(Subtotal(care, n, cents) for care, (n, cents) in sorted(totals.items()))
     worked: tuple[HoursLine, ...] = ()
     if hours is not None and not hours.empty:
-        worked = tuple(hours_line(r) for r in _between(hours, creditor, debtor).to_dict("records"))
+        worked = _hours_lines(_between(hours, creditor, debtor))
     shared: tuple[CostLine, ...] = ()
     if costs is not None and not costs.empty:
-        shared = tuple(cost_line(r) for r in _between(costs, creditor, debtor).to_dict("records"))
+        shared = _cost_lines(_between(costs, creditor, debtor))
     total = (
         sum(line.amount_cents for line in rows)
         + sum(line.amount_cents + line.vat_cents for line in worked)
@@ -340,10 +355,8 @@ def build_statement(
         )
     else:
         mask = excluded["agb"].isin(pair).to_numpy()
-    exclusions = tuple(
-        Exclusion(str(r["agb"]), str(r["dbc_id"]), str(r["reason"]))
-        for r in excluded.loc[mask].to_dict("records")
-    )
+    mine = excluded.loc[mask]
+    exclusions = tuple(map(Exclusion, *columns.read(mine, columns.EXCLUSIONS, change=False)))
     payments = result.payments
     either = payments["from_agb"].isin(pair).to_numpy() | payments["to_agb"].isin(pair).to_numpy()
     paid = tuple(
