@@ -31,7 +31,16 @@ from typing import Any
 
 HOSPITALS = 30
 YEAR = 2024
-WORKLOADS = ("settle", "audit", "import-sqlite", "import-postgresql", "pdf", "api")
+WORKLOADS = (
+    "settle",
+    "audit",
+    "audit-streamed",
+    "import-sqlite",
+    "import-postgresql",
+    "pdf",
+    "api",
+)
+PART_LINES = 1_000_000
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_import"
 
 
@@ -76,14 +85,21 @@ def _audit_folder(size: int) -> Path:
     return audit_bench.folder_for(10 * size, max(size // 10, 1), HOSPITALS, YEAR)
 
 
-def _audit(size: int, _: argparse.Namespace) -> dict[str, Any]:
+def _audit(size: int, args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks import audit_bench
 
-    f = audit_bench.measure(_audit_folder(size), year=YEAR)
+    streamed = args.child == "audit-streamed"
+    if streamed:
+        try:
+            f = audit_bench.measure(_audit_folder(size), year=YEAR, partitioned=PART_LINES)
+        except TypeError:  # a checkout from before the streamed audit
+            return asdict_row(Row("audit streamed", "-", "not built", "-", "-", "-", "-", "no"))
+    else:
+        f = audit_bench.measure(_audit_folder(size), year=YEAR)
     ratio = f.engine_s / f.duck_s
     return asdict_row(
         Row(
-            "audit",
+            f"audit streamed, parts <= {PART_LINES:,} lines" if streamed else "audit",
             f"{10 * size:,} declarations",
             f"{f.engine_s:.2f} s (read+check {f.read_s:.2f}, audit {f.audit_s:.2f})",
             f"{f.duck_s:.2f} s",
@@ -211,6 +227,7 @@ def asdict_row(row: Row) -> dict[str, Any]:
 CHILDREN: dict[str, Callable[[int, argparse.Namespace], dict[str, Any]]] = {
     "settle": _settle,
     "audit": _audit,
+    "audit-streamed": _audit,
     "import-sqlite": _import("sqlite", 150_000),
     "import-postgresql": _import(POSTGRES, 250_000),
     "pdf": _pdf,
