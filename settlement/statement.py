@@ -359,13 +359,10 @@ def build_statement(
     exclusions = tuple(map(Exclusion, *columns.read(mine, columns.EXCLUSIONS, change=False)))
     payments = result.payments
     either = payments["from_agb"].isin(pair).to_numpy() | payments["to_agb"].isin(pair).to_numpy()
+    made = columns.read(payments.loc[either], columns.PAYMENTS, change=False)
     paid = tuple(
-        Payment(
-            Party(str(r["from_agb"]), hospitals.get(str(r["from_agb"]), str(r["from_agb"]))),
-            Party(str(r["to_agb"]), hospitals.get(str(r["to_agb"]), str(r["to_agb"]))),
-            int(r["amount_cents"]),
-        )
-        for r in payments.loc[either].to_dict("records")
+        Payment(Party(payer, hospitals.get(payer, payer)), Party(to, hospitals.get(to, to)), cents)
+        for payer, to, cents in zip(*made, strict=True)
     )
     return Statement(
         run_id=run.run_id,

@@ -21,17 +21,29 @@ DAY = "%Y-%m-%d"
 FIRST, PAST = np.datetime64("1000-01-01"), np.datetime64("10000-01-01")
 
 
+# ``str``: text backed by Arrow, a missing value NaN (to_numpy gives a row's values)
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def values(column: pd.Series) -> list[Any]:
+    """The column's values as its records give them (``to_dict("records")``): read whole for
+    numpy columns and ``str`` text, through the records for any other extension type."""
+    dtype = column.dtype
+    if (isinstance(dtype, np.dtype) and dtype.kind in "biufO") or dtype == TEXT:
+        return list(column.to_numpy().tolist())
+    return [row[column.name] for row in column.to_frame().to_dict("records")]
+
+
 def texts(column: pd.Series) -> list[str]:
     """``str`` of each value, as ``str(row[name])`` of the column's records."""
-    return list(map(str, column.to_numpy().tolist()))
+    return list(map(str, values(column)))
 
 
 def ints(column: pd.Series) -> list[int]:
     """``int`` of each value, as ``int(row[name])`` of the column's records."""
-    values = column.to_numpy()
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
-        return list(values.tolist())
-    return list(map(int, column.tolist()))
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        return list(column.to_numpy().tolist())
+    return list(map(int, values(column)))
 
 
 def _day(value: Any) -> str:
@@ -42,17 +54,17 @@ def dates(column: pd.Series) -> list[str]:
     """Each value as a day ``YYYY-MM-DD`` (``pd.Timestamp(value).strftime``), each distinct
     value formatted once."""
     if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
-        values = column.to_numpy()
-        if values.size == 0:
+        moments = column.to_numpy()
+        if moments.size == 0:
             return []
-        distinct, where = np.unique(values, return_inverse=True)
+        distinct, where = np.unique(moments, return_inverse=True)
         if distinct[0] >= FIRST and distinct[-1] < PAST:  # NaT sorts last and fails both
             # ISO days, as strftime writes them for four-digit years
             days = np.datetime_as_string(distinct.astype("datetime64[D]")).tolist()
         else:
             days = [_day(value) for value in distinct]
         return [days[i] for i in where.tolist()]
-    listed = column.tolist()
+    listed = values(column)
     formatted: dict[Any, str] = {}
     out = []
     for value in listed:
@@ -68,7 +80,7 @@ def changes(frame: pd.DataFrame) -> list[str | None]:
     if "change" not in frame:
         return [None] * len(frame)
     out: list[str | None] = []
-    for value in frame["change"].to_numpy().tolist():
+    for value in values(frame["change"]):
         text = None if value is None else str(value)
         out.append(None if text is None or text in ("", "nan", "None") else text)
     return out
@@ -105,6 +117,7 @@ COSTS: Spec = (
     ("amount_cents", ints),
 )
 EXCLUSIONS: Spec = (("agb", texts), ("dbc_id", texts), ("reason", texts))
+PAYMENTS: Spec = (("from_agb", texts), ("to_agb", texts), ("amount_cents", ints))
 
 
 def read(frame: pd.DataFrame, spec: Spec, *, change: bool = True) -> list[list[Any]]:
