@@ -169,3 +169,29 @@ def test_a_semicolon_file_is_read_whole_with_the_same_findings(tmp_path: Path) -
     dataset = read_dataset(tmp_path)
     found = audit_folder(tmp_path, year=2024).findings
     assert audit_to_json(2024, found) == audit_to_json(2024, audit_dataset(dataset, year=2024))
+
+
+def test_the_cli_audits_in_parts_with_the_same_output_and_refuses_as_validate(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from spreiding.cli import app
+    from tests.conftest import SAMPLES
+
+    runner = CliRunner()
+    sample = str(SAMPLES / "samen-plus")
+    whole = runner.invoke(app, ["audit", "--year", "2024", "--data", sample, "--format", "json"])
+    parts = runner.invoke(
+        app,
+        ["audit", "--year", "2024", "--data", sample, "--format", "json", "--part-lines", "1"],
+    )
+    assert whole.exit_code == parts.exit_code == 0
+    assert parts.stdout == whole.stdout
+    files = f.base_files()
+    many(files, 8, declared_on="2024-02-30")
+    f.write(tmp_path, files)
+    refused = runner.invoke(app, ["audit", "--year", "2024", "--data", str(tmp_path)])
+    validated = runner.invoke(app, ["validate", str(tmp_path)])
+    assert refused.exit_code == validated.exit_code == 2
+    assert refused.stderr.splitlines()[:-1] == validated.stderr.splitlines()[:-1]

@@ -31,7 +31,7 @@ from spreiding.domain.years import FIRST_YEAR, LAST_YEAR
 from spreiding.render.audit import audit_table, audit_to_csv, audit_to_json, audit_to_xlsx
 from spreiding.render.i18n import N_, _
 from spreiding.render.settlement import run_summary, settlement_table, settlement_to_json
-from spreiding.services import audit, datasets, reference, settlement
+from spreiding.services import audit, audit_partitions, datasets, reference, settlement
 from spreiding.services.access import OPERATOR
 
 
@@ -142,9 +142,26 @@ def audit_(
         Path | None, typer.Option("--output", help=N_("Write to this file instead of stdout."))
     ] = None,
     csv_dialect: CsvDialectOption = None,
+    part_lines: Annotated[
+        int,
+        typer.Option(
+            "--part-lines",
+            min=1,
+            help=N_(
+                "With --data: audit the declarations in parts of at most this many lines, "
+                "checked and audited as they are read, so memory does not grow with the file. "
+                "Only a UTF-8 declarations.csv with commas is read in parts; any other (';' "
+                "with decimal commas, Windows-1252, a workbook) is read whole. Same findings "
+                "either way."
+            ),
+        ),
+    ] = audit_partitions.PART_LINES,
 ) -> None:
     """Audit the declarations of a year against the agreements and consents
-    (docs/data-format.md §4)."""
+    (docs/data-format.md §4). With ``--data`` a UTF-8 ``declarations.csv`` separated by commas
+    is checked and audited in parts of at most ``--part-lines`` lines
+    (``audit_partitions.audit_folder``); any other declarations file is read whole by the
+    reader: the same errors and the same findings either way."""
     if format_ is None and output is not None:
         # Written to a file: the format its name says (audit.xlsx, audit.csv), else JSON.
         format_ = BY_SUFFIX.get(output.suffix.lower(), ExportFormat.json)
@@ -170,13 +187,17 @@ def audit_(
         message = state.format(run_id=audited.run.run_id, year=year, count=audited.run.findings)
         err.print(message, markup=False)
     else:
-        with steps(_("auditing"), 2) as step:
-            dataset = _read(data)
+        with steps(_("auditing"), 1) as step:
+            try:
+                audited_folder = audit_partitions.audit_folder(
+                    data, year=year, part_lines=part_lines, details=shown is ExportFormat.xlsx
+                )
+            except DatasetInvalid as exc:
+                raise refuse(exc, _("{folder}: invalid").format(folder=data)) from None
             step()
-            findings = audit.audit_dataset(dataset, year=year)
-            step()
-        if shown is ExportFormat.xlsx:
-            details = audit.dataset_details(dataset, findings)
+        findings = audited_folder.findings
+        if audited_folder.details is not None:
+            details = audited_folder.details
     wrote = _("wrote {count} findings to {path}")
     if shown is ExportFormat.xlsx:
         assert output is not None
