@@ -300,7 +300,7 @@ def _others(
 
 def _strings(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
     """The checked strings of a block's ``columns`` as an Arrow table."""
-    return pa.table({c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in columns})
+    return pa.table({c: pa.array(frame[c]).cast(pa.string()) for c in columns})
 
 
 def _known(frame: pd.DataFrame | None, column: str) -> set[str] | None:
