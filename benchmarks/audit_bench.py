@@ -35,8 +35,7 @@ from benchmarks.generate import generate
 from benchmarks.settlement_bench import care_frames
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import Dataset
-from spreiding.services import audit, datasets
-from spreiding.services.audit_partitions import audit_streamed, csv_batches
+from spreiding.services import audit, audit_partitions, datasets
 
 QUERY = """
 WITH decl AS (
@@ -198,13 +197,11 @@ def measure(folder: Path, *, year: int, partitioned: int = 0) -> Figures:
     start = time.perf_counter()
     cpu = time.process_time()
     if partitioned:
-        dataset = _without_declarations(folder)
-        read_done = time.perf_counter()
-        batches = csv_batches(folder / "declarations.csv")
-        findings = audit_streamed(
-            dataset.dbcs, dataset.agreements, dataset.transfers, batches,
-            year=year, part_lines=partitioned, spill_dir=folder.parent,
-        )  # fmt: skip
+        # What `spreiding audit --data` runs: the other files read and checked whole, the
+        # declarations checked and audited block by block; reading and auditing interleave, so
+        # the whole time is counted as the audit.
+        findings = audit_partitions.audit_folder(folder, year=year, part_lines=partitioned).findings
+        read_done = start
     else:
         dataset = datasets.read_folder(folder)
         read_done = time.perf_counter()
@@ -215,6 +212,8 @@ def measure(folder: Path, *, year: int, partitioned: int = 0) -> Figures:
 
     import duckdb  # a benchmark-only dependency (pip install -e '.[bench]')
 
+    if partitioned:  # the agreements for DuckDB, read after the engine's figures are taken
+        dataset = _without_declarations(folder)
     frames = care_frames(dataset.agreements)
     frames["consents"] = consent_frame(dataset.agreements)
     duck_start = time.perf_counter()
@@ -271,14 +270,17 @@ def main() -> None:
     print(f"dataset: {folder}: {f.summary}")
     print(f"findings: engine {f.findings:,} {f.counts}, duckdb {f.duck_findings:,}; same: {f.same}")
     mode = f"streamed in parts of <= {f.part_lines:,} lines" if f.part_lines else "whole"
-    print(
-        f"engine ({mode}): {f.engine_s:.1f} s, CPU {f.cpu_s:.1f} s (read and check "
-        f"{f.read_s:.1f} s, audit {f.audit_s:.1f} s)"
+    split = (
+        "read, checked and audited block by block"
+        if f.part_lines
+        else f"read and check {f.read_s:.1f} s, audit {f.audit_s:.1f} s"
     )
+    print(f"engine ({mode}): {f.engine_s:.1f} s, CPU {f.cpu_s:.1f} s ({split})")
     print(f"duckdb: {f.duck_s:.1f} s (read and query, no checks)")
     print(f"ratio engine/duckdb: {f.engine_s / f.duck_s:.2f}x end to end (target <= 1.0x)")
-    print(f"ratio audit step alone/duckdb: {f.audit_s / f.duck_s:.2f}x")
-    print(f"engine peak memory: {f.peak_mib:,.0f} MiB (target <= 4096 MiB)")
+    if not f.part_lines:
+        print(f"ratio audit step alone/duckdb: {f.audit_s / f.duck_s:.2f}x")
+    print(f"engine peak memory: {f.peak_mib:,.0f} MiB (target <= 3072 MiB at 10,000,000 lines)")
     if not f.same:
         raise SystemExit(
             f"the engine and DuckDB disagree: engine only {f.only_ours}, duckdb only {f.only_theirs}"
