@@ -41,13 +41,20 @@ def _take(frame: pd.DataFrame, positions: Positions, keys: Sequence[Hashable]) -
     return frame.iloc[np.sort(np.concatenate(parts))]
 
 
+def _excluded_by(result: Settlement) -> list[str]:
+    """The columns the statement selects the run's exclusions by."""
+    return ["agb", "requesting_agb"] if "requesting_agb" in result.excluded else ["agb"]
+
+
 @dataclass(frozen=True)
 class PairIndex:
     result: Settlement
     lines: Positions
     hours: Positions
     costs: Positions
-    excluded: Positions  # by the excluded DBC's hospital
+    # by the excluded DBC's hospital and the requesting hospital (or only the first, if the
+    # exclusions name no requesting hospital)
+    excluded: Positions
 
     @classmethod
     def of(cls, result: Settlement) -> PairIndex:
@@ -56,21 +63,23 @@ class PairIndex:
             _positions(result.lines, BY_PAIR),
             _positions(result.hours, BY_PAIR),
             _positions(result.costs, BY_PAIR),
-            _positions(result.excluded, ["agb"]),
+            _positions(result.excluded, _excluded_by(result)),
         )
 
     def for_pair(self, first: str, second: str) -> Settlement:
         """The run's result with only the rows a statement of ``first`` and ``second`` reads:
         the lines, hours and cost lines between them both ways, and the exclusions of DBCs of
-        either (``build_statement`` selects among those as it does in the whole run)."""
+        either requested by either (or of DBCs of either, if the exclusions name no requesting
+        hospital): the rows ``build_statement`` selects in the whole run, in its order."""
         both = [(first, second), (second, first)]
         r = self.result
+        excluded: list[Hashable] = [first, second]
+        if len(_excluded_by(r)) == 2:  # requested by either of the two
+            excluded = list(dict.fromkeys((a, b) for a in (first, second) for b in (first, second)))
         return replace(
             r,
             lines=_take(r.lines, self.lines, both) if self.lines else r.lines,
             hours=_take(r.hours, self.hours, both) if self.hours else r.hours,
             costs=_take(r.costs, self.costs, both) if self.costs else r.costs,
-            excluded=(
-                _take(r.excluded, self.excluded, [first, second]) if self.excluded else r.excluded
-            ),
+            excluded=(_take(r.excluded, self.excluded, excluded) if self.excluded else r.excluded),
         )
