@@ -195,3 +195,22 @@ def test_the_cli_audits_in_parts_with_the_same_output_and_refuses_as_validate(
     validated = runner.invoke(app, ["validate", str(tmp_path)])
     assert refused.exit_code == validated.exit_code == 2
     assert refused.stderr.splitlines()[:-1] == validated.stderr.splitlines()[:-1]
+
+
+@pytest.mark.parametrize("shape", ["header-only", "crlf", "bom"])
+def test_a_header_only_crlf_or_bom_file_gives_the_whole_audits_findings(
+    shape: str, tmp_path: Path
+) -> None:
+    files = f.base_files()
+    if shape == "header-only":
+        files["declarations.csv"] = []
+    f.write(tmp_path, files)
+    path = tmp_path / "declarations.csv"
+    if shape == "crlf":
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    if shape == "bom":
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert audit_partitions.streamable(path) is not None
+    expected = audit_dataset(read_dataset(tmp_path), year=2024)
+    found = audit_folder(tmp_path, year=2024, block_bytes=50).findings
+    assert audit_to_json(2024, found) == audit_to_json(2024, expected)

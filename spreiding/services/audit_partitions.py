@@ -13,6 +13,10 @@ The findings are those of ``rules.audit`` on all lines, byte for byte. Example::
     found = audit_streamed(dataset.dbcs, dataset.agreements, dataset.transfers,
                            csv_batches(folder / "declarations.csv"), year=2024)
 
+``audit_folder`` is the use case of ``spreiding audit --data``: the declarations of a folder
+checked block by block by the reader's rules (``declaration_checks``) while they spill, and
+audited only when the whole folder is valid.
+
 A national audit runs the same way with the partitions as independent jobs: each needs the
 DBCs, agreements and its own lines; only the declared DBC keys travel back.
 """
