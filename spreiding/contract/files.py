@@ -173,18 +173,34 @@ def read_csv(
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         errors.append(DatasetError(spec.name, 0, "(file)", f"cannot be read as CSV: {exc}"))
         return None
+    frame = rows_of_table(spec, header, table, bad_rows, 2, errors)
+    # Kept as typed, so a message echoes the cell as the user wrote it; the checks of these
+    # columns read the decimal comma as a point (rows.Rows.number).
+    frame.attrs[DECIMAL_COMMA] = spec.money if delimiter == ";" else ()
+    return frame
+
+
+def rows_of_table(
+    spec: FileSpec,
+    header: list[str],
+    table: pa.Table,
+    bad_rows: list[tuple[int, int]],
+    first_line: int,
+    errors: list[DatasetError],
+) -> pd.DataFrame:
+    """The rows Arrow parsed from the lines of ``spec``'s file from ``first_line`` on (the whole
+    file after its header, or a block of it): stripped strings, ``_line`` the file's own line
+    numbers; the rows of a wrong cell count (``bad_rows``: line, cells; Arrow skipped them) and
+    empty lines reported and left out, unreadable cells reported and emptied."""
     for number, actual in bad_rows:
-        errors.append(
-            DatasetError(
-                spec.name, number, "(row)", f"has {actual} cells, the header has {len(header)}"
-            )
-        )
+        message = f"has {actual} cells, the header has {len(header)}"
+        errors.append(DatasetError(spec.name, number, "(row)", message))
     frame = table.to_pandas()
     for column in spec.required + spec.optional:
         if column not in frame:
             frame[column] = ""
         frame[column] = frame[column].astype("str").str.strip()
-    lines = np.arange(2, len(frame) + len(bad_rows) + 2, dtype="int64")
+    lines = np.arange(first_line, first_line + len(frame) + len(bad_rows), dtype="int64")
     if bad_rows:
         lines = np.setdiff1d(lines, np.array([n for n, _ in bad_rows], dtype="int64"))
     frame[LINE] = lines[: len(frame)]
@@ -193,11 +209,7 @@ def read_csv(
         for number in frame.loc[blank, LINE]:
             errors.append(DatasetError(spec.name, int(number), "(row)", "empty line"))
         frame = frame.loc[~blank].reset_index(drop=True)
-    frame = storable_rows(spec.name, frame, header, errors)
-    # Kept as typed, so a message echoes the cell as the user wrote it; the checks of these
-    # columns read the decimal comma as a point (rows.Rows.number).
-    frame.attrs[DECIMAL_COMMA] = spec.money if delimiter == ";" else ()
-    return frame
+    return storable_rows(spec.name, frame, header, errors)
 
 
 def storable_rows(
