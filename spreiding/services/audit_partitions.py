@@ -57,29 +57,18 @@ def csv_batches(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[pd.Da
     """The lines of a declarations file the contract reader has checked, in canonical frames
     of about ``block_bytes`` of text each (amounts to exact cents, dates by their format).
 
-    The file is cut at line ends into blocks read one at a time (``pyarrow.csv.open_csv``
-    reads ahead without bound: most of a large file in memory at once); each block is parsed
-    by ``pyarrow.csv`` with the header in front. No field of a declaration spans lines."""
+    The file is cut at line ends into blocks read one at a time (``declaration_checks.blocks``;
+    ``pyarrow.csv.open_csv`` reads ahead without bound: most of a large file in memory at once);
+    each block is parsed by ``pyarrow.csv`` with the header's names. No field of a declaration
+    spans lines."""
     names = _header(path)
     options = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in names}, strings_can_be_null=False
     )
     read = pacsv.ReadOptions(column_names=names, use_threads=True)
-    with path.open("rb") as file:
-        file.readline()
-        rest = b""
-        while True:
-            block = file.read(block_bytes)
-            text = rest + block
-            cut = len(text) if not block else text.rfind(b"\n") + 1
-            rest = text[cut:]
-            if cut:
-                table = pacsv.read_csv(
-                    pa.BufferReader(text[:cut]), read_options=read, convert_options=options
-                )
-                yield _typed(table)
-            if not block:
-                return
+    for _, data in blocks(path, block_bytes=block_bytes):
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=read, convert_options=options)
+        yield _typed(table)
 
 
 def _typed(table: pa.Table) -> pd.DataFrame:
