@@ -14,9 +14,9 @@ import pyarrow.compute as pc
 
 from spreiding.contract.cells import FORMULA_STARTS, formula_message
 from spreiding.contract.files import DECIMAL_COMMA, LINE, UNREADABLE
+from spreiding.contract.money_cells import money_masks
 from spreiding.domain import identifiers
 from spreiding.domain.errors import DatasetError
-from spreiding.domain.money import MAX_CENTS, MONEY_PATTERN
 
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 HOURS_PATTERN = r"[0-9]+(\.[0-9]{1,2})?"
@@ -124,23 +124,22 @@ class Rows:
 
     def money(self, column: str, *, negative_allowed: bool) -> None:
         values = self.number(column)
-        shaped = values.str.fullmatch(MONEY_PATTERN).fillna(False).astype(bool)
+        masks = money_masks(values)
         self.flag(
-            self.present(column) & ~shaped,
+            masks.misshaped,
             column,
             lambda row: (
                 f"{row[column]!r} is not an amount in euros with '.' and at most two decimals"
             ),
         )
-        whole_digits = values.str.lstrip("-").str.split(".").str[0].str.len()
         self.flag(
-            shaped & (whole_digits > len(str(MAX_CENTS)) - 3),
+            masks.too_long,
             column,
             lambda row: f"{row[column]!r} is out of range (at most 13 digits before the point)",
         )
         if not negative_allowed:
             self.flag(
-                shaped & values.str.startswith("-") & (values.str.strip("-0.") != ""),
+                masks.negative,
                 column,
                 lambda row: f"{row[column]} is negative; only a positive amount is allowed here",
             )
