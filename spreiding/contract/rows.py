@@ -15,13 +15,12 @@ import pyarrow.compute as pc
 from spreiding.contract.cells import FORMULA_STARTS, formula_message
 from spreiding.contract.files import DECIMAL_COMMA, LINE, UNREADABLE
 from spreiding.contract.money_cells import money_masks
+from spreiding.contract.tally import Tally
 from spreiding.domain import identifiers
 from spreiding.domain.errors import DatasetError
 
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 HOURS_PATTERN = r"[0-9]+(\.[0-9]{1,2})?"
-# The rows one check reports one by one in one column; the rest are counted on one line.
-MAX_SAME = 5
 # A yes/no as typed, in lower case, and what it means: as Excel writes it (English and Dutch).
 BOOLEANS = {
     "true": "true",
@@ -36,7 +35,14 @@ BOOLEANS = {
 class Rows:
     """A raw frame of one file and the error list its checks append to."""
 
-    def __init__(self, file: str, frame: pd.DataFrame, errors: list[DatasetError]):
+    def __init__(
+        self,
+        file: str,
+        frame: pd.DataFrame,
+        errors: list[DatasetError],
+        *,
+        tally: Tally | None = None,
+    ):
         self.file = file
         self.frame = frame
         self.errors = errors
@@ -44,6 +50,10 @@ class Rows:
         self.unreadable: set[tuple[int, str]] = frame.attrs.get(UNREADABLE, set())
         # Columns of a ';' file whose decimal comma is read as a point (files.read_csv).
         self.decimal_comma: tuple[str, ...] = frame.attrs.get(DECIMAL_COMMA, ())
+        # A tally shared with the other blocks of one file: the counts of the rest are the
+        # whole file's, taken from it at the end (Tally.counts); otherwise each check's own.
+        self.tally = tally
+        self.calls: dict[tuple[str, object], int] = {}
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column]
@@ -52,26 +62,28 @@ class Rows:
         self, mask: pd.Series, column: str, message: str | Callable[[pd.Series], str]
     ) -> pd.Series:
         """Report ``message`` for each row where ``mask`` holds, the first ``MAX_SAME`` of them
-        one by one and the rest as one line that counts them; return the mask."""
+        one by one and the rest as one line that counts them (``contract.tally``); return the
+        mask."""
         mask = mask.fillna(False).astype(bool)
+        # A check is known across blocks by its column, its message (the lambda's code) and
+        # how many checks of that column and message this frame ran before it.
+        what = getattr(message, "__code__", message)
+        seen = self.calls.get((column, what), 0)
+        self.calls[(column, what)] = seen + 1
         if mask.any():
             bad = self.frame.loc[mask]
             lines = bad[LINE].to_numpy().tolist()
             if self.unreadable:
                 lines = [n for n in lines if (n, column) not in self.unreadable]
-            shown = lines[:MAX_SAME]
+            tally = self.tally if self.tally is not None else Tally()
+            shown = tally.record((column, what, seen), column, lines)
             for _, row in bad.loc[bad[LINE].isin(shown)].iterrows():
                 line = int(row[LINE])
                 text = message(row) if callable(message) else message
                 self.errors.append(DatasetError(self.file, line, column, text))
-            if len(lines) > MAX_SAME:
+            if self.tally is None:
                 # One line for the rest of one cause in one column, not a cascade (issue 15).
-                rest = lines[MAX_SAME:]
-                text = (
-                    f"{len(rest):,} more rows with the same error, "
-                    f"from this line to line {rest[-1]}"
-                )
-                self.errors.append(DatasetError(self.file, rest[0], column, text))
+                self.errors.extend(tally.counts(self.file))
         return mask
 
     def present(self, column: str) -> pd.Series:

@@ -8,7 +8,8 @@ hospitals, insurers and DBC keys of the other files. Two things the reader decid
 whole file are gathered across blocks and decided at the end:
 
 - a rule broken on many lines is reported on its first ``MAX_SAME`` lines and one line that
-  counts the rest, over the whole file (``_Tally``), not per block;
+  counts the rest, over the whole file (one ``contract.tally.Tally`` shared by the
+  blocks' ``Rows``), not per block;
 - ``declaration_id`` is unique over the whole file: a 64-bit hash of each id is kept (8 bytes
   a line), sorted at the end, and only the ids whose hash repeats are read again and checked
   exactly by ``Rows.unique`` (same message, same lines).
@@ -21,9 +22,8 @@ read this way (``streamable``); any other file is read whole by the reader.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ from spreiding.contract.files import (
     detect_encoding,
     storable_rows,
 )
-from spreiding.contract.rows import MAX_SAME, Rows
+from spreiding.contract.rows import Rows
+from spreiding.contract.tally import Tally
 from spreiding.domain.errors import DatasetError
 
 BLOCK_BYTES = 16 << 20
@@ -133,69 +134,26 @@ def block_frame(
     return storable_rows(FILE, frame, header, errors)
 
 
-class _Tally:
-    """What the checks flagged so far, per check: the first ``MAX_SAME`` lines' errors, then a
-    count and the first and last line of the rest (``Rows.flag`` over the whole file)."""
-
-    def __init__(self) -> None:
-        self.shown: dict[Any, int] = {}
-        self.rest: dict[Any, list[Any]] = {}  # key -> [column, count, first line, last line]
-        self.hashes: list[np.ndarray] = []
-        self.unreadable: set[tuple[int, str]] = set()
-
-    def errors(self) -> list[DatasetError]:
-        return [
-            DatasetError(
-                FILE,
-                first,
-                column,
-                f"{count:,} more rows with the same error, from this line to line {last}",
-            )
-            for column, count, first, last in self.rest.values()
-        ]
-
-
 class _BlockRows(Rows):
-    """``Rows`` of one block whose flags count over the whole file (``_Tally``) and whose
-    uniqueness of ``declaration_id`` is decided at the end (``Checked.finish``)."""
+    """``Rows`` of one block whose flags count over the whole file (one ``Tally`` shared by
+    the blocks) and whose uniqueness of ``declaration_id`` is decided at the end
+    (``Checked.finish``): here only each id's 64-bit hash is kept."""
 
-    def __init__(self, frame: pd.DataFrame, errors: list[DatasetError], tally: _Tally) -> None:
-        super().__init__(FILE, frame, errors)
-        self.tally = tally
-        self.calls: dict[Any, int] = {}
-
-    def flag(
-        self, mask: pd.Series, column: str, message: str | Callable[[pd.Series], str]
-    ) -> pd.Series:
-        mask = mask.fillna(False).astype(bool)
-        what = getattr(message, "__code__", message)
-        seen = self.calls.get((column, what), 0)
-        self.calls[(column, what)] = seen + 1
-        key = (column, what, seen)
-        if not mask.any():
-            return mask
-        bad = self.frame.loc[mask]
-        lines = bad[LINE].to_numpy().tolist()
-        if self.unreadable:
-            lines = [n for n in lines if (n, column) not in self.unreadable]
-        shown = self.tally.shown.get(key, 0)
-        now = lines[: max(MAX_SAME - shown, 0)]
-        for _, row in bad.loc[bad[LINE].isin(now)].iterrows():
-            text = message(row) if callable(message) else message
-            self.errors.append(DatasetError(self.file, int(row[LINE]), column, text))
-        self.tally.shown[key] = shown + len(now)
-        later = lines[len(now) :]
-        if later:
-            rest = self.tally.rest.setdefault(key, [column, 0, later[0], later[-1]])
-            rest[1] += len(later)
-            rest[3] = later[-1]
-        return mask
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        errors: list[DatasetError],
+        tally: Tally,
+        hashes: list[np.ndarray],
+    ) -> None:
+        super().__init__(FILE, frame, errors, tally=tally)
+        self.hashes = hashes
 
     def unique(self, *columns: str) -> None:
         assert columns == ("declaration_id",)
         values = self.frame["declaration_id"]
         present = values[values != ""].to_numpy(dtype=object)
-        self.tally.hashes.append(pd.util.hash_array(present, categorize=False))
+        self.hashes.append(pd.util.hash_array(present, categorize=False))
 
 
 class Checked:
@@ -213,27 +171,29 @@ class Checked:
         self.path = path
         self.header = header
         self.references = (hospitals, insurers, dbc_keys)
-        self.tally = _Tally()
+        self.tally = Tally()
+        self.hashes: list[np.ndarray] = []
+        self.unreadable: set[tuple[int, str]] = set()
         self.errors: list[DatasetError] = []
 
     def frame(self, first_line: int, data: bytes) -> pd.DataFrame:
         """The checked raw frame of a block (the checks' errors in ``errors``)."""
         frame = block_frame(self.header, first_line, data, self.errors)
-        self.tally.unreadable |= frame.attrs.get(UNREADABLE, set())
+        self.unreadable |= frame.attrs.get(UNREADABLE, set())
         hospitals, insurers, dbc_keys = self.references
         check_declarations(
-            _BlockRows(frame, self.errors, self.tally), hospitals, insurers, dbc_keys
+            _BlockRows(frame, self.errors, self.tally, self.hashes), hospitals, insurers, dbc_keys
         )
         return frame
 
     def finish(self, *, block_bytes: int = BLOCK_BYTES) -> list[DatasetError]:
         """Every error of the file: the blocks', the counts of the rest, and the duplicate ids
         (their hashes compared, the ids of a repeated hash read again and compared exactly)."""
-        self.errors.extend(self.tally.errors())
-        if not self.tally.hashes:
+        self.errors.extend(self.tally.counts(FILE))
+        if not self.hashes:
             return self.errors
-        hashes = np.concatenate(self.tally.hashes)
-        self.tally.hashes = []
+        hashes = np.concatenate(self.hashes)
+        self.hashes = []
         hashes.sort()
         repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
         del hashes
@@ -251,5 +211,5 @@ class Checked:
             hashed = pd.util.hash_array(ids, categorize=False)
             found.append(present.loc[np.isin(hashed, repeated)])
         candidates = pd.concat(found, ignore_index=True)
-        candidates.attrs[UNREADABLE] = self.tally.unreadable
+        candidates.attrs[UNREADABLE] = self.unreadable
         Rows(FILE, candidates, self.errors).unique("declaration_id")
