@@ -30,6 +30,11 @@ BOOLEANS = {
     "1": "true",
     "0": "false",
 }
+# Each meaning's spellings, for Arrow to look up (Rows.boolean).
+_SPELLED = {
+    meaning: pa.array([typed for typed, means in BOOLEANS.items() if means == meaning])
+    for meaning in ("true", "false")
+}
 
 
 class Rows:
@@ -199,7 +204,17 @@ class Rows:
             column,
             lambda row: f"{row[column]!r} is not true or false",
         )
-        self.frame[column] = lowered.map(BOOLEANS).fillna(values)
+        array = pa.array(lowered, from_pandas=True)
+        written = pc.if_else(
+            pc.is_in(array, value_set=_SPELLED["true"]),
+            "true",
+            pc.if_else(
+                pc.is_in(array, value_set=_SPELLED["false"]),
+                "false",
+                pa.array(values, from_pandas=True),
+            ),
+        )
+        self.frame[column] = pd.Series(pd.array(written, dtype=values.dtype), index=values.index)
 
     def reference(
         self, column: str, known: Collection[str] | None, what: str, *, shaped: pd.Series
