@@ -62,6 +62,13 @@ def cents(values: pd.Series) -> pd.Series:
     array = _arrow(values)
     if array is None:
         array = pa.array(values.astype("str"), type=pa.string())
+    numbers = np.asarray(arrow_cents(array).to_numpy(zero_copy_only=False), dtype="int64")
+    return pd.Series(numbers, index=values.index, dtype="int64")
+
+
+def arrow_cents(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``cents`` of Arrow strings, as Arrow int64 (``-12.5`` -> -1250): the whole euros and
+    the decimals split at the point and read as integers, never through a float."""
     minus = pc.starts_with(array, "-")
     unsigned = pc.if_else(minus, pc.utf8_slice_codeunits(array, 1), array)
     parts = pc.split_pattern(unsigned, ".", max_splits=1)
@@ -70,9 +77,7 @@ def cents(values: pd.Series) -> pd.Series:
     decimals = pc.if_else(two, pc.list_element(pc.if_else(two, parts, None), 1), "")
     fraction = pc.cast(pc.utf8_rpad(decimals, width=2, padding="0"), pa.int64())
     amount = pc.add(pc.multiply(whole, 100), fraction)
-    signed = pc.if_else(minus, pc.negate(amount), amount)
-    numbers = np.asarray(signed.to_numpy(zero_copy_only=False), dtype="int64")
-    return pd.Series(numbers, index=values.index, dtype="int64")
+    return pc.if_else(minus, pc.negate(amount), amount)
 
 
 def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:

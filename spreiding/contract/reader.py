@@ -33,6 +33,7 @@ from spreiding.contract.checks import (
     check_transfers,
 )
 from spreiding.contract.files import LINE, SPECS, FileSpec, storable_rows
+from spreiding.contract.money_cells import cents
 from spreiding.contract.rows import Rows, dbc_keys, parse_dates
 from spreiding.contract.sources import read_tables, source_of
 from spreiding.domain import identifiers
@@ -181,26 +182,11 @@ def _validate_rows(
     schema = SCHEMAS_BY_NAME[name]
     for column, kind in schema.columns.items():
         if kind in ("cents", "hundredths"):
-            frame[column] = _cents(frame.pop(schema.file_column(column)))
+            frame[column] = cents(frame.pop(schema.file_column(column)))
     return conform(_dates(frame, schema), schema)
 
 
 # --- typed dataset -----------------------------------------------------------------------
-
-
-def _cents(values: pd.Series) -> pd.Series:
-    """Exact cents from strings of the money pattern (already checked), vectorised."""
-    if values.empty:
-        return pd.Series([], index=values.index, dtype="int64")
-    negative = values.str.startswith("-")
-    parts = values.str.lstrip("-").str.split(".", n=1, expand=True)
-    whole = parts[0].astype("int64")
-    if parts.shape[1] > 1:
-        fraction = parts[1].fillna("").str.ljust(2, "0").replace("", "00").astype("int64")
-    else:
-        fraction = pd.Series(0, index=values.index, dtype="int64")
-    cents = whole * 100 + fraction
-    return cents.where(~negative, -cents)
 
 
 def _dates(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
@@ -233,7 +219,7 @@ def _typed(
         for column, kind in schema.columns.items():
             if kind in ("cents", "hundredths"):
                 # Hours have the pattern of money (at most two decimals): 7.5 -> 750.
-                frame[column] = _cents(frame.pop(schema.file_column(column)))
+                frame[column] = cents(frame.pop(schema.file_column(column)))
             elif kind == "bool":
                 frame[column] = frame[column] == "true"
         if schema is HOSPITALS:

@@ -39,6 +39,7 @@ import pyarrow.ipc as ipc
 from settlement.audit.findings import Finding
 from settlement.audit.partitions import audit_part, audit_rest, combine, partition_index
 from settlement.audit.rules import audit
+from spreiding.contract.money_cells import arrow_cents
 from spreiding.contract.reader import read_dataset
 from spreiding.contract.rows import key
 from spreiding.contract.sources import Source, locate, read_tables
@@ -74,7 +75,7 @@ def csv_batches(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Iterator[pd.Da
 def _typed(table: pa.Table) -> pd.DataFrame:
     """The canonical frame of a block of checked declaration lines, converted by Arrow."""
     columns = {name: table[name] for name in table.column_names}
-    columns["amount_cents"] = _cents(columns.pop("amount_eur"))
+    columns["amount_cents"] = arrow_cents(columns.pop("amount_eur"))
     for column in ("start_date", "end_date", "declared_on"):
         columns[column] = pc.strptime(columns[column], "%Y-%m-%d", "s", error_is_null=True)
     frame = pa.table(columns).to_pandas()
@@ -87,21 +88,6 @@ def _typed(table: pa.Table) -> pd.DataFrame:
 def _header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig") as file:
         return file.readline().rstrip("\r\n").split(",")
-
-
-def _cents(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Exact cents of checked money strings (``-12.5`` -> -1250), no float on the way."""
-    negative = pc.starts_with(values, "-")
-    digits = pc.utf8_ltrim(values, "-")
-    # Every amount with a point, so that each splits in two: "12" -> "12." -> ("12", "").
-    pointed = pc.if_else(
-        pc.match_substring(digits, "."), digits, pc.binary_join_element_wise(digits, ".", "")
-    )
-    parts = pc.split_pattern(pointed, ".", max_splits=1)
-    whole = pc.cast(pc.list_element(parts, 0), pa.int64())
-    fraction = pc.cast(pc.utf8_rpad(pc.list_element(parts, 1), 2, "0"), pa.int64())
-    cents = pc.add(pc.multiply(whole, 100), fraction)
-    return pc.if_else(negative, pc.negate(cents), cents)
 
 
 def spill(batches: Iterable[pd.DataFrame], folder: Path, *, per_insurer: int) -> dict[Path, int]:
