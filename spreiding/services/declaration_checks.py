@@ -38,7 +38,7 @@ from spreiding.contract.files import (
     UNREADABLE,
     check_header,
     detect_encoding,
-    storable_rows,
+    rows_of_table,
 )
 from spreiding.contract.rows import Rows
 from spreiding.contract.tally import Tally
@@ -114,24 +114,7 @@ def block_frame(
             quoted_strings_can_be_null=False,
         ),
     )
-    for number, actual in bad_rows:
-        message = f"has {actual} cells, the header has {len(header)}"
-        errors.append(DatasetError(FILE, number, "(row)", message))
-    frame = table.to_pandas()
-    for column in SPEC.required + SPEC.optional:
-        if column not in frame:
-            frame[column] = ""
-        frame[column] = frame[column].astype("str").str.strip()
-    lines = np.arange(first_line, first_line + len(frame) + len(bad_rows), dtype="int64")
-    if bad_rows:
-        lines = np.setdiff1d(lines, np.array([n for n, _ in bad_rows], dtype="int64"))
-    frame[LINE] = lines[: len(frame)]
-    blank = (frame[list(header)] == "").all(axis=1)
-    if blank.any():
-        for number in frame.loc[blank, LINE]:
-            errors.append(DatasetError(FILE, int(number), "(row)", "empty line"))
-        frame = frame.loc[~blank].reset_index(drop=True)
-    return storable_rows(FILE, frame, header, errors)
+    return rows_of_table(SPEC, header, table, bad_rows, first_line, errors)
 
 
 class _BlockRows(Rows):
