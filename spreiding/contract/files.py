@@ -153,11 +153,11 @@ def read_csv(
         bad_rows.append((row.number or 0, row.actual_columns))
         return "skip"
 
-    def parse(threads: bool) -> pa.Table:
-        return pacsv.read_csv(
+    try:
+        table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                use_threads=threads,
+                use_threads=False,
                 block_size=_CHUNK,
                 **({"encoding": CP1252} if encoding == CP1252 else {}),
             ),
@@ -170,14 +170,6 @@ def read_csv(
                 quoted_strings_can_be_null=False,
             ),
         )
-
-    try:
-        # Parsed on every core; Arrow knows a skipped row's line number only when it parses on
-        # one thread, so a file with a row of the wrong cell count is parsed again that way.
-        table = parse(threads=True)
-        if bad_rows:
-            bad_rows.clear()
-            table = parse(threads=False)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         errors.append(DatasetError(spec.name, 0, "(file)", f"cannot be read as CSV: {exc}"))
         return None
