@@ -235,3 +235,100 @@ def test_large_tables_are_not_copied_whole(
 
 def test_samples_path_exists() -> None:
     assert Path(SAMPLES / "samen-plus" / "hours.csv").exists()
+
+
+# --- binary COPY -----------------------------------------------------------------------------
+
+KINDS = TableSchema(
+    "kinds", {"s": "str", "o": "opt", "d": "date", "n": "cents", "b": "bool"}, ("s",)
+)
+
+
+def test_binary_rows_are_the_bytes_postgresql_reads() -> None:
+    """Each row: its field count (int16), then each field as its length (int32, -1 for NULL)
+    and its value, big-endian: UTF-8 bytes, days since 2000-01-01, int64 cents, one byte for
+    a flag; an empty string is a field of length 0, not a NULL."""
+    frame = pd.DataFrame(
+        {
+            "s": ["é", ""],
+            "o": [None, "x"],
+            "d": pd.Series([pd.Timestamp("2000-01-02"), pd.NaT]),
+            "n": [-5, 2**40],
+            "b": [True, False],
+        }
+    )
+    (chunk,) = bulk.arrow_chunks(frame, KINDS)
+    body = bulk.binary_rows(chunk, KINDS, ["varchar", "text", "date", "int8", "bool"])
+    assert body is not None
+    first = (
+        b"\x00\x05"
+        + b"\x00\x00\x00\x02\xc3\xa9"
+        + b"\xff\xff\xff\xff"
+        + b"\x00\x00\x00\x04\x00\x00\x00\x01"
+        + b"\x00\x00\x00\x08\xff\xff\xff\xff\xff\xff\xff\xfb"
+        + b"\x00\x00\x00\x01\x01"
+    )
+    second = (
+        b"\x00\x05"
+        + b"\x00\x00\x00\x00"
+        + b"\x00\x00\x00\x01x"
+        + b"\xff\xff\xff\xff"
+        + b"\x00\x00\x00\x08\x00\x00\x01\x00\x00\x00\x00\x00"
+        + b"\x00\x00\x00\x01\x00"
+    )
+    assert body.to_pybytes() == first + second
+
+
+def test_an_integer_past_its_column_is_not_written_in_binary() -> None:
+    """2**31 does not fit an ``int4`` column: no binary rows (the chunk goes as CSV, and the
+    server refuses it as out of range), where an ``int8`` column takes it."""
+    schema = TableSchema("years", {"year": "int"}, ("year",))
+    (chunk,) = bulk.arrow_chunks(pd.DataFrame({"year": [2024, 2**31]}), schema)
+    assert bulk.binary_rows(chunk, schema, ["int4"]) is None
+    wide = bulk.binary_rows(chunk, schema, ["int8"])
+    assert wide is not None and wide.to_pybytes().endswith(b"\x00\x00\x00\x00\x80\x00\x00\x00")
+
+
+@pytest.mark.parametrize("encoding", ["UTF8", "LATIN1"])
+def test_text_is_stored_whatever_the_client_encoding(
+    migrated_engine: Engine, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hospital's name outside ASCII is stored as it was read: in binary when the connection
+    speaks UTF-8, as CSV (which names its encoding) when it speaks another."""
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("COPY and client encodings are PostgreSQL's")
+    dataset = read_dataset(SAMPLES / "samen-plus")
+    hospitals = dataset.hospitals.copy()
+    hospitals.loc[0, "name"] = "Ziekenhuis Ëde ÿ"
+    binary_calls: list[int] = []
+    encode = bulk.binary_rows
+
+    def counted(chunk: Any, schema: TableSchema, types: list[str]) -> Any:
+        binary_calls.append(chunk.num_rows)
+        return encode(chunk, schema, types)
+
+    monkeypatch.setattr(bulk, "binary_rows", counted)
+    with outer_transaction(migrated_engine) as connection:
+        connection.exec_driver_sql(f"SET LOCAL client_encoding = '{encoding}'")
+        datasets.import_dataset(connection, replace(dataset, hospitals=hospitals))
+        names = connection.exec_driver_sql("SELECT agb, name FROM hospital").all()
+    assert dict(names) == dict(zip(hospitals["agb"], hospitals["name"], strict=True))
+    assert (sum(binary_calls) > 0) == (encoding == "UTF8")
+
+
+def test_every_dataset_table_is_copied_in_binary(migrated_engine: Engine) -> None:
+    """Each table an import writes has only columns the binary writer knows (varchar, date,
+    integers, boolean): none falls back to CSV unnoticed."""
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with migrated_engine.connect() as connection:
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor:
+            found = {
+                table.name: bulk._binary_types(cursor, connection, schema, table)
+                for schema, table in store.FRAME_TABLES
+            }
+    assert all(found.values()), found
+    assert (
+        found["declaration"] == ["varchar"] * 5 + ["date", "date", "int8", "date"] + ["varchar"] * 2
+    )

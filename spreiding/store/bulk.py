@@ -1,10 +1,23 @@
 """Writing a frame's rows into its table in bulk, chunk by chunk, in the caller's transaction.
 
-PostgreSQL: ``COPY table (columns) FROM STDIN`` in CSV, each chunk formatted by Arrow's CSV
-writer (C++, no Python object per value), on the connection SQLAlchemy holds: the rows are
-part of the caller's transaction, and every constraint and trigger of the table applies as to
-an INSERT (a ``COPY FROM`` needs only the INSERT right the application's role has). One COPY
-statement a chunk, so the server queues the foreign-key checks of one chunk at a time.
+PostgreSQL: ``COPY table (columns) FROM STDIN (FORMAT binary)``, each chunk's rows built by
+Arrow's compute kernels (``binary_rows``: C++, no Python object per value), on the connection
+SQLAlchemy holds: the rows are part of the caller's transaction, and every constraint and
+trigger of the table applies as to an INSERT (a ``COPY FROM`` needs only the INSERT right the
+application's role has). Binary spares the server the parsing of CSV, dates and integers (about
+half of a bare COPY's server time); the rows go as CSV made by Arrow's CSV writer when a column
+has a type the binary writer does not know, an integer does not fit its column, or the
+connection's client encoding is not UTF-8. One COPY statement a chunk, so the server queues the
+foreign-key checks of one chunk at a time. The rows are sent in the frame's order: sorting
+them by key would make the primary key's inserts append-only, but would change the order in
+which the stored rows are read back.
+
+Where a PostgreSQL 15 server spends its time on 1,000,000 declaration lines (CPU seconds of
+its backend, on a loaded 2-core machine): a COPY into a bare copy of the table 3.2 s as CSV,
+1.5 s in binary; the two indexes about 10 s more (the patient index's inserts land anywhere in
+it); the two foreign keys about 19 s more: PostgreSQL 15 checks a foreign key by one query a
+row and constraint, queued by the COPY and run at its end, which no format, order or setting
+of the writer changes.
 
 SQLite: one prepared INSERT, ``executemany`` over a chunk's rows zipped from its columns, with
 no per-row processing by SQLAlchemy, through a larger page cache; into an empty table, the
@@ -23,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -88,24 +102,137 @@ def _arrow(series: pd.Series, kind: Kind) -> pa.Array | pa.ChunkedArray:
 def _copy(connection: Connection, schema: TableSchema, table: Table, frame: pd.DataFrame) -> None:
     import psycopg  # the PostgreSQL driver, installed with the project
 
-    statement = _copy_statement(connection, schema, table)
     driver: Any = connection.connection.driver_connection
+    binary = _copy_statement(connection, schema, table, binary=True)
+    statement = csv = _copy_statement(connection, schema, table)
     try:
         with driver.cursor() as cursor:
+            types = _binary_types(cursor, connection, schema, table)
             for chunk in arrow_chunks(frame, schema):
-                sink = pa.BufferOutputStream()
-                pacsv.write_csv(chunk, sink, _CSV)
+                body = binary_rows(chunk, schema, types) if types else None
+                statement = csv if body is None else binary
                 with cursor.copy(statement) as copy:
-                    copy.write(memoryview(sink.getvalue()))
+                    if body is not None:
+                        copy.write(_BINARY_HEADER)
+                        copy.write(memoryview(body))
+                        copy.write(_BINARY_TRAILER)
+                    else:
+                        sink = pa.BufferOutputStream()
+                        pacsv.write_csv(chunk, sink, _CSV)
+                        copy.write(memoryview(sink.getvalue()))
     except psycopg.Error as exc:
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
 
-def _copy_statement(connection: Connection, schema: TableSchema, table: Table) -> str:
+def _copy_statement(
+    connection: Connection, schema: TableSchema, table: Table, *, binary: bool = False
+) -> str:
     quote = connection.dialect.identifier_preparer
     columns = ", ".join(quote.quote(name) for name in schema.columns)
     # Arrow writes UTF-8 whatever the connection's client encoding is.
-    return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
+    form = "FORMAT binary" if binary else "FORMAT csv, ENCODING 'UTF8'"
+    return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN ({form})"
+
+
+# PostgreSQL's binary COPY (``COPY ... (FORMAT binary)``): a signature, flags and header
+# extension (both 0), then each row as its field count (int16) and each field as its length in
+# bytes (int32, -1 for NULL) and the value as the type's binary receive function reads it, all
+# big-endian; then -1 (int16). The server applies the same checks as to CSV: a varchar's length
+# and encoding, every constraint and trigger.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+_NULL_FIELD = pa.scalar(b"\xff\xff\xff\xff", pa.binary())
+_POSTGRES_EPOCH_DAYS = 10_957  # 2000-01-01 in days since 1970-01-01 (Arrow's date32)
+_INTEGERS = {"int2": ">i2", "int4": ">i4", "int8": ">i8"}
+# The column types written in binary, by the kinds of the frame's columns they may hold.
+_BINARY_KINDS: dict[str, tuple[Kind, ...]] = {
+    "varchar": ("str", "opt"),
+    "text": ("str", "opt"),
+    "date": ("date",),
+    "bool": ("bool",),
+    **dict.fromkeys(_INTEGERS, ("int", "cents", "hundredths")),
+}
+
+
+def _binary_types(
+    cursor: Any, connection: Connection, schema: TableSchema, table: Table
+) -> list[str] | None:
+    """The database's type of each column of ``schema`` in ``table`` (``int4``, ``varchar``,
+    …), or None when one of them is not written in binary here, or when the connection's
+    client encoding is not UTF-8 (the server reads a binary text value in that encoding;
+    Arrow's strings are UTF-8): the rows then go as CSV, which names its encoding."""
+    if cursor.connection.info.encoding != "utf-8":
+        return None
+    name = connection.dialect.identifier_preparer.format_table(table)
+    found = dict(
+        cursor.execute(
+            "SELECT a.attname, t.typname FROM pg_attribute a"
+            " JOIN pg_type t ON t.oid = a.atttypid"
+            " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            (name,),
+        ).fetchall()
+    )
+    types = [found.get(column, "") for column in schema.columns]
+    kinds = schema.columns.values()
+    fits = all(kind in _BINARY_KINDS.get(t, ()) for t, kind in zip(types, kinds, strict=True))
+    return types if fits else None
+
+
+def binary_rows(chunk: pa.Table, schema: TableSchema, types: list[str]) -> pa.Buffer | None:
+    """The rows of ``chunk`` (one of ``arrow_chunks``) as the body of a binary COPY of the
+    columns of ``schema``, of the database types ``types``: every field of every row built by
+    Arrow's compute kernels, one element-wise concatenation a row, no Python object per value.
+    None when an integer does not fit its column (CSV then lets the server say so)."""
+    parts: list[pa.Array | pa.Scalar] = [
+        pa.scalar(len(schema.columns).to_bytes(2, "big"), pa.binary())
+    ]
+    for name, type_ in zip(schema.columns, types, strict=True):
+        fields = _binary_field(chunk.column(name).combine_chunks(), type_)
+        if fields is None:
+            return None
+        parts.extend(fields)
+    rows = pc.binary_join_element_wise(
+        *parts, pa.scalar(b"", pa.binary()), null_handling="replace", null_replacement=""
+    )
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)
+    start, end = offsets[rows.offset], offsets[rows.offset + len(rows)]
+    return rows.buffers()[2][start:end]
+
+
+def _binary_field(column: pa.Array, type_: str) -> list[pa.Array] | None:
+    """One column's fields: its length prefixes and values (a NULL value is a length of -1
+    and no bytes; a null string value is dropped by the row's concatenation)."""
+    if type_ in ("varchar", "text"):
+        lengths = pc.binary_length(column).fill_null(-1).to_numpy().astype(">i4")
+        return [_fixed(lengths.view(np.uint8), 4, len(column)), column.cast(pa.binary())]
+    valid = None if column.null_count == 0 else column.is_valid()
+    if type_ == "date":
+        days = column.cast(pa.int32()).fill_null(0).to_numpy() - _POSTGRES_EPOCH_DAYS
+        return [_prefixed(days, ">i4", valid)]
+    if type_ == "bool":
+        flags = column.fill_null(False).to_numpy(zero_copy_only=False).astype(np.uint8)
+        return [_prefixed(flags, ">u1", valid)]
+    values = column.fill_null(0).to_numpy()
+    limits = np.iinfo(np.dtype(_INTEGERS[type_]))
+    if len(values) and (values.min() < limits.min or values.max() > limits.max):
+        return None
+    return [_prefixed(values, _INTEGERS[type_], valid)]
+
+
+def _prefixed(values: np.ndarray, dtype: str, valid: pa.Array | None) -> pa.Array:
+    """Fixed-width values with their length in front, NULL where ``valid`` is false."""
+    fields = np.empty(len(values), dtype=[("length", ">i4"), ("value", dtype)])
+    fields["length"] = fields.dtype["value"].itemsize
+    fields["value"] = values
+    out = _fixed(fields.view(np.uint8), fields.dtype.itemsize, len(values))
+    return out if valid is None else pc.if_else(valid, out, _NULL_FIELD)
+
+
+def _fixed(data: np.ndarray, width: int, count: int) -> pa.Array:
+    array = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), count, [None, pa.py_buffer(data)]
+    )
+    return array.cast(pa.binary())
 
 
 # --- SQLite --------------------------------------------------------------------------------
