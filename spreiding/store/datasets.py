@@ -329,8 +329,16 @@ def _compare(
         flagged = incoming[key].merge(hidden.assign(**{SEEN: True}), on=key, how="left")
         secret = flagged[SEEN].fillna(False).astype(bool).to_numpy()
     fresh = incoming.loc[~known].reset_index(drop=True)
-    both = merged.loc[known & ~secret]
+    both = merged.loc[known & ~secret].copy()
     values = [c for c in schema.columns if c not in schema.key]
+    for column in values:
+        # A row not stored made the stored integers float in the merge (NaN): the rows stored
+        # have them whole, and a conflict shows them so (not ``210000.0``, nor a column that
+        # differs only in that).
+        stored_column = both[f"{column}__stored"]
+        whole = schema.columns[column] in ("int", "cents", "hundredths")
+        if whole and stored_column.dtype.kind == "f" and not stored_column.isna().any():
+            both[f"{column}__stored"] = stored_column.astype("int64")
     differs = pd.Series(False, index=both.index)
     for column in values:
         left, right = both[column], both[f"{column}__stored"]
