@@ -20,8 +20,10 @@ from spreiding.contract.reader import SPECS, read_dataset
 from spreiding.domain.access import Principal
 from spreiding.domain.dataset import Dataset
 from spreiding.domain.errors import DatasetConflict, DatasetError, DatasetInvalid
-from spreiding.services import trail, writes
+from spreiding.services import writes
 from spreiding.services.access import OPERATOR, require
+from spreiding.services.declaration_checks import BLOCK_BYTES, csv_only, streamable
+from spreiding.services.import_blocks import FolderImport, import_streamed, record
 from spreiding.services.located import Lines, located_conflicts
 from spreiding.store import datasets as store
 from spreiding.store.datasets import ImportReport
@@ -59,16 +61,30 @@ def import_dataset(
             located_conflicts(plan, lines) if folder and lines else plan.conflicts
         )
     report = store.write_import(connection, plan)
-    writes.keep_agreements(connection, principal, [a.agreement_id for a in plan.agreements.fresh])
-    if any(report.added.values()):
-        trail.record(
-            connection,
-            principal,
-            kind="dataset.import",
-            subject="dataset",
-            payload={"added": {name: n for name, n in report.added.items() if n}},
-        )
+    record(connection, principal, report, [a.agreement_id for a in plan.agreements.fresh])
     return report
+
+
+def import_folder(
+    connection: Connection,
+    folder: Path | str,
+    principal: Principal = OPERATOR,
+    *,
+    block_bytes: int = BLOCK_BYTES,
+) -> FolderImport:
+    """Read, check and store a dataset folder in the caller's transaction, all or nothing:
+    ``read_folder`` and ``import_dataset`` (with ``folder``) in one, with the same errors and
+    the same rows stored. A plain UTF-8 ``declarations.csv`` separated by ``,`` is read,
+    checked and stored block by block (``import_blocks``: memory bounded by a block of about
+    ``block_bytes``, not the file); any other folder is read whole first."""
+    folder = Path(folder)
+    path = folder / "declarations.csv"
+    header = streamable(path) if folder.is_dir() and csv_only(folder) else None
+    if header is not None:
+        return import_streamed(connection, folder, header, principal, block_bytes=block_bytes)
+    dataset = read_folder(folder)
+    report = import_dataset(connection, dataset, principal, folder=folder)
+    return FolderImport(report, dataset.summary(), dataset.notes)
 
 
 def check_upload(principal: Principal, names: Collection[str]) -> None:
@@ -91,5 +107,4 @@ def import_files(
     with tempfile.TemporaryDirectory() as folder:
         for name, content in files.items():
             (Path(folder) / name).write_bytes(content)
-        dataset = read_folder(folder)
-        return import_dataset(connection, dataset, principal, folder=Path(folder))
+        return import_folder(connection, folder, principal).report

@@ -22,8 +22,10 @@ read this way (``streamable``); any other file is read whole by the reader.
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,9 +42,13 @@ from spreiding.contract.files import (
     detect_encoding,
     rows_of_table,
 )
-from spreiding.contract.rows import Rows
+from spreiding.contract.money_cells import cents
+from spreiding.contract.reader import read_dataset
+from spreiding.contract.rows import Rows, key, parse_dates
+from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.contract.tally import Tally
-from spreiding.domain.errors import DatasetError
+from spreiding.domain.dataset import DECLARATIONS, Dataset, conform
+from spreiding.domain.errors import DatasetError, DatasetInvalid
 
 BLOCK_BYTES = 16 << 20
 SPEC = SPECS["declarations"]
@@ -117,6 +123,12 @@ def block_frame(
     return rows_of_table(SPEC, header, table, bad_rows, first_line, errors)
 
 
+def id_hashes(ids: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each id. Two ids of one hash are only candidates: ``Checked.finish``
+    compares them exactly, so a collision of two different ids is never a duplicate."""
+    return pd.util.hash_array(ids, categorize=False)
+
+
 class _BlockRows(Rows):
     """``Rows`` of one block whose flags count over the whole file (one ``Tally`` shared by
     the blocks) and whose uniqueness of ``declaration_id`` is decided at the end
@@ -132,11 +144,10 @@ class _BlockRows(Rows):
         super().__init__(FILE, frame, errors, tally=tally)
         self.hashes = hashes
 
-    def unique(self, *columns: str) -> None:
+    def unique(self, *columns: str, codes: np.ndarray | None = None) -> None:
         assert columns == ("declaration_id",)
         values = self.frame["declaration_id"]
-        present = values[values != ""].to_numpy(dtype=object)
-        self.hashes.append(pd.util.hash_array(present, categorize=False))
+        self.hashes.append(id_hashes(values[values != ""].to_numpy(dtype=object)))
 
 
 class Checked:
@@ -190,9 +201,68 @@ class Checked:
             frame = block_frame(self.header, first_line, data, [])
             values = frame["declaration_id"]
             present = frame.loc[values != "", ["declaration_id", LINE]]
-            ids = present["declaration_id"].to_numpy(dtype=object)
-            hashed = pd.util.hash_array(ids, categorize=False)
+            hashed = id_hashes(present["declaration_id"].to_numpy(dtype=object))
             found.append(present.loc[np.isin(hashed, repeated)])
         candidates = pd.concat(found, ignore_index=True)
         candidates.attrs[UNREADABLE] = self.unreadable
         Rows(FILE, candidates, self.errors).unique("declaration_id")
+
+
+def csv_only(folder: Path) -> bool:
+    """Whether the declarations of ``folder`` are in ``declarations.csv`` and nowhere else
+    (not in a workbook's sheet as well)."""
+    sources = locate(folder, [])
+    return not sources.unreadable and sources.found["declarations"] == Source(
+        folder / "declarations.csv"
+    )
+
+
+References = tuple[set[str] | None, set[str] | None, pd.Series | None]
+
+
+def read_others(folder: Path) -> tuple[Dataset | None, list[DatasetError], References]:
+    """The folder but its declarations, read and checked whole by the reader (from a folder
+    of links to its files): the dataset (None when invalid), its errors, and what the
+    declarations refer to (hospitals, insurers, DBC keys) as the reader gives its checks."""
+    with tempfile.TemporaryDirectory(prefix="dataset-files-") as links:
+        for entry in folder.iterdir():
+            if entry.name != "declarations.csv":
+                (Path(links) / entry.name).symlink_to(entry.resolve())
+        try:
+            dataset = read_dataset(links)
+        except DatasetInvalid as exc:
+            raw = read_tables(Path(links), [])
+            hospitals, insurers, dbcs = raw["hospitals"], raw["insurers"], raw["dbcs"]
+            references: References = (
+                _known(hospitals, "agb"),
+                _known(insurers, "uzovi"),
+                None if dbcs is None else key(dbcs["agb"], dbcs["dbc_id"]),
+            )
+            return None, list(exc.errors), references
+    references = (
+        set(dataset.hospitals["agb"]),
+        set(dataset.insurers["uzovi"]),
+        key(dataset.dbcs["agb"], dataset.dbcs["dbc_id"]),
+    )
+    return dataset, [], references
+
+
+def _known(frame: pd.DataFrame | None, column: str) -> set[str] | None:
+    if frame is None:
+        return None
+    return set(frame[column][frame[column] != ""].unique())
+
+
+def typed(frame: pd.DataFrame, *, consume: bool = False) -> pd.DataFrame:
+    """The canonical frame (``DECLARATIONS``) of a checked block, typed as the reader types the
+    whole file: amounts to exact cents, dates by the format they were checked against, sorted
+    by ``declaration_id``. ``consume``: the block's strings are taken out of ``frame``."""
+    columns: dict[str, Any] = {
+        "amount_cents": cents(frame.pop("amount_eur") if consume else frame["amount_eur"])
+    }
+    for column, kind in DECLARATIONS.columns.items():
+        if kind == "date":
+            columns[column] = pd.Series(parse_dates(frame[column]), index=frame.index)
+        elif column != "amount_cents":
+            columns[column] = frame.pop(column) if consume else frame[column]
+    return conform(pd.DataFrame(columns, index=frame.index), DECLARATIONS, consume=True)
