@@ -27,22 +27,53 @@ LINE_KEY = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
 def isin(values: pd.Series, among: pd.Series) -> np.ndarray:
     """``values.isin(among)`` of string columns through Arrow (pandas would list ``among`` in
     Python first); a missing value is in nothing."""
-    found = pc.is_in(pa.array(values), value_set=pa.array(among.dropna().unique()))
+    value_set = pc.drop_null(pc.unique(_arrow(among)))
+    found = pc.is_in(_arrow(values), value_set=value_set)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    array = pa.array(values)
+    return array.cast(pa.large_string()) if array.type == pa.string() else array
+
+
+def codes(values: pd.Series) -> np.ndarray:
+    """Per value a number, equal where the values are equal (numbered in order of first
+    appearance, a missing value -1): Arrow's hash of the strings, no Python objects."""
+    array = pa.array(values)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    indices = pc.dictionary_encode(array).indices.fill_null(-1)
+    return np.asarray(indices.to_numpy(zero_copy_only=False), "int64")
+
+
+def key_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``codes`` of the rows' values in ``columns`` together: equal where every column is,
+    numbered in order of first appearance (``groupby(columns, sort=False).ngroup()``)."""
+    combined = np.zeros(len(frame), dtype="int64")
+    for column in columns:
+        values = frame[column]
+        if values.dtype.kind == "M":
+            part = pd.factorize(values.to_numpy().astype("int64"))[0]
+        else:
+            part = codes(values)
+        width = int(part.max()) + 2 if len(part) else 1
+        combined = pd.factorize(combined * width + (part + 1))[0].astype("int64")
+    return combined
 
 
 def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     """The debit lines that no credit line cancels, in (declaration_id) order."""
-    amount = declarations["amount_cents"]
-    debits = declarations.loc[amount.to_numpy() > 0]
-    credits = declarations.loc[amount.to_numpy() < 0]
+    amount = declarations["amount_cents"].to_numpy()
+    debit = amount > 0
+    credits = declarations.loc[amount < 0]
     if credits.empty:
-        return debits.reset_index(drop=True)
+        return declarations.loc[debit].reset_index(drop=True)
     order = ["declared_on", "declaration_id"]
     # Only debits that some credit could cancel need ranking: a small share of all lines.
     credit_keys = credits[LINE_KEY].assign(match=-credits["amount_cents"]).drop_duplicates()
     # First the debits of patients with a credit line (a cheap test), then the exact join.
-    maybe = debits.loc[isin(debits["patient_ref"], credit_keys["patient_ref"])]
+    maybe = declarations.loc[debit & isin(declarations["patient_ref"], credit_keys["patient_ref"])]
     candidates = maybe.assign(match=maybe["amount_cents"]).merge(
         credit_keys, on=[*LINE_KEY, "match"]
     )
@@ -57,7 +88,7 @@ def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     cancelled = keyed_debits.merge(
         keyed_credits[[*LINE_KEY, "match", "rank"]], on=[*LINE_KEY, "match", "rank"], how="inner"
     )["declaration_id"]
-    live = debits.loc[~debits["declaration_id"].isin(cancelled)]
+    live = declarations.loc[debit & ~isin(declarations["declaration_id"], cancelled)]
     return live.reset_index(drop=True)
 
 
@@ -66,7 +97,7 @@ def overlapping_pairs(lines: pd.DataFrame) -> pd.DataFrame:
     a day, as positional indices ``a`` < ``b`` into ``lines`` (a started first)."""
     if len(lines) < 2:
         return pd.DataFrame({"a": np.array([], dtype="int64"), "b": np.array([], dtype="int64")})
-    group_id = lines.groupby(["uzovi", "patient_ref"], sort=False).ngroup().to_numpy("int64")
+    group_id = key_codes(lines, ["uzovi", "patient_ref"])
     start = lines["start_date"].to_numpy().astype("int64")
     end = lines["end_date"].to_numpy().astype("int64")
     order = np.lexsort((start, group_id))

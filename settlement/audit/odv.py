@@ -23,11 +23,14 @@ def _declared_dbcs(live: pd.DataFrame, dbcs: pd.DataFrame) -> pd.DataFrame:
         ["declaration_id", "agb", "dbc_id", "patient_ref", "zorgproduct_code", "start_date"]
     ]
     target = dbcs[["agb", "dbc_id", "patient_ref", "zorgproduct_code", "start_date", "odv"]]
-    by_id = line.loc[line["dbc_id"].notna(), ["declaration_id", "agb", "dbc_id"]].merge(
-        target, on=["agb", "dbc_id"]
-    )
+    # Only lines that can meet a DBC are joined (a cheap test first: the inner join keeps the
+    # same rows in the same order).
+    named = line["dbc_id"].notna().to_numpy()
+    by_id = line.loc[
+        named & isin(line["dbc_id"], target["dbc_id"]), ["declaration_id", "agb", "dbc_id"]
+    ].merge(target, on=["agb", "dbc_id"])
     by_fields = (
-        line.loc[line["dbc_id"].isna()]
+        line.loc[~named & isin(line["patient_ref"], target["patient_ref"])]
         .drop(columns="dbc_id")
         .merge(target, on=["agb", "patient_ref", "zorgproduct_code", "start_date"])
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from settlement import coverage
-from settlement.audit.declarations import later
+from settlement.audit.declarations import codes, key_codes, later
 from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding
 
 COVERAGE = ["pair", "ct", "agreement_id", "care_type", "performing_agb", "consented"]
@@ -39,7 +39,7 @@ def _pair_frame(data: AuditInput) -> pd.DataFrame:
     live, pairs = data.live, data.pairs
     a = pairs["a"].to_numpy("int64")
     b = pairs["b"].to_numpy("int64")
-    agb = live["agb"].to_numpy()
+    agb = codes(live["agb"])
     different = agb[a] != agb[b]
     a, b = a[different], b[different]
     return pd.DataFrame({"a": a, "b": b})
@@ -54,11 +54,11 @@ def _coverage(data: AuditInput, pairs: pd.DataFrame) -> pd.DataFrame:
     live = data.live
     a_all = pairs["a"].to_numpy("int64")
     b_all = pairs["b"].to_numpy("int64")
-    code = live["zorgproduct_code"].to_numpy()
+    code = live["zorgproduct_code"]
     # The covers join on one side's code and hospital, then the cheap predicates narrow the
     # candidates down before the other side's code is checked.
     hospital = coverage.hospital_numbers(care, live["agb"])
-    pair, ct = coverage.covering(care, pd.Series(code[a_all], dtype="str"), hospital[a_all])
+    pair, ct = coverage.covering(care, _taken(code, a_all), hospital[a_all])
     a, b = a_all[pair], b_all[pair]
     keep = coverage.parties(care, ct, hospital[b])
     pair, ct, a, b = pair[keep], ct[keep], a[keep], b[keep]
@@ -67,13 +67,13 @@ def _coverage(data: AuditInput, pairs: pd.DataFrame) -> pd.DataFrame:
     last_start = np.maximum(start[a], start[b])
     keep = coverage.in_force(care, ct, first_start, last_start)
     pair, ct, a, b = pair[keep], ct[keep], a[keep], b[keep]
-    keep = coverage.covers(care, ct, pd.Series(code[b], dtype="str"))
+    keep = coverage.covers(care, ct, _taken(code, b))
     pair, ct, a, b = pair[keep], ct[keep], a[keep], b[keep]
     end = live["end_date"].to_numpy()
     consented = coverage.consented(
         care,
         ct,
-        live["uzovi"].to_numpy()[a],
+        _taken(live["uzovi"], a).to_numpy(dtype=object),
         np.minimum(start[a], start[b]),
         np.maximum(end[a], end[b]),
     )
@@ -91,6 +91,11 @@ def _coverage(data: AuditInput, pairs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _taken(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at positions ``rows``, index 0, 1, ... (no Python object per value)."""
+    return values.take(rows).reset_index(drop=True)
+
+
 def _flag(
     data: AuditInput, pairs: pd.DataFrame, flag_b: np.ndarray, *, rule: str, severity: str,
     message: Callable[[dict[Hashable, Any], list[str]], str],
@@ -99,8 +104,7 @@ def _flag(
     live = data.live
     flagged = np.where(flag_b, pairs["b"], pairs["a"])
     other = np.where(flag_b, pairs["a"], pairs["b"])
-    ids = live["declaration_id"].to_numpy()
-    partners = pd.DataFrame({"line": flagged, "other": ids[other]})
+    partners = pd.DataFrame({"line": flagged, "other": _taken(live["declaration_id"], other)})
     partners = partners.loc[data.in_year(live["end_date"].iloc[flagged].reset_index(drop=True))]
     partners = partners.drop_duplicates().sort_values(["line", "other"])
     if partners.empty:
@@ -138,20 +142,22 @@ def check_par_001(data: AuditInput) -> list[Finding]:
     if covered.empty:
         return []
     live = data.live
-    agb = live["agb"].to_numpy()
     performers = covered.groupby("pair")["performing_agb"].agg(set)
     agreements = covered.groupby("pair")["agreement_id"].agg(set)
     index = performers.index.to_numpy()
     chosen = pairs.iloc[index].reset_index(drop=True)
     a, b = chosen["a"].to_numpy(), chosen["b"].to_numpy()
-    a_performs = np.array([agb[i] in p for i, p in zip(a, performers, strict=True)], dtype=bool)
-    b_performs = np.array([agb[i] in p for i, p in zip(b, performers, strict=True)], dtype=bool)
+    agb_a = _taken(live["agb"], a).tolist()
+    agb_b = _taken(live["agb"], b).tolist()
+    a_performs = np.array([i in p for i, p in zip(agb_a, performers, strict=True)], dtype=bool)
+    b_performs = np.array([i in p for i, p in zip(agb_b, performers, strict=True)], dtype=bool)
     flag_b = np.where(a_performs != b_performs, b_performs, later(live, a, b))
     # The agreements each line was judged against, for its message.
-    ids = live["declaration_id"].to_numpy()
+    ids_a = _taken(live["declaration_id"], a).tolist()
+    ids_b = _taken(live["declaration_id"], b).tolist()
     judged: dict[str, set[str]] = {}
-    for i, j, names in zip(a, b, agreements, strict=True):
-        for line in (ids[i], ids[j]):
+    for id_a, id_b, names in zip(ids_a, ids_b, agreements, strict=True):
+        for line in (id_a, id_b):
             judged.setdefault(str(line), set()).update(names)
 
     def message(row: dict[Hashable, Any], related: list[str]) -> str:
@@ -174,7 +180,9 @@ def check_par_002(data: AuditInput) -> list[Finding]:
         return []
     key = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
     # Only the lines whose key repeats take part: a small share, worked on alone.
-    repeated = live.loc[live.duplicated(key, keep=False).to_numpy()]
+    numbers = key_codes(live, key)
+    repeats = np.bincount(numbers)[numbers] > 1
+    repeated = live.loc[repeats]
     if repeated.empty:
         return []
     ordered = repeated.sort_values(["declared_on", "declaration_id"], kind="stable")
@@ -225,7 +233,7 @@ def check_par_003(data: AuditInput) -> list[Finding]:
     if pairs.empty:
         return []
     live = data.live
-    group = live["zorgproduct_code"].str.slice(0, 6).to_numpy()
+    group = codes(live["zorgproduct_code"].str.slice(0, 6))
     same = group[pairs["a"]] == group[pairs["b"]]
     covered = np.zeros(len(pairs), dtype=bool)
     covered[care_types["pair"].to_numpy("int64")] = True
