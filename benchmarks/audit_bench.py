@@ -13,8 +13,10 @@ are printed.
 ``--partitioned N`` audits streamed in partitions instead (``spreiding.services.audit_partitions``):
 every file but the declarations read and checked by ``read_folder``, the declarations read in
 pyarrow batches, spilled by insurer and patient hash to Arrow IPC files and audited in parts of
-at most N lines, one at a time, so the peak follows N, not the input. (The streamed declarations get the reader's typing, not its checks: per-batch contract
-checks are the reader's.)
+at most N lines, so the peak follows N, not the input. The blocks are checked and the parts
+audited by worker processes (``--workers``, default one a core, at most 2;
+``spreiding.services.audit_pool``): the CPU figure adds the workers' CPU, the peak adds each
+worker's peak to this process's (the most held at once, at most).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from benchmarks.generate import generate
 from benchmarks.settlement_bench import care_frames
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import Dataset
-from spreiding.services import audit, audit_partitions, datasets
+from spreiding.services import audit, audit_partitions, audit_pool, datasets
 
 QUERY = """
 WITH decl AS (
@@ -173,7 +175,14 @@ class Figures:
     only_ours: list[tuple[str, str]]
     only_theirs: list[tuple[str, str]]
     part_lines: int = 0  # lines per part of a streamed audit, at most; 0: the whole in memory
-    cpu_s: float = 0.0  # the engine's CPU seconds (read, check and audit)
+    cpu_s: float = 0.0  # the engine's CPU seconds (read, check and audit), its workers' too
+    workers: int = 1  # processes a streamed audit ran on (1: this one alone)
+    worker_peaks: tuple[float, ...] = ()  # each worker's peak memory (MiB)
+
+    @property
+    def total_peak_mib(self) -> float:
+        """This process's peak and every worker's added up: the most held at once, at most."""
+        return self.peak_mib + sum(self.worker_peaks)
 
     @property
     def engine_s(self) -> float:
@@ -190,24 +199,34 @@ def _without_declarations(folder: Path) -> Dataset:
         return datasets.read_folder(scratch)
 
 
-def measure(folder: Path, *, year: int, partitioned: int = 0) -> Figures:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    folder: Path, *, year: int, partitioned: int = 0, workers: int | None = None
+) -> Figures:
     """The audit (read, check and audit, through the services the CLI calls) and DuckDB over
     the same files, in this process; with ``partitioned``, the audit streamed in parts of at
     most that many lines (``spreiding.services.audit_partitions``)."""
     start = time.perf_counter()
-    cpu = time.process_time()
+    cpu = time.process_time() + _children_cpu()
+    audit_pool.LAST_PEAKS.clear()
     if partitioned:
         # What `spreiding audit --data` runs: the other files read and checked whole, the
         # declarations checked and audited block by block; reading and auditing interleave, so
         # the whole time is counted as the audit.
-        findings = audit_partitions.audit_folder(folder, year=year, part_lines=partitioned).findings
+        findings = audit_partitions.audit_folder(
+            folder, year=year, part_lines=partitioned, workers=workers
+        ).findings
         read_done = start
     else:
         dataset = datasets.read_folder(folder)
         read_done = time.perf_counter()
         findings = audit.audit_dataset(dataset, year=year)
     engine_done = time.perf_counter()
-    engine_cpu = time.process_time() - cpu
+    engine_cpu = time.process_time() + _children_cpu() - cpu
     engine_peak = peak_mib()
 
     import duckdb  # a benchmark-only dependency (pip install -e '.[bench]')
@@ -241,6 +260,8 @@ def measure(folder: Path, *, year: int, partitioned: int = 0) -> Figures:
         only_theirs=sorted(set(theirs) - set(ours))[:10],
         part_lines=partitioned,
         cpu_s=engine_cpu,
+        workers=max(1, len(audit_pool.LAST_PEAKS)),
+        worker_peaks=tuple(audit_pool.LAST_PEAKS),
     )
 
 
@@ -264,12 +285,20 @@ def main() -> None:
         "--partitioned", type=int, default=0, metavar="N",
         help="stream the audit in parts of at most N lines (0: the whole audit in memory)",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="with --partitioned: processes to check and audit on (default: one a core, at most 2)",
+    )  # fmt: skip
     args = parser.parse_args()
     folder = folder_for(args.declarations, args.odv_dbcs, args.hospitals, args.year)
-    f = measure(folder, year=args.year, partitioned=args.partitioned)
+    f = measure(folder, year=args.year, partitioned=args.partitioned, workers=args.workers)
     print(f"dataset: {folder}: {f.summary}")
     print(f"findings: engine {f.findings:,} {f.counts}, duckdb {f.duck_findings:,}; same: {f.same}")
-    mode = f"streamed in parts of <= {f.part_lines:,} lines" if f.part_lines else "whole"
+    mode = (
+        f"streamed in parts of <= {f.part_lines:,} lines on {f.workers} process(es)"
+        if f.part_lines
+        else "whole"
+    )
     split = (
         "read, checked and audited block by block"
         if f.part_lines
@@ -280,7 +309,13 @@ def main() -> None:
     print(f"ratio engine/duckdb: {f.engine_s / f.duck_s:.2f}x end to end (target <= 1.0x)")
     if not f.part_lines:
         print(f"ratio audit step alone/duckdb: {f.audit_s / f.duck_s:.2f}x")
-    print(f"engine peak memory: {f.peak_mib:,.0f} MiB (target <= 3072 MiB at 10,000,000 lines)")
+    print(
+        f"engine peak memory: {f.total_peak_mib:,.0f} MiB (target <= 3072 MiB at 10,000,000 lines)"
+    )
+    if f.worker_peaks:
+        shown = " + ".join(f"{peak:,.0f}" for peak in f.worker_peaks)
+        print(f"  this process {f.peak_mib:,.0f} MiB + workers {shown} MiB")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not f.same:
         raise SystemExit(
             f"the engine and DuckDB disagree: engine only {f.only_ours}, duckdb only {f.only_theirs}"

@@ -46,6 +46,7 @@ from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, Dataset, conform, sort_rows
 from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.services import audit_pool
 from spreiding.services.audit import dataset_details, finding_details
 from spreiding.services.declaration_checks import Checked, block_frame, blocks, streamable
 
@@ -188,6 +189,7 @@ def audit_folder(
     part_lines: int = PART_LINES,
     details: bool = False,
     block_bytes: int = BLOCK_BYTES,
+    workers: int | None = None,
 ) -> FolderAudit:
     """Audit ``year`` of a dataset folder, computed, not stored; raise ``DatasetInvalid`` with
     every error of the folder (nothing is audited then).
@@ -196,7 +198,9 @@ def audit_folder(
     reader's rules (``declaration_checks``) and audited in parts of at most ``part_lines``
     lines (``audit_streamed``), the other files read and checked whole first; any other
     declarations file (``;`` and decimal commas, Windows-1252, a workbook) is read whole by
-    the reader. Either way the same errors, and the same findings."""
+    the reader. Either way the same errors, and the same findings. A declarations.csv of more
+    than one block is checked and audited by ``workers`` processes (default: one per core, at
+    most two; ``audit_pool``), the same errors and findings as on one."""
     folder = Path(folder)
     path = folder / "declarations.csv"
     header = streamable(path) if _csv_only(folder) else None
@@ -222,19 +226,52 @@ def audit_folder(
         for _ in batches():
             pass
         raise AssertionError("unreachable: the other files have errors")
-    found = audit_streamed(
-        others.dbcs,
-        others.agreements,
-        others.transfers,
-        batches(),
-        year=year,
-        part_lines=part_lines,
-    )
+    workers = audit_pool.default_workers() if workers is None else workers
+    pooled: list[Finding] | None = None
+    if workers > 1 and path.stat().st_size > block_bytes:
+        pooled = _audit_pooled(
+            path, header, references, others, year, workers, part_lines, block_bytes
+        )
+    if pooled is None:
+        pooled = audit_streamed(
+            others.dbcs,
+            others.agreements,
+            others.transfers,
+            batches(),
+            year=year,
+            part_lines=part_lines,
+        )
+    found = pooled
     if not details:
         return FolderAudit(found, None)
     lines = _declared_lines(path, header, {f.declaration_id for f in found}, block_bytes)
     shown = finding_details(found, dbcs=others.dbcs, declarations=lines, transfers=others.transfers)
     return FolderAudit(found, shown)
+
+
+def _audit_pooled(
+    path: Path,
+    header: list[str],
+    references: tuple[Any, Any, Any],
+    others: Dataset,
+    year: int,
+    workers: int,
+    part_lines: int,
+    block_bytes: int,
+) -> list[Finding] | None:
+    """``audit_pool.audit_file``'s findings in the contract's order; None when the file has
+    to be checked on one core for its errors."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="audit-") as spilled:
+            parts, declared = audit_pool.audit_file(
+                path, header, references, others.dbcs, others.agreements, Path(spilled),
+                year=year, workers=workers, per_insurer=BUCKETS, part_lines=part_lines,
+                block_bytes=block_bytes,
+            )  # fmt: skip
+    except audit_pool.Invalid:
+        return None
+    rest = audit_rest(others.dbcs, others.agreements, others.transfers, declared, year=year)
+    return combine(parts, rest)
 
 
 def _csv_only(folder: Path) -> bool:

@@ -1,0 +1,248 @@
+"""The streamed audit of a declarations file on several cores (``audit_partitions.audit_folder``
+with ``workers`` > 1): the same checks, the same findings, in the same order.
+
+Two phases, each a set of independent tasks for a pool of worker processes (started by
+``spawn``, never ``fork``: Arrow's threads may be running in the caller):
+
+1. Check and spill. The parent cuts the file into blocks at line ends (``declaration_checks
+   .blocks``: each block's first line and its place in the file); a worker reads its block,
+   checks it by the reader's rules (``declaration_checks.Checked``), and routes its typed lines
+   by bucket (``partition_index``) into its own Arrow IPC file per bucket,
+   ``<bucket>.<task>.arrow``. The 64-bit hashes of the block's declaration ids go, by their
+   top four bits, to 16 files; each range is then sorted on its own for a repeated hash (the
+   memory of a sixteenth of the ids, not all).
+2. Audit. The buckets are packed into parts of at most ``part_lines`` lines as by one core
+   (``packed``); a worker reads a part's files, puts its lines in the canonical order and runs
+   the line rules (``audit_part``). ODV-002 and the transfer rules run once in the parent on
+   the union of the parts' declared DBC keys, and every finding is put in the contract's order
+   (``combine``), whichever part found it: byte for byte the findings of one core.
+
+A block with any error, or a repeated id hash, stops the work: the caller checks the file
+again on one core, which reports the reader's errors with their counts and order
+(``Invalid``), so every error is the same as without workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+
+from settlement.audit.findings import Finding
+from settlement.audit.partitions import PartAudit, audit_part, partition_index
+from spreiding.contract.money_cells import arrow_cents
+from spreiding.domain.agreements import Agreement
+from spreiding.domain.dataset import DECLARATIONS, conform, sort_rows
+from spreiding.services.declaration_checks import Checked, blocks
+
+HASH_RANGES = 16  # the id hashes are checked for repeats a sixteenth at a time
+
+# What every task of a worker reads, set once when the worker starts (``_start``).
+_STATE: dict[str, Any] = {}
+
+
+class Invalid(Exception):
+    """A block had an error or an id hash repeated: check the file on one core."""
+
+
+def _schema() -> pa.Schema:
+    """The Arrow schema of a canonical declarations frame (with its pandas metadata, so the
+    spilled lines read back as the canonical frame's dtypes)."""
+    empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in DECLARATIONS.columns})
+    for column, kind in DECLARATIONS.columns.items():
+        if kind == "date":
+            empty[column] = pd.Series([], dtype="datetime64[s]")
+        elif kind == "cents":
+            empty[column] = pd.Series([], dtype="int64")
+    return pa.Table.from_pandas(conform(empty, DECLARATIONS), preserve_index=False).schema
+
+
+def typed_table(frame: pd.DataFrame, header: list[str], schema: pa.Schema) -> pa.Table:
+    """The checked block ``frame`` as Arrow lines of the canonical frame (``audit_partitions
+    ._typed`` without the pandas round trip): amounts in exact cents, dates by their format,
+    an optional column absent or "" as missing. Not sorted."""
+    arrays = []
+    for column, kind in DECLARATIONS.columns.items():
+        if column == "amount_cents":
+            values = pa.array(frame["amount_eur"]).cast(pa.string())
+            arrays.append(arrow_cents(values).cast(pa.int64()))
+            continue
+        if column not in header:
+            arrays.append(pa.nulls(len(frame), pa.large_string()))
+            continue
+        values = pa.array(frame[column]).cast(pa.large_string())
+        if kind == "date":
+            arrays.append(pc.strptime(values, "%Y-%m-%d", "s", error_is_null=True))
+        elif kind == "opt":
+            arrays.append(
+                pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.large_string()), values)
+            )
+        else:
+            arrays.append(values)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _start(state: dict[str, Any]) -> None:
+    _STATE.update(state)
+    _STATE["schema"] = _schema()
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[str, int]:
+    """Check one block and spill its lines (phase 1); the lines per bucket written."""
+    path: Path = _STATE["path"]
+    folder: Path = _STATE["folder"]
+    header: list[str] = _STATE["header"]
+    with path.open("rb") as file:
+        file.seek(offset)
+        data = file.read(length)
+    checked = Checked(path, header, *_STATE["references"])
+    frame = checked.frame(first_line, data)
+    del data
+    if checked.errors:
+        raise Invalid(f"block at line {first_line}")
+    hashes = np.concatenate(checked.hashes) if checked.hashes else np.array([], "uint64")
+    ranges = (hashes >> np.uint64(64 - 4)).astype("int64")
+    for r in np.unique(ranges).tolist():
+        np.save(folder / f"ids-{r}.{task}.npy", hashes[ranges == r])
+    table = typed_table(frame, header, _STATE["schema"])
+    del frame
+    names, index = partition_index(
+        table["uzovi"].to_pandas(), table["patient_ref"].to_pandas(), _STATE["per_insurer"]
+    )
+    order = np.argsort(index, kind="stable")
+    bounds = np.searchsorted(index[order], np.arange(len(names) + 1)).tolist()
+    table = table.take(order)
+    counts: dict[str, int] = {}
+    for name, start, stop in zip(names, bounds, bounds[1:], strict=False):
+        with ipc.new_file(folder / f"{name}.{task}.arrow", table.schema) as writer:
+            writer.write_table(table.slice(start, stop - start))
+        counts[name] = stop - start
+    return counts
+
+
+def _repeated(r: int) -> bool:
+    """Whether an id hash of range ``r`` repeats (phase 1's end)."""
+    folder: Path = _STATE["folder"]
+    found = [np.load(p) for p in sorted(folder.glob(f"ids-{r}.*.npy"))]
+    if not found:
+        return False
+    hashes = np.concatenate(found)
+    del found
+    hashes.sort()
+    for path in folder.glob(f"ids-{r}.*.npy"):
+        path.unlink()
+    return bool((hashes[1:] == hashes[:-1]).any())
+
+
+def _audit(buckets: list[str]) -> tuple[PartAudit, tuple[int, float]]:
+    """The line rules on one part (phase 2): the findings, the declared keys, and the
+    worker's process id and peak memory so far (MiB)."""
+    folder: Path = _STATE["folder"]
+    paths = sorted(p for name in buckets for p in folder.glob(f"{name}.*.arrow"))
+    tables = []
+    for path in paths:
+        with pa.memory_map(str(path)) as source:
+            tables.append(ipc.open_file(source).read_all())
+    frame = pa.concat_tables(tables).to_pandas()
+    del tables
+    for path in paths:
+        path.unlink()
+    lines = sort_rows(frame, list(DECLARATIONS.key))
+    del frame
+    part = audit_part(_STATE["dbcs"], _STATE["agreements"], lines, year=_STATE["year"])
+    return part, (os.getpid(), _peak_mib())
+
+
+def spans(path: Path, block_bytes: int) -> list[tuple[int, int, int]]:
+    """The blocks of ``path`` (``declaration_checks.blocks``) as (first line, offset, length)."""
+    with path.open("rb") as file:
+        offset = len(file.readline())
+    found = []
+    for first_line, data in blocks(path, block_bytes=block_bytes):
+        found.append((first_line, offset, len(data)))
+        offset += len(data)
+    return found
+
+
+def pool(workers: int, state: dict[str, Any]) -> ProcessPoolExecutor:
+    """``workers`` processes started by ``spawn`` (a fork would copy Arrow's locks mid-use),
+    each given ``state`` once."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(state,))
+
+
+def audit_file(
+    path: Path,
+    header: list[str],
+    references: tuple[Any, Any, Any],
+    dbcs: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    folder: Path,
+    *,
+    year: int,
+    workers: int,
+    per_insurer: int,
+    part_lines: int,
+    block_bytes: int,
+) -> tuple[list[list[Finding]], list[set[tuple[str, str]]]]:
+    """Phases 1 and 2 on ``workers`` processes, spilling under ``folder``: the findings of
+    each part and the DBC keys each declares. Raise ``Invalid`` when the file must be checked
+    on one core."""
+    from spreiding.services.audit_partitions import packed
+
+    state = {
+        "path": path, "header": header, "references": references, "folder": folder,
+        "per_insurer": per_insurer, "dbcs": dbcs, "agreements": tuple(agreements), "year": year,
+    }  # fmt: skip
+    with pool(workers, state) as executor:
+        checked = [
+            executor.submit(_check_spill, task, *span)
+            for task, span in enumerate(spans(path, block_bytes))
+        ]
+        counts: dict[str, int] = {}
+        try:
+            for future in checked:
+                for name, lines in future.result().items():
+                    counts[name] = counts.get(name, 0) + lines
+            ranges = list(executor.map(_repeated, range(HASH_RANGES)))
+        except Invalid:
+            _cancel(checked)
+            raise
+        if any(ranges):
+            raise Invalid("a repeated id hash")
+        buckets = {Path(name): counts[name] for name in sorted(counts)}
+        parts = [[p.name for p in part] for part in packed(buckets, part_lines)]
+        audited = list(executor.map(_audit, parts))
+    peaks: dict[int, float] = {}
+    for _, (pid, peak) in audited:
+        peaks[pid] = max(peak, peaks.get(pid, 0.0))
+    LAST_PEAKS[:] = sorted(peaks.values())
+    return [p.findings for p, _ in audited], [p.declared for p, _ in audited]
+
+
+# Each worker's peak memory (MiB) in the last ``audit_file``, for benchmarks.
+LAST_PEAKS: list[float] = []
+
+
+def _cancel(futures: list[Future[Any]]) -> None:
+    for future in futures:
+        future.cancel()
+
+
+def default_workers() -> int:
+    """Two workers where there are two cores or more: the parts are independent."""
+    return min(2, os.cpu_count() or 1)

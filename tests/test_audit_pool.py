@@ -1,0 +1,123 @@
+"""The streamed audit on two worker processes (``spreiding.services.audit_pool``): the findings
+of the whole audit in the same order, and, for a file with errors, the same errors as on one
+core."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from benchmarks.generate import generate
+from settlement.audit.rules import audit
+from spreiding.contract.reader import read_dataset
+from spreiding.domain.dataset import sort_rows
+from spreiding.domain.errors import DatasetInvalid
+from spreiding.render.audit import audit_to_json
+from spreiding.services import audit_pool
+from spreiding.services.audit_partitions import _strings, _typed, audit_folder
+from spreiding.services.declaration_checks import Checked, blocks, streamable
+from tests import files as f
+from tests.conftest import SAMPLES
+from tests.strategies import audit_datasets
+
+
+def whole(folder: Path) -> str:
+    dataset = read_dataset(folder)
+    found = audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=2024
+    )
+    return audit_to_json(2024, found)
+
+
+@pytest.fixture(scope="module")
+def generated() -> Any:
+    """A generated dataset of 4,000 declaration lines (spread care, duplicates, credit lines
+    and rebills) in 15 blocks of about 24 kB."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = generate(Path(scratch) / "d", hospitals=6, odv_dbcs=300, declarations=4_000)
+        yield folder
+
+
+def test_two_workers_find_what_one_core_and_the_whole_audit_find(generated: Path) -> None:
+    expected = whole(generated)
+    assert '"PAR-002"' in expected and '"ODV-001"' in expected  # the rules have work here
+    for part_lines in (1_000, 1_000_000):
+        pooled = audit_folder(
+            generated, year=2024, part_lines=part_lines, block_bytes=24_000, workers=2
+        )
+        assert audit_pool.LAST_PEAKS  # the workers audited the parts
+        one = audit_folder(
+            generated, year=2024, part_lines=part_lines, block_bytes=24_000, workers=1
+        )
+        assert audit_to_json(2024, pooled.findings) == expected
+        assert audit_to_json(2024, one.findings) == expected
+
+
+@pytest.mark.parametrize("folder", ["samen-plus"])
+def test_a_sample_on_two_workers(folder: str) -> None:
+    got = audit_folder(SAMPLES / folder, year=2024, part_lines=5, block_bytes=300, workers=2)
+    assert audit_to_json(2024, got.findings) == whole(SAMPLES / folder)
+
+
+def _errors(folder: Path, workers: int) -> list[str]:
+    with pytest.raises(DatasetInvalid) as caught:
+        audit_folder(folder, year=2024, block_bytes=24_000, workers=workers)
+    return [str(e) for e in caught.value.errors]
+
+
+@pytest.mark.parametrize("broken", ["amount", "duplicate"])
+def test_an_invalid_file_on_two_workers_has_the_errors_of_one_core(
+    generated: Path, tmp_path: Path, broken: str
+) -> None:
+    folder = tmp_path / "d"
+    shutil.copytree(generated, folder)
+    path = folder / "declarations.csv"
+    lines = path.read_text().splitlines()
+    cells = lines[2500].split(",")
+    if broken == "amount":
+        cells[lines[0].split(",").index("amount_eur")] = "12,5"  # a cell too many
+        cells[0] = cells[0]
+    else:
+        cells[0] = lines[7].split(",")[0]  # the id of line 8 again on line 2501
+    lines[2500] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    errors = _errors(folder, 2)
+    assert errors == _errors(folder, 1)
+    assert errors and all("declarations" in e for e in errors)
+    if broken == "duplicate":
+        assert any("2501" in e for e in errors)
+
+
+@pytest.mark.parametrize("folder", ["samen-plus", "hartnet", "oncomid"])
+def test_typed_table_is_the_typed_frame_of_a_block(folder: str) -> None:
+    path = SAMPLES / folder / "declarations.csv"
+    if not path.is_file():
+        pytest.skip("no declarations.csv")
+    header = streamable(path)
+    assert header is not None
+    checked = Checked(path, header, None, None, None)
+    schema = audit_pool._schema()
+    for first_line, data in blocks(path, block_bytes=400):
+        frame = checked.frame(first_line, data)
+        expected = _typed(_strings(frame, header))
+        got = sort_rows(
+            audit_pool.typed_table(frame, header, schema).to_pandas(), ["declaration_id"]
+        )
+        pd.testing.assert_frame_equal(got, expected)
+
+
+@given(files=audit_datasets())
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_datasets_on_two_workers_find_what_the_whole_finds(files: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = f.write(Path(scratch), files)
+        if not (folder / "declarations.csv").is_file():
+            return
+        got = audit_folder(folder, year=2024, part_lines=3, block_bytes=64, workers=2)
+        assert audit_to_json(2024, got.findings) == whole(folder)
