@@ -111,3 +111,16 @@ def test_streamed_amounts_are_exact_cents(tmp_path: Path) -> None:
         1200, 1250, -5, 199900, -210000, 10, -1234, 9223372036854775
     ]  # fmt: skip
     assert lines["dbc_id"].isna().all() and str(lines["start_date"].dtype) == "datetime64[s]"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_a_large_audit_in_parts_gives_the_findings_of_the_whole(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spreiding.services import audit as audit_service
+
+    dataset = read_dataset(folder)
+    assert dataset.declarations is not None
+    monkeypatch.setattr(audit_service, "PART_LINES", 2)  # every sample is "large" now
+    found = audit_service.audit_dataset(dataset, year=2024)
+    assert audit_to_json(2024, found) == whole(dataset)

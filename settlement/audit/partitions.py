@@ -17,6 +17,7 @@ runs once on their union (``audit_rest``), beside the transfer rules, which read
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -134,10 +135,13 @@ def audit_partitioned(
     parts spilled to disk, here to show (and test) that it gives the same findings."""
     if declarations is None:
         return combine([], audit_rest(dbcs, agreements, transfers, None, year=year))
-    keys = partition_keys(declarations["uzovi"], declarations["patient_ref"], per_insurer)
+    names, index = partition_index(declarations["uzovi"], declarations["patient_ref"], per_insurer)
+    # Each part's lines in their own order (a stable sort by part), taken once.
+    order = np.argsort(index, kind="stable")
+    bounds = np.searchsorted(index[order], np.arange(len(names) + 1)).tolist()
     parts = [
-        audit_part(dbcs, agreements, declarations.loc[keys == key], year=year)
-        for key in np.unique(keys).tolist()
+        audit_part(dbcs, agreements, declarations.take(order[start:stop]), year=year)
+        for start, stop in itertools.pairwise(bounds)
     ]
     rest = audit_rest(dbcs, agreements, transfers, [p.declared for p in parts], year=year)
     return combine([p.findings for p in parts], rest)

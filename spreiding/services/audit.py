@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import pandas as pd
 from sqlalchemy import Connection
 
+from settlement.audit.partitions import audit_partitioned
 from settlement.audit.rules import Finding, audit
 from settlement.fingerprint import DBC_COLUMNS
 from spreiding.domain.access import Principal
@@ -110,7 +111,7 @@ def run_audit(
     existing = store.by_fingerprint(inputs)
     if existing is not None:
         return existing, [finding_from_row(r) for r in store.findings(existing.run_id)], False
-    found = audit(dbcs, agreements, declarations, transfers, year=year)
+    found = audit_in_parts(dbcs, agreements, declarations, transfers, year=year)
     run = store.add(year=year, fingerprint=inputs, findings=[_row(f) for f in found])
     return run, found, True
 
@@ -125,9 +126,33 @@ class AuditedYear:
     created: bool
 
 
+# Above this many declaration lines a year is audited in parts of insurers and patients of
+# about this many lines each (``settlement.audit.partitions.audit_partitioned``): the same
+# findings in the same order, and the rules' working memory that of one part, not of all.
+PART_LINES = 1_000_000
+
+
+def audit_in_parts(
+    dbcs: pd.DataFrame,
+    agreements: Sequence[Agreement],
+    declarations: pd.DataFrame | None,
+    transfers: pd.DataFrame | None,
+    *,
+    year: int,
+) -> list[Finding]:
+    """``rules.audit``, in parts of about ``PART_LINES`` lines when there are more."""
+    if declarations is None or len(declarations) <= PART_LINES:
+        return audit(dbcs, agreements, declarations, transfers, year=year)
+    insurers = max(1, int(declarations["uzovi"].nunique()))
+    per_insurer = -(-len(declarations) // (insurers * PART_LINES))
+    return audit_partitioned(
+        dbcs, agreements, declarations, transfers, year=year, per_insurer=per_insurer
+    )
+
+
 def audit_dataset(dataset: Dataset, *, year: int) -> list[Finding]:
     """Audit ``year`` of a dataset read from files: computed, not stored."""
-    return audit(
+    return audit_in_parts(
         dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
     )
 
