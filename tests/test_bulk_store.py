@@ -6,6 +6,7 @@ PostgreSQL role, which owns nothing, may import."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -161,9 +162,13 @@ def test_a_failure_in_a_later_chunk_stores_nothing(
     else:
         broken.loc[last, "declaration_id"] = broken.loc[last - 1, "declaration_id"]
     empty, before = counts(migrated_engine), indexes(migrated_engine)
-    with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
+    with pytest.raises(IntegrityError) as raised, migrated_engine.begin() as connection:
         datasets.import_dataset(connection, replace(dataset, declarations=broken))
     assert counts(migrated_engine) == empty
+    # The thread that made the chunks ahead ended with the failed COPY, though the error (and
+    # so the writer's frame) is still at hand.
+    assert raised.traceback
+    assert [t.name for t in threading.enumerate() if t.name.startswith("spreiding-copy")] == []
     assert indexes(migrated_engine) == before
     # The same import without the broken row then succeeds whole.
     with migrated_engine.begin() as connection:

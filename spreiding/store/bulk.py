@@ -8,7 +8,8 @@ application's role has). Binary spares the server the parsing of CSV, dates and 
 half of a bare COPY's server time); the rows go as CSV made by Arrow's CSV writer when a column
 has a type the binary writer does not know, an integer does not fit its column, or the
 connection's client encoding is not UTF-8. One COPY statement a chunk, so the server queues the
-foreign-key checks of one chunk at a time. The rows are sent in the frame's order: sorting
+foreign-key checks of one chunk at a time; a thread makes the next chunk's data while the
+server stores the current one. The rows are sent in the frame's order: sorting
 them by key would make the primary key's inserts append-only, but would change the order in
 which the stored rows are read back.
 
@@ -32,8 +33,9 @@ chunk of the frame at a time beside the frame itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from typing import Any
 
 import numpy as np
@@ -108,20 +110,43 @@ def _copy(connection: Connection, schema: TableSchema, table: Table, frame: pd.D
     try:
         with driver.cursor() as cursor:
             types = _binary_types(cursor, connection, schema, table)
-            for chunk in arrow_chunks(frame, schema):
-                body = binary_rows(chunk, schema, types) if types else None
-                statement = csv if body is None else binary
-                with cursor.copy(statement) as copy:
-                    if body is not None:
-                        copy.write(_BINARY_HEADER)
-                        copy.write(memoryview(body))
-                        copy.write(_BINARY_TRAILER)
-                    else:
-                        sink = pa.BufferOutputStream()
-                        pacsv.write_csv(chunk, sink, _CSV)
-                        copy.write(memoryview(sink.getvalue()))
+            with closing(_copy_data(frame, schema, types)) as prepared:
+                for data, in_binary in prepared:
+                    statement = binary if in_binary else csv
+                    with cursor.copy(statement) as copy:
+                        for part in data:
+                            copy.write(part)
     except psycopg.Error as exc:
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
+def _copy_data(
+    frame: pd.DataFrame, schema: TableSchema, types: list[str] | None
+) -> Generator[tuple[tuple[bytes | memoryview, ...], bool], None, None]:
+    """Each chunk's COPY data and whether it is binary (else CSV), in the frame's order. The
+    next chunk is made by a thread of this call while the caller's COPY of the current one
+    runs (the server stores it, the connection waits without holding the GIL): at most two
+    chunks made ahead. The thread ends when the iterator is exhausted or closed (the caller
+    closes it on an error): a process forks its workers only while it runs one thread
+    (``spreiding.render.statement_batch``)."""
+    chunks = arrow_chunks(frame, schema)
+
+    def make() -> tuple[tuple[bytes | memoryview, ...], bool] | None:
+        chunk = next(chunks, None)
+        if chunk is None:
+            return None
+        body = binary_rows(chunk, schema, types) if types else None
+        if body is not None:
+            return (_BINARY_HEADER, memoryview(body), _BINARY_TRAILER), True
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(chunk, sink, _CSV)
+        return (memoryview(sink.getvalue()),), False
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spreiding-copy") as pool:
+        pending = pool.submit(make)
+        while (made := pending.result()) is not None:
+            pending = pool.submit(make)
+            yield made
 
 
 def _copy_statement(
