@@ -28,7 +28,8 @@ The values are stored as SQLAlchemy's ``insert`` stored them: dates as ``YYYY-MM
 SQLite, flags 1/0, cents and hundredths as integers, missing values as NULL. A failure in any
 chunk raises SQLAlchemy's ``DBAPIError`` (``IntegrityError`` for a broken constraint), and the
 caller's transaction rolls back everything, the chunks stored before it included. Memory: one
-chunk of the frame at a time beside the frame itself.
+chunk of the frame at a time beside the frame itself (on PostgreSQL two: the one being stored
+and the next).
 """
 
 from __future__ import annotations
@@ -125,10 +126,10 @@ def _copy_data(
 ) -> Generator[tuple[tuple[bytes | memoryview, ...], bool], None, None]:
     """Each chunk's COPY data and whether it is binary (else CSV), in the frame's order. The
     next chunk is made by a thread of this call while the caller's COPY of the current one
-    runs (the server stores it, the connection waits without holding the GIL): at most two
-    chunks made ahead. The thread ends when the iterator is exhausted or closed (the caller
-    closes it on an error): a process forks its workers only while it runs one thread
-    (``spreiding.render.statement_batch``)."""
+    runs (the server stores it, the connection waits without holding the GIL): one chunk
+    made ahead of the one being stored. The thread ends when the iterator is exhausted or
+    closed (the caller closes it on an error): a process forks its workers only while it runs
+    one thread (``spreiding.render.statement_batch``)."""
     chunks = arrow_chunks(frame, schema)
 
     def make() -> tuple[tuple[bytes | memoryview, ...], bool] | None:
