@@ -29,20 +29,18 @@ def init_db() -> None:
 
 def import_(folder: DataDir) -> None:
     """Validate a dataset and store it whole in one transaction, or store nothing."""
-    with steps(_("importing"), 2) as step:
+    # Read, checked and stored in one step: the declarations block by block, as they come.
+    with steps(_("importing"), 1) as step:
         try:
-            dataset = datasets.read_folder(folder)
+            with database() as engine, engine.begin() as connection:
+                imported = datasets.import_folder(connection, folder)
         except DatasetInvalid as exc:
             what = _("{folder}: invalid, nothing stored").format(folder=folder)
             raise refuse(exc, what) from None
-        step()
-        try:
-            with database() as engine, engine.begin() as connection:
-                report = datasets.import_dataset(connection, dataset, folder=folder)
         except DatasetConflict as exc:
             what = _("{folder}: conflicts with stored data, nothing stored").format(folder=folder)
             raise refuse(exc, what) from None
         step()
     message = _("{folder}: imported — {summary}")
-    summary = "; ".join([report.summary(), *dataset.notes])
+    summary = "; ".join([imported.report.summary(), *imported.notes])
     out.print(message.format(folder=folder, summary=summary), markup=False)

@@ -5,7 +5,10 @@ sample (``hospitals: 2 added, 0 unchanged; …``); the same again adds nothing; 
 with other values is a ``DatasetConflict`` naming both versions, and nothing is stored. Sent
 with a key (``import_files``), every row the import would add or change is first checked
 against what that key may write (``spreiding.services.writes``): one row past its rights and
-nothing is stored.
+nothing is stored. ``import_folder`` (what ``spreiding import`` and the upload run) reads,
+checks and stores a folder in one go, its declarations block by block
+(``spreiding.services.import_blocks``), so that a file of ten million lines is never whole in
+memory; the same errors, rows and report as ``read_folder`` then ``import_dataset``.
 """
 
 from __future__ import annotations
