@@ -7,39 +7,84 @@ attempts are answered 429, is ``spreiding.services.access.authenticate``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Connection, Engine
+from sqlalchemy.pool import QueuePool
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import Unauthenticated
 from spreiding.config import Settings
 from spreiding.domain.access import FailureLimit, Principal
 from spreiding.services import access
 
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain function on the thread pool,
+# and each such hand-over cost a request more CPU than the function itself (issue 10).
 
-def get_engine(request: Request) -> Engine:
+
+async def get_engine(request: Request) -> Engine:
     engine = request.app.state.engine
     assert isinstance(engine, Engine)
     return engine
 
 
-def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+async def get_connection(
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> AsyncIterator[Connection]:
     """One transaction per request: committed when the handler returns, rolled back if not,
-    except after a refused key: the failure it counted must hold for the next request."""
-    with engine.connect() as connection:
+    except after a refused key: the failure it counted must hold for the next request.
+
+    Taking an idle connection from a pool sized to THREADS and beginning (SQLAlchemy begins
+    lazily) do no I/O and do not wait, so they are done here, on the event loop; so is the
+    end of a transaction the driver never opened (SQLite opens one only to write): only what
+    may wait for the database is handed to the thread pool (issue 10: a hand-over cost more
+    than either)."""
+    if _idle_connection(engine):
+        connection = engine.connect()
+    else:  # a new connection (I/O), or a pool too small: it may wait for one to come back
+        connection = await run_in_threadpool(engine.connect)
+    try:
         transaction = connection.begin()
         try:
             yield connection
         except Unauthenticated:
-            transaction.commit()
+            await _end(connection, transaction.commit)
             raise
         except BaseException:
-            transaction.rollback()
+            await _end(connection, transaction.rollback)
             raise
-        transaction.commit()
+        await _end(connection, transaction.commit)
+    finally:
+        connection.close()  # back to the pool: its reset has nothing left to undo
+
+
+def _idle_connection(engine: Engine) -> bool:
+    """Whether a connection is taken from the pool without waiting: one lies idle in a pool
+    with a place for every request that may hold one (THREADS: the dependency's limit), so no
+    other request takes it first."""
+    pool = engine.pool
+    return isinstance(pool, QueuePool) and pool.size() >= THREADS and pool.checkedin() > 0
+
+
+async def _end(connection: Connection, end: Callable[[], None]) -> None:
+    if _driver_transaction_open(connection):
+        await run_in_threadpool(end)
+    else:
+        end()
+
+
+def _driver_transaction_open(connection: Connection) -> bool:
+    """Whether the driver holds a transaction that ending may wait for: pysqlite begins one
+    only before a write; any other driver is taken to hold one."""
+    driver = connection.connection.dbapi_connection
+    return not isinstance(driver, sqlite3.Connection) or driver.in_transaction
 
 
 # Synchronous handlers and dependencies run on AnyIO's thread pool (40 threads). A request's
@@ -55,29 +100,63 @@ THREADS = 40
 Db = Annotated[Connection, Depends(get_connection, scope="function", max_concurrency=THREADS)]
 
 
-def get_failure_limit() -> FailureLimit:
-    settings = Settings()
+async def get_failure_limit() -> FailureLimit:
+    """The limit the environment sets now (read again when its variables change)."""
+    found = tuple(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.upper().startswith("SPREIDING_AUTH_FAILURE")
+    )
+    return _failure_limit(found)
+
+
+@lru_cache(maxsize=16)
+def _failure_limit(_environment: tuple[tuple[str, str], ...]) -> FailureLimit:
+    settings = Settings()  # reads what the key names: built once per set of values
     return FailureLimit(settings.auth_failures, settings.auth_failure_window_seconds)
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     return datetime.now(UTC)
 
 
-def get_principal(
+@dataclass(frozen=True)
+class KeyCheck:
+    """What checking a request's key takes besides the database: gathered on the event loop,
+    checked on the thread that then serves the request (one hand-over, not two)."""
+
+    presented: str | None
+    client: str | None
+    limit: FailureLimit
+    now: datetime
+
+    def principal(self, connection: Connection) -> Principal:
+        """The principal of the key, checked now (a revoked key is refused at once)."""
+        if not self.presented:
+            raise Unauthenticated("send an API key in the X-API-Key header")
+        principal = access.authenticate(
+            connection, self.presented, client=self.client, limit=self.limit, now=self.now
+        )
+        if principal is None:  # unknown, wrong, revoked and expired keys read the same
+            raise Unauthenticated("this API key is not known")
+        return principal
+
+
+async def get_key_check(
     request: Request,
-    connection: Db,
     limit: Annotated[FailureLimit, Depends(get_failure_limit)],
     now: Annotated[datetime, Depends(get_now)],
     x_api_key: Annotated[str | None, Header(description="An API key: spr_<id>_<secret>")] = None,
-) -> Principal:
-    if not x_api_key:
-        raise Unauthenticated("send an API key in the X-API-Key header")
+) -> KeyCheck:
     client = request.client.host if request.client else None
-    principal = access.authenticate(connection, x_api_key, client=client, limit=limit, now=now)
-    if principal is None:  # unknown, wrong, revoked and expired keys read the same
-        raise Unauthenticated("this API key is not known")
-    return principal
+    return KeyCheck(x_api_key, client, limit, now)
+
+
+Checked = Annotated[KeyCheck, Depends(get_key_check)]
+
+
+def get_principal(connection: Db, check: Checked) -> Principal:
+    return check.principal(connection)
 
 
 Caller = Annotated[Principal, Depends(get_principal)]

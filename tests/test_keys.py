@@ -3,6 +3,7 @@ on failed authentications, stored in the database so every worker counts the sam
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -346,10 +347,10 @@ def test_retry_after_counts_from_the_failure_that_reached_the_limit() -> None:
 def test_the_limit_is_configured_in_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPREIDING_AUTH_FAILURES", raising=False)
     monkeypatch.delenv("SPREIDING_AUTH_FAILURE_WINDOW_SECONDS", raising=False)
-    assert get_failure_limit() == FailureLimit(attempts=10, window_seconds=300)
+    assert asyncio.run(get_failure_limit()) == FailureLimit(attempts=10, window_seconds=300)
     monkeypatch.setenv("SPREIDING_AUTH_FAILURES", "25")
     monkeypatch.setenv("SPREIDING_AUTH_FAILURE_WINDOW_SECONDS", "900")
-    assert get_failure_limit() == FailureLimit(attempts=25, window_seconds=900)
+    assert asyncio.run(get_failure_limit()) == FailureLimit(attempts=25, window_seconds=900)
     assert Settings().auth_failures == 25
 
 

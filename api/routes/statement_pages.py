@@ -16,17 +16,17 @@ may be kept by the client (``max-age``); a draft's are revalidated.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import astuple
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from api import convert, schemas
-from api.deps import Caller, Db, RunId
+from api import bodies, convert, schemas
+from api.deps import Checked, Db, RunId
 from api.errors import RESPONSES
 from api.paths import TextId
 from spreiding.domain.money import format_cents
@@ -54,10 +54,10 @@ _ITEM_FIELDS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "costs": convert.cost_line,
 }
 
-# Summaries are read far more often than runs change: the body of an ETag is kept once made,
-# as the full statement's is (``api.routes.runs``), per database.
-_SUMMARIES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-_SUMMARIES_KEPT = 4096
+# Summaries and pages are read far more often than runs change: the body of an ETag is kept
+# once made (plain and gzipped), per database and process, after the caller was let in
+# (``api.bodies``). 64 MiB hold about 2,000 pages of 100 DBC lines.
+_BODIES = bodies.Bodies(64 * 1024 * 1024)
 
 
 def _etag(*parts: object) -> str:
@@ -75,7 +75,7 @@ def _tags(if_none_match: str | None) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
 
 
-def _answer(body: bytes | None, etag: str, final: bool) -> Response:
+def _answer(request: Request, body: bodies.Body | None, etag: str, final: bool) -> Response:
     """The body with its ETag; ``body`` None: 304, the client's copy is current."""
     headers = {
         "ETag": etag,
@@ -84,7 +84,7 @@ def _answer(body: bytes | None, etag: str, final: bool) -> Response:
     }
     if body is None:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return bodies.response(request, body, headers)
 
 
 def _direction_summary(value: DirectionSummary) -> schemas.DirectionSummaryPublic:
@@ -153,33 +153,49 @@ def summary_of(value: StatementSummary) -> schemas.StatementSummaryPublic:
 @router.get(
     f"{BASE}/summary", response_model=schemas.StatementSummaryPublic, responses=NOT_MODIFIED
 )
-def get_statement_summary(
+async def get_statement_summary(
+    request: Request,
     run_id: RunId,
     first: TextId,
     second: TextId,
     db: Db,
-    caller: Caller,
+    check: Checked,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The statement's totals and counts without its lines: per direction what is owed by kind
     (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
-    ref = statements.locate_statement(db, caller, run_id, first, second)
+    return await run_in_threadpool(
+        _summary, request, db, check, run_id, first, second, if_none_match
+    )
+
+
+def _summary(
+    request: Request,
+    db: Db,
+    check: Checked,
+    run_id: int,
+    first: str,
+    second: str,
+    if_none_match: str | None,
+) -> Response:
+    """The summary, on one thread of the pool: the key checked, then the statement located,
+    then the kept body or a new one."""
+    ref = statements.locate_statement(db, check.principal(db), run_id, first, second)
     final = ref.run.status == "final"
     # A hospital's statement shows only its own payments: the viewer is part of the ETag.
     etag, tags = _run_etag("summary-2", ref, ref.viewer), _tags(if_none_match)
     if etag in tags:  # an ETag of this summary is only ever given for one that exists
-        return _answer(None, etag, final)
+        return _answer(request, None, etag, final)
     key = (str(db.engine.url), etag)
-    body = _SUMMARIES.get(key)
+    body = _BODIES.get(key)
     if body is None:
-        body = summary_of(statement_summary.summary(db, ref)).model_dump_json().encode()
-        _SUMMARIES[key] = body
-        if len(_SUMMARIES) > _SUMMARIES_KEPT:
-            _SUMMARIES.popitem(last=False)
-    return _answer(None if "*" in tags else body, etag, final)
+        made = summary_of(statement_summary.summary(db, ref)).model_dump_json().encode()
+        body = _BODIES.put(key, bodies.made(made))
+    return _answer(request, None if "*" in tags else body, etag, final)
 
 
 def _page(
+    request: Request,
     section: Section,
     ref: StatementRef,
     db: Db,
@@ -193,10 +209,16 @@ def _page(
     if etag in tags:  # the page is not read
         if cursor:  # an altered cursor is refused, held or not
             statement_pages.decode_cursor(cursor, ref, section)
-        return _answer(None, etag, final)
+        return _answer(request, None, etag, final)
+    # A page kept under its ETag was made for this run header, pair, section, limit and
+    # cursor (the cursor then checked), after the caller was let in, as this one was above.
+    key = (str(db.engine.url), etag)
+    kept = _BODIES.get(key)
+    if kept is not None:
+        return _answer(request, None if "*" in tags else kept, etag, final)
     found = statement_pages.page(db, ref, section, limit=limit, cursor=cursor)
     if "*" in tags:  # any copy: this page exists (or it was not found above)
-        return _answer(None, etag, final)
+        return _answer(request, None, etag, final)
     fields = _ITEM_FIELDS[section]
     # One validation of the page (in pydantic's core), not one model built per line.
     body = _PAGE_MODELS[section].model_validate(
@@ -211,57 +233,79 @@ def _page(
             "next": found.next,
         }
     )
-    return _answer(body.model_dump_json().encode(), etag, final)
+    made = _BODIES.put(key, bodies.made(body.model_dump_json().encode()))
+    return _answer(request, made, etag, final)
 
 
-def _located(db: Db, caller: Caller, run_id: int, first: str, second: str) -> StatementRef:
-    return statements.locate_statement(db, caller, run_id, first, second)
+def _checked_page(
+    request: Request,
+    section: Section,
+    db: Db,
+    check: Checked,
+    path: tuple[int, str, str],
+    limit: int,
+    cursor: str | None,
+    if_none_match: str | None,
+) -> Response:
+    """A page, on one thread of the pool: the key checked (every request: a revoked key is
+    refused at once), the statement located for the caller, then the page."""
+    ref = statements.locate_statement(db, check.principal(db), *path)
+    return _page(request, section, ref, db, limit, cursor, if_none_match)
 
 
 @router.get(f"{BASE}/lines", response_model=schemas.StatementLinesPage, responses=NOT_MODIFIED)
-def get_statement_lines(
+async def get_statement_lines(
+    request: Request,
     run_id: RunId,
     first: TextId,
     second: TextId,
     db: Db,
-    caller: Caller,
+    check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The statement's DBC lines, a page at a time: those ``first`` is owed by ``second`` in
     the run's order, then the reverse (``creditor_agb``, ``debtor_agb`` on each)."""
-    ref = _located(db, caller, run_id, first, second)
-    return _page("lines", ref, db, limit, cursor, if_none_match)
+    path = (run_id, first, second)
+    return await run_in_threadpool(
+        _checked_page, request, "lines", db, check, path, limit, cursor, if_none_match
+    )
 
 
 @router.get(f"{BASE}/hours", response_model=schemas.StatementHoursPage, responses=NOT_MODIFIED)
-def get_statement_hours(
+async def get_statement_hours(
+    request: Request,
     run_id: RunId,
     first: TextId,
     second: TextId,
     db: Db,
-    caller: Caller,
+    check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The statement's hours lines, a page at a time, in the order of ``/lines``."""
-    ref = _located(db, caller, run_id, first, second)
-    return _page("hours", ref, db, limit, cursor, if_none_match)
+    path = (run_id, first, second)
+    return await run_in_threadpool(
+        _checked_page, request, "hours", db, check, path, limit, cursor, if_none_match
+    )
 
 
 @router.get(f"{BASE}/costs", response_model=schemas.StatementCostsPage, responses=NOT_MODIFIED)
-def get_statement_costs(
+async def get_statement_costs(
+    request: Request,
     run_id: RunId,
     first: TextId,
     second: TextId,
     db: Db,
-    caller: Caller,
+    check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The statement's shared-cost lines, a page at a time, in the order of ``/lines``."""
-    ref = _located(db, caller, run_id, first, second)
-    return _page("costs", ref, db, limit, cursor, if_none_match)
+    path = (run_id, first, second)
+    return await run_in_threadpool(
+        _checked_page, request, "costs", db, check, path, limit, cursor, if_none_match
+    )

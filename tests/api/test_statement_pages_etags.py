@@ -15,10 +15,10 @@ def test_a_summarys_etag_holds_without_its_body_being_made_again(api: Api) -> No
     path = f"/settlement-runs/{run_id}/statements/{PAIR}/summary"
     first = api.get("alrijne", path)
     etag = first.headers["etag"]
-    statement_pages._SUMMARIES.clear()  # another worker, or after a restart
+    statement_pages._BODIES.clear()  # another worker, or after a restart
     held = _get(api, path, headers={"If-None-Match": etag})
     assert (held.status_code, held.content) == (304, b"")
-    assert not statement_pages._SUMMARIES  # answered without making the summary
+    assert not statement_pages._BODIES  # answered without making the summary
     again = api.get("alrijne", path)
     assert (again.headers["etag"], again.content) == (etag, first.content)
 
