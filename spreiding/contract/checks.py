@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from spreiding.contract.ranks import among, pair_codes
 from spreiding.contract.rows import Rows, isin, key
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import PHASES, Agreement
@@ -93,14 +94,23 @@ def check_dbcs(rows: Rows, hospitals: set[str] | None, insurers: set[str] | None
     # v2: the insurer the patient's care is declared to (per-insurer consent, §3 step 4).
     rows.reference("uzovi", insurers, "insurers.csv", shaped=rows.code("uzovi", identifiers.uzovi))
     rows.no_formula("dbc_id", "primary_dbc_id")
-    rows.unique("agb", "dbc_id")
     primary = rows.present("primary_dbc_id") & requesting
+    named = primary.to_numpy()
+    # The keys of the DBCs and of the primary DBCs they name, as integers on one scale.
+    pairs = [(rows["agb"], rows["dbc_id"])]
+    if named.any():
+        pairs.append((rows["requesting_agb"][named], rows["primary_dbc_id"][named]))
+    codes = pair_codes(pairs)
+    rows.unique("agb", "dbc_id", codes=None if codes is None else codes[0])
     missing = pd.Series(False, index=primary.index)
-    if primary.any():
+    if named.any():
         # Only the rows that name a primary DBC are looked up.
-        named = primary.to_numpy()
-        wanted = key(rows["requesting_agb"][named], rows["primary_dbc_id"][named])
-        missing[named] = ~isin(wanted, key(rows["agb"], rows["dbc_id"])).to_numpy()
+        if codes is not None:
+            found = among(codes[1], codes[0])
+        else:
+            wanted = key(rows["requesting_agb"][named], rows["primary_dbc_id"][named])
+            found = isin(wanted, key(rows["agb"], rows["dbc_id"])).to_numpy()
+        missing[named] = ~found
     rows.flag(
         missing,
         "primary_dbc_id",

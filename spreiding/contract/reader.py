@@ -102,14 +102,18 @@ def read_dataset(folder: Path | str) -> Dataset:
         "transfers": lambda rows: check_transfers(rows, hospitals, agreements, agreement_ids),
         "hours": lambda rows: check_hours(rows, hospitals, agreements, agreement_ids),
     }
+    # Per table, the dates its checks parsed: typing the rows takes them as they are.
+    dates: dict[str, dict[str, pd.Series]] = {}
     for name, check in checks.items():
         frame = raw[name]
         if frame is not None:
-            check(Rows(source_of(frame, name), frame, errors))
+            rows = Rows(source_of(frame, name), frame, errors)
+            check(rows)
+            dates[name] = rows.dates
 
     if errors:
         raise DatasetInvalid(errors)
-    return _typed(raw, agreements, source=str(folder), notes=tuple(notes))
+    return _typed(raw, agreements, source=str(folder), notes=tuple(notes), dates=dates)
 
 
 class _Anything(frozenset[str]):
@@ -189,12 +193,18 @@ def _validate_rows(
 # --- typed dataset -----------------------------------------------------------------------
 
 
-def _dates(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+def _dates(
+    frame: pd.DataFrame, schema: TableSchema, parsed: dict[str, pd.Series] | None = None
+) -> pd.DataFrame:
     """The date columns parsed by the format they were checked against (an empty open date:
-    NaT), as ``datetime64[s]``: years 0001 to 9999."""
+    NaT), as ``datetime64[s]``: years 0001 to 9999. ``parsed``: columns the checks parsed
+    already (``Rows.dates``), of these very rows."""
     for column, kind in schema.columns.items():
         if kind == "date":
-            frame[column] = pd.Series(parse_dates(frame[column]), index=frame.index)
+            done = (parsed or {}).get(column)
+            if done is None or not done.index.equals(frame.index):
+                done = pd.Series(parse_dates(frame[column]), index=frame.index)
+            frame[column] = done
     return frame
 
 
@@ -208,6 +218,7 @@ def _typed(
     *,
     source: str,
     notes: tuple[str, ...] = (),
+    dates: dict[str, dict[str, pd.Series]] | None = None,
 ) -> Dataset:
     """The typed dataset. Raw frames are taken out of ``raw`` and consumed column by column:
     at no point are all strings of a large file held next to its typed copy."""
@@ -226,7 +237,8 @@ def _typed(
             # An IBAN is stored in its compact form, however it was written (NL91 ABNA ...).
             iban = frame["iban"]
             frame["iban"] = iban.where(iban == "", iban.map(identifiers.iban.compact))
-        return conform(_dates(frame, schema), schema, consume=True)
+        parsed = (dates or {}).get(name)
+        return conform(_dates(frame, schema, parsed), schema, consume=True)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:
         frame = typed(name, schema)

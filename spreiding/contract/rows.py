@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from spreiding.contract.cells import FORMULA_STARTS, formula_message
 from spreiding.contract.files import DECIMAL_COMMA, LINE, UNREADABLE
 from spreiding.contract.money_cells import money_masks
+from spreiding.contract.ranks import key_codes
 from spreiding.contract.tally import Tally
 from spreiding.domain import identifiers
 from spreiding.domain.errors import DatasetError
@@ -59,6 +60,10 @@ class Rows:
         # whole file's, taken from it at the end (Tally.counts); otherwise each check's own.
         self.tally = tally
         self.calls: dict[tuple[str, object], int] = {}
+        # What the checks computed that typing the rows needs again (reader._typed): the
+        # parsed dates of a column, the codes of a key (``ranks.key_codes``) in file order.
+        self.dates: dict[str, pd.Series] = {}
+        self.keys: dict[tuple[str, ...], np.ndarray] = {}
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column]
@@ -101,7 +106,7 @@ class Rows:
     def code(self, column: str, code: identifiers.DigitCode) -> pd.Series:
         """Flag values that are not ``code``; return where the value is well formed."""
         values = self.frame[column]
-        ok = values.str.fullmatch(code.pattern).fillna(False).astype(bool)
+        ok = digits(values, code.length)
         self.flag(
             self.present(column) & ~ok,
             column,
@@ -121,6 +126,7 @@ class Rows:
         """Flag values that are not a date; return the parsed dates (NaT where none)."""
         values = self.frame[column]
         parsed = pd.Series(parse_dates(values), index=values.index)
+        self.dates[column] = parsed
         self.flag(
             self.present(column) & parsed.isna(),
             column,
@@ -229,9 +235,18 @@ class Rows:
             lambda row: f"{row[column]} is not in {what}",
         )
 
-    def unique(self, *columns: str) -> None:
+    def unique(self, *columns: str, codes: np.ndarray | None = None) -> None:
+        """Flag each row whose values in ``columns`` (all present) an earlier row has.
+        ``codes``: the rows' keys as integers, if the caller has them (``ranks.pair_codes``)."""
         keys = list(columns)
-        present = np.logical_and.reduce([self.present(c) for c in keys])
+        present = np.logical_and.reduce([self.present(c).to_numpy() for c in keys])
+        if codes is None:
+            codes = key_codes([self.frame[c] for c in keys])
+        if codes is not None:
+            self.keys[columns] = codes
+            kept = np.sort(codes[present])
+            if not (kept[1:] == kept[:-1]).any():
+                return
         frame = self.frame.loc[present]
         duplicated = frame.duplicated(keys, keep="first")
         if duplicated.any():
@@ -300,6 +315,19 @@ def code_message(code: identifiers.DigitCode, value: str) -> str:
     return f"{code.label} {value!r} must be written as {code.length} digits without separators"
 
 
+def digits(values: pd.Series, length: int) -> pd.Series:
+    """Where a value is ``length`` ASCII digits (``[0-9]{length}`` in full), in two Arrow
+    kernels rather than a regular expression."""
+    array = pa.array(values, from_pandas=True)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return values.str.fullmatch(rf"[0-9]{{{length}}}").fillna(False).astype(bool)
+    ok = pc.and_(pc.equal(pc.binary_length(array), length), pc.ascii_is_decimal(array))
+    return pd.Series(
+        np.asarray(ok.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool),
+        index=values.index,
+    )
+
+
 def isin(values: pd.Series, known: Iterable[str] | pd.Series) -> pd.Series:
     """``values.isin(known)`` as one hash lookup in Arrow (pandas would loop in Python)."""
     if isinstance(known, pd.Series):
@@ -319,7 +347,10 @@ def parse_dates(values: pd.Series) -> np.ndarray:
     well-shaped values (and refuses a day the calendar does not have); only when one is
     refused does numpy sort them out one by one (``_calendar_dates``)."""
     array = pa.array(values.astype("str"), type=pa.string())
-    shaped = pc.match_substring_regex(array, f"^{DATE_PATTERN}$")
+    # Arrow casts a value of 10 characters only if it is YYYY-MM-DD, digits where the pattern
+    # has them (tests/test_parse_dates.py holds it to ``_calendar_dates``); a value of another
+    # length is no date.
+    shaped = pc.equal(pc.binary_length(array), 10)
     try:
         days = pc.cast(pc.if_else(shaped, array, None), pa.date32())
     except pa.ArrowInvalid:
