@@ -168,16 +168,18 @@ def settle(
     def column(name: str, at: np.ndarray) -> pd.Series:
         return dbcs[name].take(at).reset_index(drop=True)
 
-    keys = pd.DataFrame(
-        {
-            "debtor_agb": column("requesting_agb", rows).astype("str"),
-            "creditor_agb": column("agb", rows),
-            "end_date": ends_all[rows],
-            "dbc_id": column("dbc_id", rows),
-        }
-    )
-    order = sort_order(keys, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
-    del keys
+    order = _line_order(dbcs, rows, ends_all)
+    if order is None:
+        keys = pd.DataFrame(
+            {
+                "debtor_agb": column("requesting_agb", rows).astype("str"),
+                "creditor_agb": column("agb", rows),
+                "end_date": ends_all[rows],
+                "dbc_id": column("dbc_id", rows),
+            }
+        )
+        order = sort_order(keys, ["debtor_agb", "creditor_agb", "end_date", "dbc_id"])
+        del keys
     rows, ct = rows[order], ct[order]
 
     def chosen(name: str, other: str, where: np.ndarray) -> pd.Series:
@@ -217,6 +219,35 @@ def settle(
         costs=share_costs(agreements, year=year),
         excluded_hours=excluded_hours,
     )
+
+
+def _line_order(dbcs: pd.DataFrame, rows: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """The order of the lines (``rows``: positions in ``dbcs``) by debtor, creditor, end date
+    and dbc_id, without sorting strings, when ``dbcs`` is in its canonical order (agb, dbc_id
+    strictly ascending, as read): a creditor's DBCs are then in dbc_id order by position.
+    None when it is not (or a debtor is missing): then the strings are sorted."""
+    if len(rows) < 2 or len(dbcs) < 2:
+        return None
+    agb = pa.array(dbcs["agb"], from_pandas=True)
+    dbc_id = pa.array(dbcs["dbc_id"], from_pandas=True)
+    debtor = pa.array(dbcs["requesting_agb"].take(rows), from_pandas=True)
+    if agb.null_count or dbc_id.null_count or debtor.null_count:
+        return None
+    same_agb = pc.equal(agb[1:], agb[:-1])
+    ascending = pc.or_(
+        pc.greater(agb[1:], agb[:-1]), pc.and_(same_agb, pc.greater(dbc_id[1:], dbc_id[:-1]))
+    )
+    if not pc.all(ascending).as_py():
+        return None
+    # The creditor's rank: how many times agb changed before the position.
+    creditor = np.concatenate([[0], np.cumsum(~same_agb.to_numpy(zero_copy_only=False))])
+    encoded = pc.dictionary_encode(
+        debtor.combine_chunks() if isinstance(debtor, pa.ChunkedArray) else debtor
+    )
+    rank = pc.rank(encoded.dictionary, sort_keys="ascending", tiebreaker="dense").to_numpy()
+    debtor_rank = rank.astype("int64")[encoded.indices.to_numpy().astype("int64")]
+    days = ends[rows].astype("int64")
+    return np.lexsort((rows, days, creditor[rows], debtor_rank))
 
 
 def _exclude(dbcs: pd.DataFrame, rows: np.ndarray, reason: str) -> pd.DataFrame:
