@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spreiding.contract.checks import check_dbcs
+from spreiding.contract.dates import _calendar_dates, parse_dates
 from spreiding.contract.files import LINE
 from spreiding.contract.ranks import dense_ranks, key_codes, pair_codes, strings
-from spreiding.contract.rows import Rows, _calendar_dates, digits, isin, key, parse_dates
+from spreiding.contract.rows import Rows, digits, isin, key
 from spreiding.domain.errors import DatasetError
 
 # Characters a date, a code or a key can be made of, and those that break them.

@@ -32,9 +32,10 @@ from spreiding.contract.checks import (
     check_prices,
     check_transfers,
 )
+from spreiding.contract.dates import parse_dates
 from spreiding.contract.files import LINE, SPECS, FileSpec, storable_rows
 from spreiding.contract.money_cells import cents
-from spreiding.contract.rows import Rows, dbc_keys, parse_dates
+from spreiding.contract.rows import Rows, dbc_keys
 from spreiding.contract.sources import read_tables, source_of
 from spreiding.domain import identifiers
 from spreiding.domain.agreements import Agreement

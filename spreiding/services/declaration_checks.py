@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 
 from spreiding.contract.cells import MAX_HEADER_CHARS
 from spreiding.contract.checks import check_declarations
+from spreiding.contract.dates import parse_dates
 from spreiding.contract.files import (
     LINE,
     SPECS,
@@ -44,7 +45,7 @@ from spreiding.contract.files import (
 )
 from spreiding.contract.money_cells import cents
 from spreiding.contract.reader import read_dataset
-from spreiding.contract.rows import Rows, key, parse_dates
+from spreiding.contract.rows import Rows, key
 from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.contract.tally import Tally
 from spreiding.domain.dataset import DECLARATIONS, Dataset, conform
