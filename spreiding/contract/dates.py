@@ -18,8 +18,8 @@ def parse_dates(values: pd.Series) -> np.ndarray:
     refused does numpy sort them out one by one (``_calendar_dates``)."""
     array = pa.array(values.astype("str"), type=pa.string())
     # Arrow casts a value of 10 characters only if it is YYYY-MM-DD, digits where the pattern
-    # has them (tests/test_contract_shortcuts.py holds it to ``_calendar_dates``); a value of another
-    # length is no date.
+    # has them (tests/test_contract_shortcuts.py holds it to ``_calendar_dates``); a value of
+    # another length is no date.
     shaped = pc.equal(pc.binary_length(array), 10)
     try:
         days = pc.cast(pc.if_else(shaped, array, None), pa.date32())

@@ -41,14 +41,19 @@ from settlement.audit.partitions import audit_part, audit_rest, combine, partiti
 from settlement.audit.rules import audit
 from spreiding.contract.money_cells import arrow_cents
 from spreiding.contract.reader import read_dataset
-from spreiding.contract.rows import key
-from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, Dataset, conform, sort_rows
-from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.domain.errors import DatasetInvalid
 from spreiding.services import audit_pool
 from spreiding.services.audit import dataset_details, finding_details
-from spreiding.services.declaration_checks import Checked, block_frame, blocks, streamable
+from spreiding.services.declaration_checks import (
+    Checked,
+    block_frame,
+    blocks,
+    csv_only,
+    read_others,
+    streamable,
+)
 
 BLOCK_BYTES = 16 << 20  # about 190,000 lines of a declarations file per batch
 BUCKETS = 16  # buckets per insurer the lines spill to: whole buckets make the parts
@@ -203,14 +208,14 @@ def audit_folder(
     most two; ``audit_pool``), the same errors and findings as on one."""
     folder = Path(folder)
     path = folder / "declarations.csv"
-    header = streamable(path) if _csv_only(folder) else None
+    header = streamable(path) if csv_only(folder) else None
     if header is None:
         dataset = read_dataset(folder)
         found = audit(
             dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
         )
         return FolderAudit(found, dataset_details(dataset, found) if details else None)
-    others, errors, references = _others(folder)
+    others, errors, references = read_others(folder)
     checked = Checked(path, header, *references)
 
     def batches() -> Iterator[pd.DataFrame]:
@@ -274,55 +279,9 @@ def _audit_pooled(
     return combine(parts, rest)
 
 
-def _csv_only(folder: Path) -> bool:
-    """Whether the declarations are in ``declarations.csv`` and nowhere else."""
-    sources = locate(folder, [])
-    return not sources.unreadable and sources.found["declarations"] == Source(
-        folder / "declarations.csv"
-    )
-
-
-def _others(
-    folder: Path,
-) -> tuple[Dataset | None, list[DatasetError], tuple[Any, Any, Any]]:
-    """The folder but its declarations, read and checked whole by the reader (from a folder
-    of links to its files): the dataset (None when invalid), its errors, and what the
-    declarations refer to (hospitals, insurers, DBC keys) as the reader gives its checks."""
-    with tempfile.TemporaryDirectory(prefix="audit-files-") as links:
-        for entry in folder.iterdir():
-            if entry.name != "declarations.csv":
-                (Path(links) / entry.name).symlink_to(entry.resolve())
-        try:
-            dataset = read_dataset(links)
-        except DatasetInvalid as exc:
-            raw = read_tables(Path(links), [])
-            hospitals, insurers, dbcs = raw["hospitals"], raw["insurers"], raw["dbcs"]
-            return (
-                None,
-                list(exc.errors),
-                (
-                    _known(hospitals, "agb"),
-                    _known(insurers, "uzovi"),
-                    None if dbcs is None else key(dbcs["agb"], dbcs["dbc_id"]),
-                ),
-            )
-    references = (
-        set(dataset.hospitals["agb"]),
-        set(dataset.insurers["uzovi"]),
-        key(dataset.dbcs["agb"], dataset.dbcs["dbc_id"]),
-    )
-    return dataset, [], references
-
-
 def _strings(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
     """The checked strings of a block's ``columns`` as an Arrow table."""
     return pa.table({c: pa.array(frame[c]).cast(pa.string()) for c in columns})
-
-
-def _known(frame: pd.DataFrame | None, column: str) -> set[str] | None:
-    if frame is None:
-        return None
-    return set(frame[column][frame[column] != ""].unique())
 
 
 def _declared_lines(
