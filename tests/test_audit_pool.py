@@ -82,7 +82,6 @@ def test_an_invalid_file_on_two_workers_has_the_errors_of_one_core(
     cells = lines[2500].split(",")
     if broken == "amount":
         cells[lines[0].split(",").index("amount_eur")] = "12,5"  # a cell too many
-        cells[0] = cells[0]
     else:
         cells[0] = lines[7].split(",")[0]  # the id of line 8 again on line 2501
     lines[2500] = ",".join(cells)
