@@ -42,7 +42,7 @@ from settlement.audit.rules import audit
 from spreiding.contract.money_cells import arrow_cents
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.dataset import DECLARATIONS, Dataset, conform, sort_rows
+from spreiding.domain.dataset import DECLARATIONS, Dataset, conform
 from spreiding.domain.errors import DatasetInvalid
 from spreiding.services import audit_pool
 from spreiding.services.audit import dataset_details, finding_details
@@ -136,19 +136,6 @@ def packed(buckets: dict[Path, int], part_lines: int) -> list[list[Path]]:
     return parts
 
 
-def _read(paths: list[Path]) -> pd.DataFrame:
-    """The lines of some spilled buckets, in the canonical order; the files are removed."""
-    tables = []
-    for path in paths:
-        with pa.memory_map(str(path)) as source:
-            tables.append(ipc.open_file(source).read_all())
-    frame = pa.concat_tables(tables).to_pandas()
-    del tables
-    for path in paths:
-        path.unlink()
-    return sort_rows(frame, list(DECLARATIONS.key))
-
-
 def audit_streamed(
     dbcs: pd.DataFrame,
     agreements: Sequence[Agreement],
@@ -171,7 +158,7 @@ def audit_streamed(
     with tempfile.TemporaryDirectory(prefix="audit-", dir=spill_dir) as folder:
         buckets = spill(batches, Path(folder), per_insurer=per_insurer)
         for paths in packed(buckets, part_lines):
-            part = audit_part(dbcs, agreements, _read(paths), year=year)
+            part = audit_part(dbcs, agreements, audit_pool.read_spilled(paths), year=year)
             parts.append(part.findings)
             declared.append(part.declared)
     rest = audit_rest(dbcs, agreements, transfers, declared, year=year)

@@ -153,6 +153,14 @@ def _audit(buckets: list[str]) -> tuple[PartAudit, tuple[int, float]]:
     worker's process id and peak memory so far (MiB)."""
     folder: Path = _STATE["folder"]
     paths = sorted(p for name in buckets for p in folder.glob(f"{name}.*.arrow"))
+    lines = read_spilled(paths)
+    part = audit_part(_STATE["dbcs"], _STATE["agreements"], lines, year=_STATE["year"])
+    return part, (os.getpid(), _peak_mib())
+
+
+def read_spilled(paths: list[Path]) -> pd.DataFrame:
+    """The lines of some spilled buckets (Arrow IPC files), in the canonical order; the files
+    are removed once read."""
     tables = []
     for path in paths:
         with pa.memory_map(str(path)) as source:
@@ -161,10 +169,7 @@ def _audit(buckets: list[str]) -> tuple[PartAudit, tuple[int, float]]:
     del tables
     for path in paths:
         path.unlink()
-    lines = sort_rows(frame, list(DECLARATIONS.key))
-    del frame
-    part = audit_part(_STATE["dbcs"], _STATE["agreements"], lines, year=_STATE["year"])
-    return part, (os.getpid(), _peak_mib())
+    return sort_rows(frame, list(DECLARATIONS.key))
 
 
 def spans(path: Path, block_bytes: int) -> list[tuple[int, int, int]]:

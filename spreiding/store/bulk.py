@@ -288,7 +288,13 @@ def _drop_indexes(connection: Connection, table: Table) -> list[str]:
     name = connection.dialect.identifier_preparer.format_table(table)
     if connection.exec_driver_sql(f"SELECT 1 FROM {name} LIMIT 1").first() is not None:
         return []
-    listed = connection.exec_driver_sql(f"PRAGMA index_list({name})").mappings().all()
+    return drop_secondary_indexes(connection, name)
+
+
+def drop_secondary_indexes(connection: Connection, quoted: str) -> list[str]:
+    """Drop the non-unique indexes declared by ``CREATE INDEX`` on the SQLite table ``quoted``
+    (its name as SQL writes it) and return the statements that create them again."""
+    listed = connection.exec_driver_sql(f"PRAGMA index_list({quoted})").mappings().all()
     names = [row["name"] for row in listed if not row["unique"] and row["origin"] == "c"]
     statements = []
     for index in names:

@@ -59,7 +59,7 @@ class BlockTable:
             opened.cache_before = int(driver.execute("PRAGMA cache_size").fetchone()[0])
             driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
             if empty:
-                opened.deferred = _drop_indexes(connection, quoted)
+                opened.deferred = bulk.drop_secondary_indexes(connection, quoted)
         return opened
 
     def compare(self, frame: pd.DataFrame, principal: Principal | None) -> Comparison:
@@ -97,20 +97,3 @@ class BlockTable:
             driver: Any = self.connection.connection.dbapi_connection
             driver.execute(f"PRAGMA cache_size = {self.cache_before}")
             self.cache_before = None
-
-
-def _drop_indexes(connection: Connection, quoted: str) -> list[str]:
-    """Drop the non-unique indexes declared by ``CREATE INDEX`` on an empty SQLite table and
-    return the statements that create them again (as ``bulk`` does for one large frame)."""
-    listed = connection.exec_driver_sql(f"PRAGMA index_list({quoted})").mappings().all()
-    names = [row["name"] for row in listed if not row["unique"] and row["origin"] == "c"]
-    statements = []
-    for index in names:
-        sql = connection.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
-        ).scalar_one()
-        connection.exec_driver_sql(
-            f"DROP INDEX {connection.dialect.identifier_preparer.quote(index)}"
-        )
-        statements.append(sql)
-    return statements
