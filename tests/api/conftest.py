@@ -8,10 +8,12 @@ of its own, as it would otherwise have a transaction of its own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 
@@ -62,18 +64,37 @@ def stored(migrated_engine: Engine) -> Iterator[tuple[Connection, dict[str, str]
         yield connection, keys
 
 
-@pytest.fixture
-def api(stored: tuple[Connection, dict[str, str]]) -> Iterator[Api]:
-    connection, keys = stored
+_APPS: dict[Engine, FastAPI] = {}
+
+
+@contextmanager
+def app_joining(connection: Connection) -> Iterator[FastAPI]:
+    """The app on ``connection``'s database, every request joining ``connection`` in a
+    savepoint released when the handler returns and rolled back if it raises (what
+    ``get_connection``'s transaction does).
+
+    One app per database for the whole session, its overrides the test's own and cleared when
+    it ends: FastAPI prepares an app's routes when a request first matches them (a quarter to
+    half a second a new app on this machine), which made a new app per test most of an API
+    test's time. What the app keeps between requests is kept by the modules, not the app
+    (``api.bodies``), as it is across the workers of a server."""
+    app = _APPS.get(connection.engine)
+    if app is None:
+        app = _APPS[connection.engine] = create_app(connection.engine)
 
     def request_connection() -> Iterator[Connection]:
-        """The test's connection, in a savepoint released when the handler returns and
-        rolled back if it raises: what ``get_connection``'s transaction does."""
         with connection.begin_nested():
             yield connection
 
-    with rolled_back(connection):
-        app = create_app(connection.engine)
-        app.dependency_overrides[get_connection] = request_connection
-        with TestClient(app) as client:
-            yield Api(client, keys)
+    app.dependency_overrides = {get_connection: request_connection}
+    try:
+        yield app
+    finally:
+        app.dependency_overrides = {}
+
+
+@pytest.fixture
+def api(stored: tuple[Connection, dict[str, str]]) -> Iterator[Api]:
+    connection, keys = stored
+    with rolled_back(connection), app_joining(connection) as app, TestClient(app) as client:
+        yield Api(client, keys)

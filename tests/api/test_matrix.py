@@ -8,8 +8,10 @@ import csv
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 
-from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART, Api
+from tests.api.conftest import ALRIJNE, AMC, FLEVO, GROENE_HART, Api, app_joining
 from tests.conftest import SAMPLES, V1
 
 ROLES = ("admin", "alrijne", "amc", "bureau", "insurer")
@@ -104,21 +106,45 @@ CASES: list[tuple[str, str, str | None, dict[str, int]]] = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def made(stored: tuple[Connection, dict[str, str]]) -> dict[str, Any]:
+    """The admin's draft run and audit of 2024, made through the API once for the module
+    (every test's own changes are rolled back to here), and the bureau's transfer: what the
+    paths name. Settling and auditing in every one of the 560 cases was most of this file's
+    time."""
+    connection, keys = stored
+    with app_joining(connection) as app, TestClient(app) as client:
+        api = Api(client, keys)
+        settled = api.post("admin", "/settlement-runs", json={"year": 2024})
+        audited = api.post("admin", "/audit-runs", json={"year": 2024})
+        assert (settled.status_code, audited.status_code) == (201, 201)
+        transfer = next(
+            t["transfer_id"]
+            for t in api.get("admin", "/transfers").json()
+            if t["agreement_id"] == SAMEN
+        )
+    return {
+        "run": settled.json()["run_id"],
+        "audit": audited.json()["run_id"],
+        "transfer": transfer,
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("method", "path", "body", "expected"), CASES, ids=[f"{m} {p}" for m, p, _, _ in CASES]
 )
 def test_every_endpoint_for_every_role(
-    api: Api, role: str, method: str, path: str, body: str | None, expected: dict[str, int]
+    made: dict[str, Any],
+    api: Api,
+    role: str,
+    method: str,
+    path: str,
+    body: str | None,
+    expected: dict[str, int],
 ) -> None:
-    run = api.post("admin", "/settlement-runs", json={"year": 2024}).json()["run_id"]
-    audit = api.post("admin", "/audit-runs", json={"year": 2024}).json()["run_id"]
-    transfer = next(
-        t["transfer_id"]
-        for t in api.get("admin", "/transfers").json()
-        if t["agreement_id"] == SAMEN
-    )
-    found: dict[str, Any] = {"run": run, "audit": audit, "transfer": transfer}
+    found = dict(made)
+    run = found["run"]
     samen_pair = {ALRIJNE, GROENE_HART}
     if "{debtor}" in path:  # the draft's CONCEPT invoice of Alrijne and Groene Hart
         pairs = api.get("admin", f"/settlement-runs/{run}").json()["pairs"]
@@ -300,9 +326,10 @@ def ids(path: str, rows: list[dict[str, Any]]) -> list[Any]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_list_shows_a_key_exactly_its_tenants_rows(api: Api, role: str) -> None:
-    run = api.post("admin", "/settlement-runs", json={"year": 2024}).json()["run_id"]
-    audit = api.post("admin", "/audit-runs", json={"year": 2024}).json()["run_id"]
+def test_every_list_shows_a_key_exactly_its_tenants_rows(
+    made: dict[str, Any], api: Api, role: str
+) -> None:
+    run, audit = made["run"], made["audit"]
     expected = expected_lists(role, run, audit)
     seen: dict[str, Any] = {}
     for path in expected:

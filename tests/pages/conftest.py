@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
-from api.app import create_app
-from api.deps import get_connection
 from spreiding.services import access, audit, settlement
-from tests.api.conftest import stored  # noqa: F401  (the module's database fixture)
+from tests.api.conftest import (
+    app_joining,
+    stored,  # noqa: F401  (the module's database fixture)
+)
 from tests.conftest import rolled_back
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -73,13 +74,7 @@ def settled(
 def pages(settled: tuple[Connection, dict[str, str], int, int]) -> Iterator[Pages]:
     connection, keys, run, audited = settled
 
-    def request_connection() -> Iterator[Connection]:
-        with connection.begin_nested():
-            yield connection
-
-    with rolled_back(connection):
-        app = create_app(connection.engine)
-        app.dependency_overrides[get_connection] = request_connection
+    with rolled_back(connection), app_joining(connection) as app:
         found = Pages(app, keys, run, audited)
         yield found
         for client in found.clients.values():

@@ -41,6 +41,10 @@ from tests.conftest import V1  # noqa: E402
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "pages"
 SERIOUS = ("serious", "critical")
+# Each expectation waits up to 20 s for what it expects, not Playwright's 5: on the two shared
+# cores of CI, with the rest of the suite running beside it, Swagger UI once took longer than
+# 5 s to draw the API's operations. A page that never shows it still fails.
+expect.set_options(timeout=20_000)
 
 
 @dataclass
