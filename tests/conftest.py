@@ -14,11 +14,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Connection, Engine, MetaData, create_engine, make_url, text
 
 from spreiding.store.database import make_engine, migrate
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 # The contract-v1 datasets samen-plus and amsterdam-flevo (tests/data/build_v1.py): test
@@ -50,6 +54,26 @@ def _worker_database(url: str | None) -> str | None:
 
 
 POSTGRES_URL = _worker_database(os.environ.get("SPREIDING_TEST_DATABASE_URL"))
+
+
+_APPS: dict[Engine, Any] = {}
+
+
+def app_for(engine: Engine, overrides: dict[Any, Any] | None = None) -> FastAPI:
+    """The API on ``engine``'s database with ``overrides`` as its dependency overrides (the
+    last caller's are replaced).
+
+    One app per database for the whole session: FastAPI prepares an app's routes when a request
+    first matches them (a quarter to half a second a new app on this machine), which made a new
+    app per test most of an API test's time. What the app keeps between requests is kept by
+    the modules, not by the app (``api.bodies``), as it is across the workers of a server."""
+    from api.app import create_app
+
+    app = _APPS.get(engine)
+    if app is None:
+        app = _APPS[engine] = create_app(engine)
+    app.dependency_overrides = dict(overrides or {})
+    return app  # type: ignore[no-any-return]
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from api.app import create_app
 from spreiding.cli import app
 from spreiding.contract import agreements as agreements_module
 from spreiding.contract.agreement_fields import Invalid
@@ -27,6 +26,7 @@ from spreiding.domain.errors import DatasetInvalid
 from spreiding.store.datasets import load_dataset
 from spreiding.store.keys import create_key
 from tests import files as f
+from tests.conftest import app_for
 from tests.test_reader import DELETE, Files, add_row, set_agreement, set_row
 from tests.test_store import stored_rows
 
@@ -393,7 +393,7 @@ def client(engine: Engine) -> Iterator[tuple[TestClient, dict[str, str]]]:
     can be checked to be absent afterwards."""
     with engine.begin() as connection:
         key = create_key(connection, role="admin")
-    with TestClient(create_app(engine)) as test_client:
+    with TestClient(app_for(engine)) as test_client:
         yield test_client, {"X-API-Key": key}
 
 

@@ -15,8 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 
-from api.app import create_app
-from api.deps import get_connection
 from settlement.engine import settle
 from spreiding.contract.reader import read_dataset
 from spreiding.render.settlement import settlement_to_dict
@@ -25,7 +23,7 @@ from spreiding.services.access import OPERATOR
 from spreiding.store.datasets import import_dataset, load_dataset
 from spreiding.store.keys import create_key
 from tests import files as f
-from tests.api.conftest import Api
+from tests.api.conftest import Api, app_joining
 from tests.conftest import outer_transaction, rolled_back
 from tests.files_v2 import v2_files
 
@@ -56,15 +54,8 @@ def stored(
 def api(stored: tuple[Connection, dict[str, str]]) -> Iterator[Api]:
     connection, keys = stored
 
-    def request_connection() -> Iterator[Connection]:
-        with connection.begin_nested():
-            yield connection
-
-    with rolled_back(connection):
-        app = create_app(connection.engine)
-        app.dependency_overrides[get_connection] = request_connection
-        with TestClient(app) as client:
-            yield Api(client, keys)
+    with rolled_back(connection), app_joining(connection) as app, TestClient(app) as client:
+        yield Api(client, keys)
 
 
 def ids(api: Api, role: str) -> list[str]:

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, inspect, text
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.deps import get_failure_limit, get_now
 from spreiding.cli import app, common
 from spreiding.config import Settings
@@ -24,7 +23,7 @@ from spreiding.domain.access import FailureLimit, TooManyFailedAttempts, retry_a
 from spreiding.services import access
 from spreiding.store import keys
 from spreiding.store.database import downgrade, make_engine, migrate
-from tests.conftest import V1
+from tests.conftest import V1, app_for
 from tests.test_trust_db import APP_LOGIN, app_role, postgres_only, unmigrated
 
 __all__ = ["app_role", "unmigrated"]  # fixtures, used by name
@@ -64,9 +63,7 @@ class Server:
     limit: FailureLimit = LIMIT
 
     def client(self, address: str = "10.0.0.1") -> TestClient:
-        api = create_app(self.engine)
-        api.dependency_overrides[get_now] = self.clock
-        api.dependency_overrides[get_failure_limit] = lambda: self.limit
+        api = app_for(self.engine, {get_now: self.clock, get_failure_limit: lambda: self.limit})
         return TestClient(api, client=(address, 50000))
 
     def get(self, key: str, address: str = "10.0.0.1") -> Any:

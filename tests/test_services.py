@@ -15,7 +15,6 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
-from api.app import create_app
 from settlement.engine import Settlement
 from settlement.statement import pairs_of
 from spreiding.cli import app
@@ -30,7 +29,7 @@ from spreiding.store.datasets import load_dataset, load_settlement_inputs
 from spreiding.store.idempotency import KeptResponse, keep_response, kept_response
 from spreiding.store.keys import authenticate, create_key, grant_agreement
 from spreiding.store.runs import RunStore
-from tests.conftest import SAMPLES, V1
+from tests.conftest import SAMPLES, V1, app_for
 
 ALRIJNE, GROENE_HART, AMC, FLEVO = "06010101", "06010102", "06020201", "06020202"
 HOSPITALS = (ALRIJNE, GROENE_HART, AMC, FLEVO)
@@ -95,7 +94,7 @@ def front_ends(
             "admin": create_key(connection, role="admin"),
             "insurer": create_key(connection, role="insurer", uzovi="3358"),
         }
-    with TestClient(create_app(engine)) as client:
+    with TestClient(app_for(engine)) as client:
         yield client, keys
 
 

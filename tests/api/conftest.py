@@ -17,12 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 
-from api.app import create_app
 from api.deps import get_connection
 from spreiding.contract.reader import read_dataset
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
-from tests.conftest import V1, outer_transaction, rolled_back
+from tests.conftest import V1, app_for, outer_transaction, rolled_back
 
 ALRIJNE, GROENE_HART = "06010101", "06010102"
 AMC, FLEVO = "06020201", "06020202"
@@ -64,29 +63,17 @@ def stored(migrated_engine: Engine) -> Iterator[tuple[Connection, dict[str, str]
         yield connection, keys
 
 
-_APPS: dict[Engine, FastAPI] = {}
-
-
 @contextmanager
 def app_joining(connection: Connection) -> Iterator[FastAPI]:
-    """The app on ``connection``'s database, every request joining ``connection`` in a
-    savepoint released when the handler returns and rolled back if it raises (what
-    ``get_connection``'s transaction does).
-
-    One app per database for the whole session, its overrides the test's own and cleared when
-    it ends: FastAPI prepares an app's routes when a request first matches them (a quarter to
-    half a second a new app on this machine), which made a new app per test most of an API
-    test's time. What the app keeps between requests is kept by the modules, not the app
-    (``api.bodies``), as it is across the workers of a server."""
-    app = _APPS.get(connection.engine)
-    if app is None:
-        app = _APPS[connection.engine] = create_app(connection.engine)
+    """The app on ``connection``'s database (``tests.conftest.app_for``), every request
+    joining ``connection`` in a savepoint released when the handler returns and rolled back if
+    it raises (what ``get_connection``'s transaction does); its overrides cleared after."""
 
     def request_connection() -> Iterator[Connection]:
         with connection.begin_nested():
             yield connection
 
-    app.dependency_overrides = {get_connection: request_connection}
+    app = app_for(connection.engine, {get_connection: request_connection})
     try:
         yield app
     finally:

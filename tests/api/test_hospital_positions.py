@@ -14,13 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 
-from api.app import create_app
-from api.deps import get_connection
 from spreiding.contract.reader import read_dataset
 from spreiding.services import settlement
 from spreiding.services.access import OPERATOR
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
+from tests.api.conftest import app_joining
 from tests.conftest import SAMPLES, outer_transaction, rolled_back
 
 UMCG, MARTINI, BEATRIX, SAXENBURGH = "06060600", "06060601", "06040408", "06050501"
@@ -49,15 +48,8 @@ def get(stored: tuple[Connection, dict[str, str], int]) -> Iterator[Any]:
     """``get(role, path)``: a request with that role's key, in a savepoint rolled back after."""
     connection, keys, _ = stored
 
-    def request_connection() -> Iterator[Connection]:
-        with connection.begin_nested():
-            yield connection
-
-    with rolled_back(connection):
-        app = create_app(connection.engine)
-        app.dependency_overrides[get_connection] = request_connection
-        with TestClient(app) as client:
-            yield lambda role, path: client.get(path, headers={"X-API-Key": keys[role]})
+    with rolled_back(connection), app_joining(connection) as app, TestClient(app) as client:
+        yield lambda role, path: client.get(path, headers={"X-API-Key": keys[role]})
 
 
 @pytest.fixture
