@@ -56,22 +56,28 @@ def _worker_database(url: str | None) -> str | None:
 POSTGRES_URL = _worker_database(os.environ.get("SPREIDING_TEST_DATABASE_URL"))
 
 
-_APPS: dict[Engine, Any] = {}
+_APPS: dict[tuple[Engine, tuple[tuple[str, str], ...]], Any] = {}
 
 
 def app_for(engine: Engine, overrides: dict[Any, Any] | None = None) -> FastAPI:
     """The API on ``engine``'s database with ``overrides`` as its dependency overrides (the
     last caller's are replaced).
 
-    One app per database for the whole session: FastAPI prepares an app's routes when a request
-    first matches them (a quarter to half a second a new app on this machine), which made a new
-    app per test most of an API test's time. What the app keeps between requests is kept by
-    the modules, not by the app (``api.bodies``), as it is across the workers of a server."""
+    One app per database and configuration for the whole session: FastAPI prepares an app's
+    routes when a request first matches them (a quarter to half a second a new app on this
+    machine), which made a new app per test most of an API test's time. The configuration is
+    every ``SPREIDING_*`` variable of the environment, as the app reads some of it when it is
+    made (the ZH308 upload is served only with an alliance key). What the app keeps between
+    requests is kept by the modules, not by the app (``api.bodies``), as it is across the
+    workers of a server."""
     from api.app import create_app
 
-    app = _APPS.get(engine)
+    configuration = tuple(
+        sorted((name, value) for name, value in os.environ.items() if name.startswith("SPREIDING_"))
+    )
+    app = _APPS.get((engine, configuration))
     if app is None:
-        app = _APPS[engine] = create_app(engine)
+        app = _APPS[engine, configuration] = create_app(engine)
     app.dependency_overrides = dict(overrides or {})
     return app  # type: ignore[no-any-return]
 
