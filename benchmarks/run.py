@@ -120,20 +120,30 @@ def _import(url: str, target: int) -> Callable[[int, argparse.Namespace], dict[s
 
         folder = _audit_folder(size)
         database = import_bench.fresh_sqlite(folder) if url == "sqlite" else _fresh_postgres(url)
-        f = import_bench.measure(folder, database)
+        if hasattr(import_bench, "measure_streamed"):
+            # What `spreiding import` and POST /datasets run: the declarations read, checked
+            # and stored block by block in one transaction.
+            s = import_bench.measure_streamed(folder, database, import_bench.BLOCK_BYTES)
+            rows, seconds, store_s, peak = s.rows, s.seconds, s.store_s, s.peak_mib
+            backend = s.backend
+            how = f"{seconds:.2f} s in blocks (of which in the store's calls {store_s:.2f}: "
+        else:  # a checkout from before the block import: read whole, then stored
+            f = import_bench.measure(folder, database)
+            rows, seconds, store_s, peak = f.rows, f.engine_s, f.store_s, f.peak_mib
+            backend = f.backend
+            how = f"{seconds:.2f} s (read+check {f.read_s:.2f}, store {store_s:.2f}: "
         duck = import_bench.duckdb_seconds(folder)
-        per_second = f.rows / f.store_s
+        per_second = rows / store_s
         return asdict_row(
             Row(
-                f"import {f.backend}",
-                f"{f.rows:,} rows",
-                f"{f.engine_s:.2f} s (read+check {f.read_s:.2f}, store {f.store_s:.2f}: "
-                f"{per_second:,.0f} rows/s)",
+                f"import {backend}",
+                f"{rows:,} rows",
+                f"{how}{per_second:,.0f} rows/s)",
                 f"{duck:.2f} s (no checks)",
-                f"{f.engine_s / duck:.2f}x",
-                f"{f.peak_mib:,.0f} MiB",
+                f"{seconds / duck:.2f}x",
+                f"{peak:,.0f} MiB",
                 f">= {target:,} rows/s stored, <= 2 GiB at 11.3M rows",
-                _met(per_second >= target and f.peak_mib <= 2048),
+                _met(per_second >= target and peak <= 2048),
             )
         )
 
