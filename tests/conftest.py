@@ -56,7 +56,7 @@ def _worker_database(url: str | None) -> str | None:
 POSTGRES_URL = _worker_database(os.environ.get("SPREIDING_TEST_DATABASE_URL"))
 
 
-_APPS: dict[tuple[Engine, tuple[tuple[str, str], ...]], Any] = {}
+_APPS: dict[tuple[Engine, tuple[tuple[str, str], ...]], FastAPI] = {}
 
 
 def app_for(engine: Engine, overrides: dict[Any, Any] | None = None) -> FastAPI:
@@ -79,7 +79,7 @@ def app_for(engine: Engine, overrides: dict[Any, Any] | None = None) -> FastAPI:
     if app is None:
         app = _APPS[engine, configuration] = create_app(engine)
     app.dependency_overrides = dict(overrides or {})
-    return app  # type: ignore[no-any-return]
+    return app
 
 
 @pytest.fixture(autouse=True)
