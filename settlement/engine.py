@@ -44,6 +44,7 @@ from settlement.result import (
     empty_costs,
 )
 from settlement.totals import summarise
+from spreiding.domain import string_columns
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import sort_order, sort_rows
 
@@ -166,7 +167,7 @@ def settle(
     amount = (2 * unit * numerator + denominator) // (2 * denominator)
 
     def column(name: str, at: np.ndarray) -> pd.Series:
-        return dbcs[name].take(at).reset_index(drop=True)
+        return string_columns.take(dbcs[name], at)
 
     order = _line_order(dbcs, rows, ends_all)
     if order is None:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from spreiding.domain.agreements import Agreement
+from spreiding.domain.string_columns import blank_as_missing, take_frame
 
 Kind = Literal["str", "opt", "int", "cents", "hundredths", "date", "bool"]
 
@@ -185,7 +186,7 @@ def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) 
         if kind in ("str", "opt"):
             values = values.astype("str")
             if kind == "opt":
-                values = values.mask(values.isna() | (values == ""), None).astype("str")
+                values = blank_as_missing(values)
         elif kind in ("int", "cents", "hundredths"):
             values = values.astype("int64")
         elif kind == "date":
@@ -210,7 +211,7 @@ def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     order = sort_order(frame, keys)
     if np.array_equal(order, np.arange(len(order))):
         return frame.reset_index(drop=True)
-    return frame.take(order).reset_index(drop=True)
+    return take_frame(frame, order)
 
 
 def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
