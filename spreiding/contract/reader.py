@@ -46,6 +46,7 @@ from spreiding.domain.dataset import (
     HOURS,
     INSURERS,
     PRICES,
+    SCHEMAS,
     TRANSFERS,
     Dataset,
     TableSchema,
@@ -58,6 +59,7 @@ __all__ = ["SPECS", "FileSpec", "read_dataset", "validate_hours", "validate_tran
 
 # The tables whose rows may also be registered one by one (validate_transfers, validate_hours).
 SCHEMAS_BY_NAME = {"transfers": TRANSFERS, "hours": HOURS}
+_SCHEMA_OF = {schema.name: schema for schema in SCHEMAS}
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -103,18 +105,26 @@ def read_dataset(folder: Path | str) -> Dataset:
         "transfers": lambda rows: check_transfers(rows, hospitals, agreements, agreement_ids),
         "hours": lambda rows: check_hours(rows, hospitals, agreements, agreement_ids),
     }
-    # Per table, the dates its checks parsed: typing the rows takes them as they are.
+    # Per table, the dates its checks parsed and its key's codes (a key of text columns, ranked
+    # by its uniqueness check): typing the rows takes the dates as they are and sorts by the codes.
     dates: dict[str, dict[str, pd.Series]] = {}
+    key_codes: dict[str, np.ndarray] = {}
     for name, check in checks.items():
         frame = raw[name]
         if frame is not None:
             rows = Rows(source_of(frame, name), frame, errors)
             check(rows)
             dates[name] = rows.dates
+            schema = _SCHEMA_OF[name]
+            codes = rows.keys.get(schema.key)
+            if codes is not None and all(schema.columns[c] == "str" for c in schema.key):
+                key_codes[name] = codes
 
     if errors:
         raise DatasetInvalid(errors)
-    return _typed(raw, agreements, source=str(folder), notes=tuple(notes), dates=dates)
+    return _typed(
+        raw, agreements, source=str(folder), notes=tuple(notes), dates=dates, key_codes=key_codes
+    )
 
 
 class _Anything(frozenset[str]):
@@ -220,6 +230,7 @@ def _typed(
     source: str,
     notes: tuple[str, ...] = (),
     dates: dict[str, dict[str, pd.Series]] | None = None,
+    key_codes: dict[str, np.ndarray] | None = None,
 ) -> Dataset:
     """The typed dataset. Raw frames are taken out of ``raw`` and consumed column by column:
     at no point are all strings of a large file held next to its typed copy."""
@@ -239,7 +250,8 @@ def _typed(
             iban = frame["iban"]
             frame["iban"] = iban.where(iban == "", iban.map(identifiers.iban.compact))
         parsed = (dates or {}).get(name)
-        return conform(_dates(frame, schema, parsed), schema, consume=True)
+        codes = (key_codes or {}).get(name)
+        return conform(_dates(frame, schema, parsed), schema, consume=True, key_codes=codes)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:
         frame = typed(name, schema)

@@ -175,11 +175,18 @@ HOURS = TableSchema(
 SCHEMAS = (HOSPITALS, INSURERS, PRICES, DBCS, DECLARATIONS, TRANSFERS, HOURS)
 
 
-def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) -> pd.DataFrame:
+def conform(
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    *,
+    consume: bool = False,
+    key_codes: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The canonical frame of ``schema``: its columns, its dtypes, sorted by its key.
 
     ``consume``: take the columns out of ``frame`` one by one, so that a large frame is not held
-    twice while it is converted (the reader's raw strings are not needed afterwards)."""
+    twice while it is converted (the reader's raw strings are not needed afterwards).
+    ``key_codes``: see ``sort_rows``."""
     out = {}
     for column, kind in schema.columns.items():
         values = frame.pop(column) if consume else frame[column]
@@ -194,12 +201,19 @@ def conform(frame: pd.DataFrame, schema: TableSchema, *, consume: bool = False) 
         else:
             values = values.astype("bool")
         out[column] = values.reset_index(drop=True)
-    return sort_rows(pd.DataFrame(out, columns=list(schema.columns)), list(schema.key))
+    frame = pd.DataFrame(out, columns=list(schema.columns))
+    return sort_rows(frame, list(schema.key), codes=key_codes)
 
 
-def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def sort_rows(
+    frame: pd.DataFrame, keys: list[str], *, codes: np.ndarray | None = None
+) -> pd.DataFrame:
     """``frame`` sorted by ``keys`` (ascending, stable, by code point; missing values last),
     index reset.
+
+    ``codes``: one ``int64`` per row, in the order of the rows' values in ``keys`` (as the
+    reader's uniqueness check ranks a key: ``spreiding.contract.ranks.key_codes``); the rows
+    are then put in the codes' stable order, the strings not compared again.
 
     The order is that of Arrow's stable multi-key sort, found faster: the last key is sorted
     by Arrow alone, the keys before it become dense integer codes (their distinct values
@@ -208,7 +222,10 @@ def sort_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     the rows' own takes nothing."""
     if len(frame) < 2:
         return frame.reset_index(drop=True)
-    order = sort_order(frame, keys)
+    if codes is not None and len(codes) == len(frame):
+        order = np.argsort(codes, kind="stable")
+    else:
+        order = sort_order(frame, keys)
     if np.array_equal(order, np.arange(len(order))):
         return frame.reset_index(drop=True)
     return take_frame(frame, order)
