@@ -257,11 +257,25 @@ def _within(
 def _fan_out(keys: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (i, j) where ``keys[i] == table[j]``, for a sorted ``table``; ordered by i, then
     j. A join of integer keys without hashing: each key's matches are one run of ``table``."""
-    first = np.searchsorted(table, keys, side="left")
-    count = np.searchsorted(table, keys, side="right") - first
+    first, count = runs(keys, table)
     position = np.repeat(np.arange(len(keys), dtype="int64"), count)
     offset = np.arange(len(position), dtype="int64") - np.repeat(np.cumsum(count) - count, count)
     return position, np.repeat(first, count) + offset
+
+
+def runs(keys: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per key: where its run in the sorted ``table`` starts, and how long it is. Where the
+    keys are small non-negative numbers (a code's and a hospital's number), each possible key
+    is looked up once and the rows gather the answer: two binary searches per row otherwise."""
+    if len(keys) and len(table) and keys.min() >= 0:
+        size = int(max(keys.max(), table.max())) + 1
+        if size <= max(len(keys), 1 << 16):
+            every = np.arange(size, dtype=table.dtype)
+            starts = np.searchsorted(table, every, side="left")
+            counts = np.searchsorted(table, every, side="right") - starts
+            return starts[keys], counts[keys]
+    first = np.searchsorted(table, keys, side="left")
+    return first, np.searchsorted(table, keys, side="right") - first
 
 
 def _distinct(codes: pd.Series) -> tuple[np.ndarray, pd.Series]:

@@ -376,7 +376,8 @@ def _prices(
         wanted_key = wanted_key * size + number
     order = np.argsort(listed_key, kind="stable")
     sorted_key = listed_key[order]
-    at = np.minimum(np.searchsorted(sorted_key, wanted_key), len(sorted_key) - 1)
-    listed = found & (sorted_key[at] == wanted_key)
+    first, count = coverage.runs(wanted_key, sorted_key)
+    at = np.minimum(first, len(sorted_key) - 1)
+    listed = found & (count > 0)
     price = np.where(listed, prices["price_cents"].to_numpy(dtype="int64")[order[at]], 0)
     return price, listed

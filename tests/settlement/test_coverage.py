@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from hypothesis import event, given
+from hypothesis import strategies as st
 
 from settlement import coverage
 from spreiding.contract.reader import read_dataset
@@ -143,3 +145,23 @@ def test_a_consent_counts_for_its_insurer_its_days_and_parallel_care_types_only(
     assert coverage.consented(care_types, ct, uzovi, first, last).tolist() == [
         True, False, False, True, False, False,
     ]  # fmt: skip
+
+
+@given(
+    keys=st.lists(st.integers(min_value=-3, max_value=70_000), max_size=30),
+    table=st.lists(st.integers(min_value=-3, max_value=70_000), max_size=30),
+    small=st.booleans(),
+)
+def test_the_fan_out_joins_every_equal_pair_in_order(
+    keys: list[int], table: list[int], small: bool
+) -> None:
+    """``_fan_out`` by a lookup of every possible key (small keys) or by binary search (any
+    other): every (i, j) with keys[i] == table[j], by i then j, as a nested loop finds them."""
+    if small:
+        keys = [abs(k) % 50 for k in keys]
+        table = [abs(t) % 50 for t in table]
+    event(f"small keys: {small}")
+    ordered = np.sort(np.array(table, dtype="int64"))
+    position, found = coverage._fan_out(np.array(keys, dtype="int64"), ordered)
+    expected = [(i, j) for i, k in enumerate(keys) for j, t in enumerate(ordered) if k == t]
+    assert list(zip(position.tolist(), found.tolist(), strict=True)) == expected
