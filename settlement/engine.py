@@ -90,21 +90,21 @@ def settle(
     ends = ends_all[odv]
     is_open = np.isnat(ends)
     starts = dbcs["start_date"].to_numpy(dtype="datetime64[s]")[odv]
-    excluded = [_exclude(dbcs, odv[is_open & (starts <= last_day)], OPEN)]
+    excluded = [(odv[is_open & (starts <= last_day)], OPEN)]
     candidates = odv[~is_open & (ends >= first_day) & (ends <= last_day)]
 
     # Step 2: exactly one (agreement, care type) in force must cover the DBC.
     care = coverage.care_types(agreements)
     position, ct = _matching_care_types(dbcs, candidates, care)
     count = np.bincount(position, minlength=len(candidates))
-    excluded.append(_exclude(dbcs, candidates[count == 0], NO_AGREEMENT))
-    excluded.append(_exclude(dbcs, candidates[count > 1], AMBIGUOUS_AGREEMENT))
+    excluded.append((candidates[count == 0], NO_AGREEMENT))
+    excluded.append((candidates[count > 1], AMBIGUOUS_AGREEMENT))
     single = count[position] == 1
     rows, ct = candidates[position[single]], ct[single]
 
     # Step 3: a named primary DBC must be the requesting hospital's own, of the same patient.
     primary_ok = _primary_ok(dbcs, rows)
-    excluded.append(_exclude(dbcs, rows[~primary_ok], PRIMARY_MISMATCH))
+    excluded.append((rows[~primary_ok], PRIMARY_MISMATCH))
     rows, ct = rows[primary_ok], ct[primary_ok]
 
     # Step 4: the terms a DBC is settled by. A parallel care type declares in parallel, except
@@ -130,8 +130,8 @@ def settle(
             )
             refused[at[~consent]] = True
         otherwise = refused & (settle_method != "")[ct]
-        excluded.append(_exclude(dbcs, rows[parallel & ~refused], PARALLEL_CARE_TYPE))
-        excluded.append(_exclude(dbcs, rows[refused & ~otherwise], NO_CONSENT))
+        excluded.append((rows[parallel & ~refused], PARALLEL_CARE_TYPE))
+        excluded.append((rows[refused & ~otherwise], NO_CONSENT))
         keep = ~parallel | otherwise
         rows, ct, by_otherwise = rows[keep], ct[keep], otherwise[keep]
     # The line's method is that of the terms it is settled by.
@@ -140,7 +140,7 @@ def settle(
     )
     price, has_price = _prices(dbcs, prices, rows, ct, terms, year=year)
     no_price = benchmark & ~has_price
-    excluded.append(_exclude(dbcs, rows[no_price], NO_PRICE))
+    excluded.append((rows[no_price], NO_PRICE))
     priced = ~no_price
     rows, ct, by_otherwise = rows[priced], ct[priced], by_otherwise[priced]
     benchmark, price = benchmark[priced], price[priced]
@@ -169,7 +169,8 @@ def settle(
     def column(name: str, at: np.ndarray) -> pd.Series:
         return string_columns.take(dbcs[name], at)
 
-    order = _line_order(dbcs, rows, ends_all)
+    creditor = _canonical(dbcs)
+    order = _line_order(dbcs, rows, ends_all, creditor)
     if order is None:
         keys = pd.DataFrame(
             {
@@ -209,7 +210,7 @@ def settle(
             "amount_cents": amount[order].astype("int64"),
         }
     )[LINE_COLUMNS]
-    excluded_frame = sort_rows(pd.concat(excluded, ignore_index=True), ["agb", "dbc_id"])
+    excluded_frame = _excluded(dbcs, excluded, canonical=creditor is not None)
     hours_lines, excluded_hours = settle_hours(hours, agreements, year=year)
     return summarise(
         lines,
@@ -222,26 +223,18 @@ def settle(
     )
 
 
-def _line_order(dbcs: pd.DataFrame, rows: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+def _line_order(
+    dbcs: pd.DataFrame, rows: np.ndarray, ends: np.ndarray, creditor: np.ndarray | None
+) -> np.ndarray | None:
     """The order of the lines (``rows``: positions in ``dbcs``) by debtor, creditor, end date
-    and dbc_id, without sorting strings, when ``dbcs`` is in its canonical order (agb, dbc_id
-    strictly ascending, as read): a creditor's DBCs are then in dbc_id order by position.
+    and dbc_id, without sorting strings, when ``dbcs`` is in its canonical order (``creditor``,
+    from ``_canonical``, is not None): a creditor's DBCs are then in dbc_id order by position.
     None when it is not (or a debtor is missing): then the strings are sorted."""
     if len(rows) < 2 or len(dbcs) < 2:
         return None
-    agb = pa.array(dbcs["agb"], from_pandas=True)
-    dbc_id = pa.array(dbcs["dbc_id"], from_pandas=True)
     debtor = pa.array(dbcs["requesting_agb"].take(rows), from_pandas=True)
-    if agb.null_count or dbc_id.null_count or debtor.null_count:
+    if creditor is None or debtor.null_count:
         return None
-    same_agb = pc.equal(agb[1:], agb[:-1])
-    ascending = pc.or_(
-        pc.greater(agb[1:], agb[:-1]), pc.and_(same_agb, pc.greater(dbc_id[1:], dbc_id[:-1]))
-    )
-    if not pc.all(ascending).as_py():
-        return None
-    # The creditor's rank: how many times agb changed before the position.
-    creditor = np.concatenate([[0], np.cumsum(~same_agb.to_numpy(zero_copy_only=False))])
     encoded = pc.dictionary_encode(
         debtor.combine_chunks() if isinstance(debtor, pa.ChunkedArray) else debtor
     )
@@ -251,17 +244,45 @@ def _line_order(dbcs: pd.DataFrame, rows: np.ndarray, ends: np.ndarray) -> np.nd
     return np.lexsort((rows, days, creditor[rows], debtor_rank))
 
 
-def _exclude(dbcs: pd.DataFrame, rows: np.ndarray, reason: str) -> pd.DataFrame:
-    """Excluded DBCs (``rows``: positions in ``dbcs``): the contract's (agb, dbc_id, reason),
-    and the requesting hospital, so a statement between two hospitals can list the exclusions
-    that concern them."""
-    return pd.DataFrame(
-        {column: dbcs[column].take(rows).astype("str").to_numpy() for column in ("agb", "dbc_id")}
-        | {
-            "reason": np.full(len(rows), reason, dtype=object),
-            "requesting_agb": dbcs["requesting_agb"].take(rows).astype("str").to_numpy(),
+def _canonical(dbcs: pd.DataFrame) -> np.ndarray | None:
+    """Per position of ``dbcs``: its agb's rank (how many times agb changed before it), when
+    ``dbcs`` is in its canonical order (agb, dbc_id strictly ascending, none missing, as the
+    reader and the store give it); None when it is not."""
+    agb = pa.array(dbcs["agb"], from_pandas=True)
+    dbc_id = pa.array(dbcs["dbc_id"], from_pandas=True)
+    if agb.null_count or dbc_id.null_count:
+        return None
+    if len(dbcs) < 2:
+        return np.zeros(len(dbcs), dtype="int64")
+    same_agb = pc.equal(agb[1:], agb[:-1])
+    ascending = pc.or_(
+        pc.greater(agb[1:], agb[:-1]), pc.and_(same_agb, pc.greater(dbc_id[1:], dbc_id[:-1]))
+    )
+    if not pc.all(ascending).as_py():
+        return None
+    return np.concatenate([[0], np.cumsum(~same_agb.to_numpy(zero_copy_only=False))])
+
+
+def _excluded(
+    dbcs: pd.DataFrame, parts: list[tuple[np.ndarray, str]], *, canonical: bool
+) -> pd.DataFrame:
+    """The excluded DBCs (each part: positions in ``dbcs`` and their reason), by agb and
+    dbc_id: the contract's (agb, dbc_id, reason), and the requesting hospital, so a statement
+    between two hospitals can list the exclusions that concern them. A DBC is excluded once,
+    at its first failing step, so in ``dbcs``' canonical order the positions are the order."""
+    rows = np.concatenate([part for part, _ in parts]).astype("int64")
+    reasons = np.concatenate([np.full(len(part), reason, dtype=object) for part, reason in parts])
+    order = np.argsort(rows, kind="stable")
+    rows, reasons = rows[order], reasons[order]
+    frame = pd.DataFrame(
+        {
+            "agb": string_columns.take(dbcs["agb"], rows).astype("str"),
+            "dbc_id": string_columns.take(dbcs["dbc_id"], rows).astype("str"),
+            "reason": pd.Series(reasons, dtype="str"),
+            "requesting_agb": string_columns.take(dbcs["requesting_agb"], rows).astype("str"),
         }
-    ).astype({"agb": "str", "dbc_id": "str", "reason": "str", "requesting_agb": "str"})
+    )
+    return frame if canonical else sort_rows(frame, ["agb", "dbc_id"])
 
 
 def _matching_care_types(
