@@ -105,10 +105,10 @@ def read_dataset(folder: Path | str) -> Dataset:
         "transfers": lambda rows: check_transfers(rows, hospitals, agreements, agreement_ids),
         "hours": lambda rows: check_hours(rows, hospitals, agreements, agreement_ids),
     }
-    # Per table, the dates its checks parsed and its key's codes (a key of text columns, ranked
-    # by its uniqueness check): typing the rows takes the dates as they are and sorts by the codes.
+    # Per table, the dates its checks parsed and its rows' order by its key (a key of text
+    # columns, ranked by its uniqueness check): typing the rows takes both as they are.
     dates: dict[str, dict[str, pd.Series]] = {}
-    key_codes: dict[str, np.ndarray] = {}
+    key_orders: dict[str, np.ndarray] = {}
     for name, check in checks.items():
         frame = raw[name]
         if frame is not None:
@@ -116,14 +116,14 @@ def read_dataset(folder: Path | str) -> Dataset:
             check(rows)
             dates[name] = rows.dates
             schema = _SCHEMA_OF[name]
-            codes = rows.keys.get(schema.key)
-            if codes is not None and all(schema.columns[c] == "str" for c in schema.key):
-                key_codes[name] = codes
+            order = rows.orders.get(schema.key)
+            if order is not None and all(schema.columns[c] == "str" for c in schema.key):
+                key_orders[name] = order
 
     if errors:
         raise DatasetInvalid(errors)
     return _typed(
-        raw, agreements, source=str(folder), notes=tuple(notes), dates=dates, key_codes=key_codes
+        raw, agreements, source=str(folder), notes=tuple(notes), dates=dates, key_orders=key_orders
     )
 
 
@@ -230,7 +230,7 @@ def _typed(
     source: str,
     notes: tuple[str, ...] = (),
     dates: dict[str, dict[str, pd.Series]] | None = None,
-    key_codes: dict[str, np.ndarray] | None = None,
+    key_orders: dict[str, np.ndarray] | None = None,
 ) -> Dataset:
     """The typed dataset. Raw frames are taken out of ``raw`` and consumed column by column:
     at no point are all strings of a large file held next to its typed copy."""
@@ -250,8 +250,8 @@ def _typed(
             iban = frame["iban"]
             frame["iban"] = iban.where(iban == "", iban.map(identifiers.iban.compact))
         parsed = (dates or {}).get(name)
-        codes = (key_codes or {}).get(name)
-        return conform(_dates(frame, schema, parsed), schema, consume=True, key_codes=codes)
+        order = (key_orders or {}).get(name)
+        return conform(_dates(frame, schema, parsed), schema, consume=True, key_order=order)
 
     def required(name: str, schema: TableSchema) -> pd.DataFrame:
         frame = typed(name, schema)

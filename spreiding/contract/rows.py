@@ -62,9 +62,10 @@ class Rows:
         self.tally = tally
         self.calls: dict[tuple[str, object], int] = {}
         # What the checks computed that typing the rows needs again (reader._typed): the
-        # parsed dates of a column, the codes of a key (``ranks.key_codes``) in file order.
+        # parsed dates of a column; the rows' positions in the order of a key's values (by
+        # its codes, ``ranks.key_codes``), where every row has the key.
         self.dates: dict[str, pd.Series] = {}
-        self.keys: dict[tuple[str, ...], np.ndarray] = {}
+        self.orders: dict[tuple[str, ...], np.ndarray] = {}
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column]
@@ -244,8 +245,12 @@ class Rows:
         if codes is None:
             codes = key_codes([self.frame[c] for c in keys])
         if codes is not None:
-            self.keys[columns] = codes
-            kept = np.sort(codes[present])
+            if present.all():
+                order = np.argsort(codes, kind="stable")
+                self.orders[columns] = order
+                kept = codes[order]
+            else:
+                kept = np.sort(codes[present])
             if not (kept[1:] == kept[:-1]).any():
                 return
         frame = self.frame.loc[present]

@@ -180,13 +180,13 @@ def conform(
     schema: TableSchema,
     *,
     consume: bool = False,
-    key_codes: np.ndarray | None = None,
+    key_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The canonical frame of ``schema``: its columns, its dtypes, sorted by its key.
 
     ``consume``: take the columns out of ``frame`` one by one, so that a large frame is not held
     twice while it is converted (the reader's raw strings are not needed afterwards).
-    ``key_codes``: see ``sort_rows``."""
+    ``key_order``: see ``sort_rows``'s ``order``."""
     out = {}
     for column, kind in schema.columns.items():
         values = frame.pop(column) if consume else frame[column]
@@ -202,18 +202,18 @@ def conform(
             values = values.astype("bool")
         out[column] = values.reset_index(drop=True)
     frame = pd.DataFrame(out, columns=list(schema.columns))
-    return sort_rows(frame, list(schema.key), codes=key_codes)
+    return sort_rows(frame, list(schema.key), order=key_order)
 
 
 def sort_rows(
-    frame: pd.DataFrame, keys: list[str], *, codes: np.ndarray | None = None
+    frame: pd.DataFrame, keys: list[str], *, order: np.ndarray | None = None
 ) -> pd.DataFrame:
     """``frame`` sorted by ``keys`` (ascending, stable, by code point; missing values last),
     index reset.
 
-    ``codes``: one ``int64`` per row, in the order of the rows' values in ``keys`` (as the
-    reader's uniqueness check ranks a key: ``spreiding.contract.ranks.key_codes``); the rows
-    are then put in the codes' stable order, the strings not compared again.
+    ``order``: the rows' positions in this order, when the caller has them (the reader's
+    uniqueness check sorts a key's codes, ``spreiding.contract.ranks.key_codes``): the
+    strings are then not compared again.
 
     The order is that of Arrow's stable multi-key sort, found faster: the last key is sorted
     by Arrow alone, the keys before it become dense integer codes (their distinct values
@@ -222,9 +222,7 @@ def sort_rows(
     the rows' own takes nothing."""
     if len(frame) < 2:
         return frame.reset_index(drop=True)
-    if codes is not None and len(codes) == len(frame):
-        order = np.argsort(codes, kind="stable")
-    else:
+    if order is None or len(order) != len(frame):
         order = sort_order(frame, keys)
     if np.array_equal(order, np.arange(len(order))):
         return frame.reset_index(drop=True)
