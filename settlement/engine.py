@@ -24,6 +24,7 @@ Steps 1-5 are here; the ceiling's rank is ``settlement.ceiling``, pairs, positio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -241,7 +242,17 @@ def _line_order(
     rank = pc.rank(encoded.dictionary, sort_keys="ascending", tiebreaker="dense").to_numpy()
     debtor_rank = rank.astype("int64")[encoded.indices.to_numpy().astype("int64")]
     days = ends[rows].astype("int64")
-    return np.lexsort((rows, days, creditor[rows], debtor_rank))
+    days -= days.min()
+    keys = (debtor_rank, creditor[rows], days, rows)
+    # One integer a line where the four fit in 63 bits (they do for any real year: tens of
+    # hospitals, 366 days, millions of DBCs): one stable sort instead of four.
+    sizes = [int(key.max()) + 1 for key in keys]
+    if math.prod(sizes) < 1 << 62:
+        packed = np.zeros(len(rows), dtype="int64")
+        for key, size in zip(keys, sizes, strict=True):
+            packed = packed * size + key
+        return np.argsort(packed, kind="stable")
+    return np.lexsort(keys[::-1])
 
 
 def _canonical(dbcs: pd.DataFrame) -> np.ndarray | None:
