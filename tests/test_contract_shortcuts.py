@@ -8,13 +8,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from hypothesis import given, settings
+import pyarrow.compute as pc
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from spreiding.contract.checks import check_dbcs
 from spreiding.contract.dates import _calendar_dates, parse_dates
 from spreiding.contract.files import LINE
-from spreiding.contract.ranks import dense_ranks, key_codes, pair_codes, strings
+from spreiding.contract.ranks import (
+    _fixed_width_ranks,
+    dense_ranks,
+    key_codes,
+    pair_codes,
+    strings,
+)
 from spreiding.contract.rows import Rows, digits, isin, key
 from spreiding.domain.errors import DatasetError
 
@@ -82,6 +89,43 @@ def test_ranks_of_few_repeated_values_and_of_many_agree() -> None:
         (ranks,) = dense_ranks([array])
         expected = pd.Series(values).rank(method="dense").to_numpy().astype("int64") - 1
         np.testing.assert_array_equal(ranks, expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(list("09AZaz\x00é€\U0001f600")), max_size=6), max_size=30),
+    st.integers(min_value=0, max_value=6),
+)
+def test_ranks_of_one_width_as_integers_are_arrows(texts: list[str], width: int) -> None:
+    """``_fixed_width_ranks`` (values of one width in bytes, each place's byte ranked) gives
+    Arrow's dense ranks by code point, or declines: values of several widths, or places
+    needing more than 63 bits (many places of many different bytes)."""
+    values = [(t.encode() * 8)[:width].decode("utf-8", "ignore") for t in texts]
+    array = pa.chunked_array([pa.array(values, pa.large_string())], pa.large_string())
+    found = _fixed_width_ranks(array)
+    encoded = [v.encode() for v in values]
+    widths = {len(e) for e in encoded}
+    one_width = len(widths) == 1 and widths != {0}
+    if found is None:
+        event("declined")
+        if one_width:
+            places = range(widths.pop())
+            assert sum((len({e[p] for e in encoded}) - 1).bit_length() for p in places) > 63
+        return
+    event("ranked as integers")
+    assert one_width
+    expected = pc.rank(array.combine_chunks(), sort_keys="ascending", tiebreaker="dense")
+    np.testing.assert_array_equal(found, expected.to_numpy().astype("int64") - 1)
+
+
+def test_ranks_of_ids_as_integers_by_hand() -> None:
+    ids = pa.chunked_array([["D10", "D02", "D10", "C99"], ["E00"]], pa.large_string())
+    ranks = _fixed_width_ranks(ids)
+    assert ranks is not None and ranks.tolist() == [2, 1, 2, 0, 3]
+    # Sixteen places of 256 different bytes each need 128 bits: declined.
+    wide = pa.chunked_array([[bytes([b] * 16).hex()[:16] for b in range(256)]], pa.large_string())
+    assert _fixed_width_ranks(wide) is None
+    assert _fixed_width_ranks(pa.chunked_array([["a", "bb"]], pa.large_string())) is None
 
 
 _KEYS = st.lists(

@@ -63,19 +63,71 @@ def dense_ranks(arrays: Sequence[pa.ChunkedArray]) -> list[np.ndarray]:
 
 def _ranks(array: pa.ChunkedArray) -> np.ndarray:
     """Arrow's sort is fast on many distinct strings and slow on few repeated ones; a hash
-    is the other way round. A sample says which the column is; both give the same ranks."""
+    is the other way round. A sample says which the column is; both give the same ranks.
+    Many distinct values of one width (ids) are ranked as integers (``_fixed_width_ranks``)."""
     size = len(array)
     if size == 0:
         return np.zeros(0, dtype="int64")
     step = max(1, size // _SAMPLE)
     sample = array.take(pa.array(np.arange(0, size, step, dtype="int64")))
     if 2 * len(pc.unique(sample)) > len(sample):
+        fixed = _fixed_width_ranks(array)
+        if fixed is not None:
+            return fixed
         ranked = pc.rank(array, sort_keys="ascending", tiebreaker="dense")
         return ranked.to_numpy().astype("int64") - 1
     encoded = pc.dictionary_encode(array.combine_chunks())
     order = pc.rank(encoded.dictionary, sort_keys="ascending", tiebreaker="dense")
     of_distinct = order.to_numpy().astype("int64") - 1
     return of_distinct[encoded.indices.to_numpy().astype("int64")]
+
+
+def _fixed_width_ranks(array: pa.ChunkedArray) -> np.ndarray | None:
+    """The ranks of a column whose values all have one width in bytes (an id, a code), found
+    without comparing strings: for values of one width, byte order is the order of the bytes
+    at each place in turn, so each place's byte becomes its rank among the bytes found at
+    that place, in as few bits as those need, and the places are packed into one integer
+    per value. None when the values differ in width or the places need more than 63 bits."""
+    combined = array.combine_chunks()
+    if not pa.types.is_large_string(combined.type) or combined.null_count:
+        return None
+    size = len(combined)
+    if size == 0:
+        return None
+    _, offsets_buffer, data_buffer = combined.buffers()
+    offsets = np.frombuffer(
+        offsets_buffer, dtype=np.int64, count=size + 1, offset=combined.offset * 8
+    )
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or int(offsets[-1] - offsets[0]) != width * size:
+        return None
+    if not np.all(np.diff(offsets) == width):
+        return None
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=width * size, offset=int(offsets[0]))
+    places = data.reshape(size, width)
+    packed = np.zeros(size, dtype=np.uint64)
+    bits = 0
+    for place in range(width):
+        column = places[:, place]
+        found = np.zeros(256, dtype=bool)
+        found[column] = True
+        count = int(found.sum())
+        if count == 1:
+            continue
+        need = (count - 1).bit_length()
+        bits += need
+        if bits > 63:
+            return None
+        rank_of_byte = (np.cumsum(found) - 1).astype(np.uint64)
+        packed = (packed << np.uint64(need)) | rank_of_byte[column]
+    order = np.argsort(packed)
+    ordered = packed[order]
+    new = np.empty(size, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    ranks = np.empty(size, dtype=np.int64)
+    ranks[order] = np.cumsum(new) - 1
+    return ranks
 
 
 def key_codes(columns: Sequence[pd.Series]) -> np.ndarray | None:
