@@ -7,6 +7,8 @@ array (Arrow gathers those into one array first)."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,6 +16,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from spreiding.domain import string_columns
 from spreiding.domain.string_columns import blank_as_missing, take, take_frame
 
 FIXED = st.sampled_from(["06900017", "06900008", "é-0000éé", "990112010"[:8]])
@@ -85,7 +88,13 @@ def test_take_past_the_end_is_refused() -> None:
         take(agb, np.array([2]))
 
 
-def test_take_frame_keeps_every_column_and_dtype() -> None:
+@pytest.mark.parametrize("threads", [False, True])
+def test_take_frame_keeps_every_column_and_dtype(
+    threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if threads:  # the columns of a large frame are taken on two threads
+        monkeypatch.setattr(string_columns, "PARALLEL_ROWS", 1)
+    running = threading.active_count()
     frame = pd.DataFrame(
         {
             "agb": pd.Series(["06900017", "06900008", "06900011"], dtype="str"),
@@ -99,3 +108,4 @@ def test_take_frame_keeps_every_column_and_dtype() -> None:
     pd.testing.assert_frame_equal(taken, expected)
     assert taken["agb"].tolist() == ["06900011", "06900017"]
     assert taken["amount_cents"].tolist() == [7, 100]
+    assert threading.active_count() == running  # none outlives the call (workers may fork)

@@ -22,9 +22,13 @@ Example::
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+PARALLEL_ROWS = 100_000  # a frame of fewer rows is taken on the calling thread
 
 
 def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
@@ -38,9 +42,16 @@ def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
 
 
 def take_frame(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """``frame.take(positions)`` with a fresh ``RangeIndex``, column by column."""
-    columns = {name: take(frame[name], positions) for name in frame.columns}
-    return pd.DataFrame(columns, columns=frame.columns)
+    """``frame.take(positions)`` with a fresh ``RangeIndex``, column by column: for a large
+    frame on two threads (numpy and Arrow copy without holding the interpreter's lock), which
+    end before it returns."""
+    columns = [frame.iloc[:, at] for at in range(frame.shape[1])]
+    if len(positions) < PARALLEL_ROWS or len(columns) < 2:
+        taken = [take(column, positions) for column in columns]
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            taken = list(pool.map(lambda column: take(column, positions), columns))
+    return pd.DataFrame(dict(zip(frame.columns, taken, strict=True)), columns=frame.columns)
 
 
 def blank_as_missing(series: pd.Series) -> pd.Series:
