@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +199,15 @@ def base_files() -> dict[str, Any]:
         "declarations.csv": [declaration(dbc_id="H1")],
         "transfers.csv": [transfer()],
     }
+
+
+def shuffled(files: dict[str, Any], seed: int) -> dict[str, Any]:
+    """A copy of ``files`` with each file's rows in another order, drawn from ``seed``."""
+    copied = copy.deepcopy(files)
+    rng = random.Random(seed)
+    for rows in copied.values():
+        rng.shuffle(rows)
+    return copied
 
 
 def write(folder: Path, files: dict[str, Any]) -> Path:

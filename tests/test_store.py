@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import random
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +113,7 @@ def test_row_order_does_not_change_what_is_stored(
     files: dict[str, Any],
     seed: int,
 ) -> None:
-    shuffled = copy.deepcopy(files)
-    rng = random.Random(seed)
-    for rows in shuffled.values():
-        rng.shuffle(rows)
+    shuffled = f.shuffled(files, seed)
     stored = []
     for variant in (files, shuffled):
         with rolled_back(connection):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import random
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,7 @@ def findings_of_years(files: dict[str, Any], years: tuple[int, ...]) -> dict[int
 @given(files=audit_datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
 @PROPERTY
 def test_findings_do_not_depend_on_row_order(files: dict[str, Any], seed: int) -> None:
-    shuffled = copy.deepcopy(files)
-    rng = random.Random(seed)
-    for rows in shuffled.values():
-        rng.shuffle(rows)
+    shuffled = f.shuffled(files, seed)
     assert audit_to_json(2024, findings(shuffled)) == audit_to_json(2024, findings(files))
 
 

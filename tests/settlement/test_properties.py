@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import random
 import tempfile
 from collections import Counter
 from decimal import Decimal
@@ -138,10 +136,7 @@ def test_bilateral_netting_pays_once_per_pair_that_owes_unequally(
 @given(files=datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1), netting=NETTINGS)
 @PROPERTY
 def test_row_order_does_not_change_a_byte(files: dict[str, Any], seed: int, netting: str) -> None:
-    shuffled = copy.deepcopy(files)
-    rng = random.Random(seed)
-    for rows in shuffled.values():
-        rng.shuffle(rows)
+    shuffled = f.shuffled(files, seed)
     first = settlement_to_json(settled(files, year=2024, netting=netting))
     assert settlement_to_json(settled(shuffled, year=2024, netting=netting)) == first
     assert settlement_to_json(settled(files, year=2024, netting=netting)) == first
@@ -154,10 +149,7 @@ def test_the_reader_gives_the_same_frames_whatever_the_row_order(
 ) -> None:
     """The canonical sort (by the uniqueness check's key codes where a key is text) puts the
     rows of any file order in one order."""
-    shuffled = copy.deepcopy(files)
-    rng = random.Random(seed)
-    for rows in shuffled.values():
-        rng.shuffle(rows)
+    shuffled = f.shuffled(files, seed)
     read = []
     for variant in (files, shuffled):
         with tempfile.TemporaryDirectory() as folder:
@@ -186,10 +178,7 @@ def test_totals_are_exact_decimal_sums(files: dict[str, Any]) -> None:
 def test_the_fingerprint_ignores_row_order_and_sees_every_input(
     files: dict[str, Any], seed: int
 ) -> None:
-    shuffled = copy.deepcopy(files)
-    rng = random.Random(seed)
-    for rows in shuffled.values():
-        rng.shuffle(rows)
+    shuffled = f.shuffled(files, seed)
     prints = []
     for variant in (files, shuffled):
         with tempfile.TemporaryDirectory() as folder:
