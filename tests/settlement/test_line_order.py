@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from settlement.engine import _canonical, _line_order, settle
+from settlement.engine import settle
+from settlement.ordering import canonical_creditors, line_order
 from spreiding.contract.reader import read_dataset
 from spreiding.domain.dataset import sort_rows
 from tests.conftest import V1
@@ -44,12 +45,12 @@ def test_order_by_hand() -> None:
     ends = np.array(["2024-03-01", "2024-01-01", "2024-01-01", "2024-01-01"], dtype="datetime64[s]")
     rows = np.array([0, 1, 2, 3])
     # debtor 06000008: (06000001, B), (06000002, A); debtor 06000009: (06000001, A), (06000002, C)
-    order = _line_order(dbcs, rows, ends, _canonical(dbcs))
+    order = line_order(dbcs, rows, ends, canonical_creditors(dbcs))
     assert order is not None and order.tolist() == [1, 2, 0, 3]
     # Not in canonical order: no shortcut.
     reversed_dbcs = dbcs.iloc[::-1].reset_index(drop=True)
-    assert _canonical(reversed_dbcs) is None
-    assert _line_order(reversed_dbcs, rows, ends, _canonical(reversed_dbcs)) is None
+    assert canonical_creditors(reversed_dbcs) is None
+    assert line_order(reversed_dbcs, rows, ends, canonical_creditors(reversed_dbcs)) is None
 
 
 def test_the_excluded_are_by_agb_and_dbc_id_not_by_the_step_that_excluded_them() -> None:
