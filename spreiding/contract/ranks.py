@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from spreiding.domain.string_columns import offsets
+
 # The separator of the string keys (``rows.key``): a value holding it may make two different
 # pairs one key there, so no shortcut is taken for it here.
 SEPARATOR = 0x1F
@@ -94,16 +96,12 @@ def _fixed_width_ranks(array: pa.ChunkedArray) -> np.ndarray | None:
     size = len(combined)
     if size == 0:
         return None
-    _, offsets_buffer, data_buffer = combined.buffers()
-    offsets = np.frombuffer(
-        offsets_buffer, dtype=np.int64, count=size + 1, offset=combined.offset * 8
-    )
-    width = int(offsets[1] - offsets[0])
-    if width == 0 or int(offsets[-1] - offsets[0]) != width * size:
+    starts = offsets(combined)
+    width = int(starts[1] - starts[0])
+    if width == 0 or not np.all(np.diff(starts) == width):
         return None
-    if not np.all(np.diff(offsets) == width):
-        return None
-    data = np.frombuffer(data_buffer, dtype=np.uint8, count=width * size, offset=int(offsets[0]))
+    data_buffer = combined.buffers()[2]
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=width * size, offset=int(starts[0]))
     places = data.reshape(size, width)
     packed = np.zeros(size, dtype=np.uint64)
     bits = 0

@@ -57,9 +57,7 @@ from spreiding.domain.errors import DatasetError, DatasetInvalid
 
 __all__ = ["SPECS", "FileSpec", "read_dataset", "validate_hours", "validate_transfers"]
 
-# The tables whose rows may also be registered one by one (validate_transfers, validate_hours).
-SCHEMAS_BY_NAME = {"transfers": TRANSFERS, "hours": HOURS}
-_SCHEMA_OF = {schema.name: schema for schema in SCHEMAS}
+SCHEMAS_BY_NAME = {schema.name: schema for schema in SCHEMAS}
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -115,7 +113,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             rows = Rows(source_of(frame, name), frame, errors)
             check(rows)
             dates[name] = rows.dates
-            schema = _SCHEMA_OF[name]
+            schema = SCHEMAS_BY_NAME[name]
             order = rows.orders.get(schema.key)
             if order is not None and all(schema.columns[c] == "str" for c in schema.key):
                 key_orders[name] = order

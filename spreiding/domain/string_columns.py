@@ -65,10 +65,7 @@ def blank_as_missing(series: pd.Series) -> pd.Series:
     if not pa.types.is_large_string(arrow.type):
         arrow = arrow.cast(pa.large_string())
     _, offsets_buffer, data_buffer = arrow.buffers()
-    offsets = np.frombuffer(
-        offsets_buffer, dtype=np.int64, count=len(arrow) + 1, offset=arrow.offset * 8
-    )
-    filled = np.diff(offsets) > 0
+    filled = np.diff(offsets(arrow)) > 0
     if arrow.null_count:
         filled &= arrow.is_valid().to_numpy(zero_copy_only=False)
     # The bitmap is read from bit ``arrow.offset`` on, as the offsets are.
@@ -80,6 +77,14 @@ def blank_as_missing(series: pd.Series) -> pd.Series:
     return pd.Series(pd.array(blanked, dtype=series.dtype), name=series.name)
 
 
+def offsets(array: pa.Array) -> np.ndarray:
+    """A ``large_string`` array's value offsets into its data buffer, as numpy (one more than
+    the values: value i is bytes ``offsets[i]`` to ``offsets[i + 1]``), without a copy."""
+    return np.frombuffer(
+        array.buffers()[1], dtype=np.int64, count=len(array) + 1, offset=array.offset * 8
+    )
+
+
 def _take_fixed(column: pa.ChunkedArray, positions: np.ndarray) -> pa.Array | None:
     """The rows at ``positions`` of a string column whose values all have one width in bytes
     or are empty (missing values are empty in Arrow), taken by numpy; None for any other
@@ -87,27 +92,24 @@ def _take_fixed(column: pa.ChunkedArray, positions: np.ndarray) -> pa.Array | No
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if not pa.types.is_large_string(array.type) or len(array) == 0:
         return None
-    _, offsets_buffer, data_buffer = array.buffers()
-    offset_type = np.int64
-    offsets = np.frombuffer(
-        offsets_buffer, dtype=offset_type, count=len(array) + 1, offset=array.offset * 8
-    )
-    lengths = np.diff(offsets)
+    starts = offsets(array)
+    lengths = np.diff(starts)
     width = int(lengths.max())
     if width == 0 or not np.all((lengths == 0) | (lengths == width)):
         return None
     filled = lengths == width
-    count = int(offsets[-1] - offsets[0]) // width
-    values = np.frombuffer(data_buffer, dtype=f"S{width}", count=count, offset=int(offsets[0]))
+    count = int(starts[-1] - starts[0]) // width
+    data_buffer = array.buffers()[2]
+    values = np.frombuffer(data_buffer, dtype=f"S{width}", count=count, offset=int(starts[0]))
     if count == len(array):
         data = values[positions]
-        new_offsets = np.arange(len(positions) + 1, dtype=offset_type) * width
+        new_offsets = np.arange(len(positions) + 1, dtype=np.int64) * width
     else:
         # Each filled row's place among the filled rows: where its bytes are in ``values``.
         place = np.cumsum(filled) - 1
         kept = filled[positions]
         data = values[place[positions][kept]]
-        new_offsets = np.zeros(len(positions) + 1, dtype=offset_type)
+        new_offsets = np.zeros(len(positions) + 1, dtype=np.int64)
         np.cumsum(kept * width, out=new_offsets[1:])
     validity = None
     if array.null_count:

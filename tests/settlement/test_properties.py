@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from settlement.engine import Settlement, settle
 from settlement.fingerprint import fingerprint
-from spreiding.contract.reader import read_dataset
-from spreiding.domain.dataset import SCHEMAS, sort_rows
+from spreiding.contract.reader import SCHEMAS_BY_NAME, read_dataset
+from spreiding.domain.dataset import sort_rows
 from spreiding.render.settlement import settlement_to_dict, settlement_to_json
 from tests import files as f
 from tests.settlement.reference import reference_settle
@@ -24,7 +24,6 @@ from tests.strategies import datasets
 NETTINGS = st.sampled_from(["bilateral", "multilateral"])
 YEARS = st.sampled_from([2023, 2024, 2025])
 PROPERTY = settings(max_examples=60, deadline=None)
-SCHEMA_OF = {schema.name: schema for schema in SCHEMAS}
 
 
 def settled(files: dict[str, Any], *, year: int, netting: str) -> Settlement:
@@ -160,7 +159,7 @@ def test_the_reader_gives_the_same_frames_whatever_the_row_order(
             assert frame is None and other is None
             continue
         pd.testing.assert_frame_equal(other, frame)
-        keys = list(SCHEMA_OF[name].key)
+        keys = list(SCHEMAS_BY_NAME[name].key)
         assert frame.equals(sort_rows(frame.sample(frac=1, random_state=seed % 1000), keys))
 
 
