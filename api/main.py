@@ -3,6 +3,8 @@ environment (``SPREIDING_DATABASE_URL``) at start-up, once per worker."""
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from api.app import create_app
@@ -14,4 +16,11 @@ from spreiding.store.database import make_engine
 
 
 def app_from_settings() -> FastAPI:
-    return create_app(make_engine(Settings().database_url, connections=THREADS))
+    app = create_app(make_engine(Settings().database_url, connections=THREADS))
+    # What the worker has built so far (modules, routes, models) lives as long as it does: out
+    # of the collector's sight, so that a full collection no longer walks it while requests
+    # wait (issue 10: at 100 clients, one worker, p99 299 -> 144 ms, 1.31 -> 1.12 ms of CPU a
+    # summary). Objects made later are collected as before.
+    gc.collect()
+    gc.freeze()
+    return app

@@ -23,10 +23,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from api import bodies, convert, schemas
-from api.deps import Checked, Db, RunId
+from api.deps import Checked, Db, RunId, run_read
 from api.errors import RESPONSES
 from api.paths import TextId
 from spreiding.domain.money import format_cents
@@ -164,9 +163,7 @@ async def get_statement_summary(
 ) -> Response:
     """The statement's totals and counts without its lines: per direction what is owed by kind
     (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
-    return await run_in_threadpool(
-        _summary, request, db, check, run_id, first, second, if_none_match
-    )
+    return await run_read(_summary, request, db, check, run_id, first, second, if_none_match)
 
 
 def _summary(
@@ -178,8 +175,8 @@ def _summary(
     second: str,
     if_none_match: str | None,
 ) -> Response:
-    """The summary, on one thread of the pool: the key checked, then the statement located,
-    then the kept body or a new one."""
+    """The summary, on a thread of the statement reads (``api.deps.run_read``): the key
+    checked, then the statement located, then the kept body or a new one."""
     ref = statements.locate_statement(db, check.principal(db), run_id, first, second)
     final = ref.run.status == "final"
     # A hospital's statement shows only its own payments: the viewer is part of the ETag.
@@ -247,8 +244,8 @@ def _checked_page(
     cursor: str | None,
     if_none_match: str | None,
 ) -> Response:
-    """A page, on one thread of the pool: the key checked (every request: a revoked key is
-    refused at once), the statement located for the caller, then the page."""
+    """A page, on a thread of the statement reads: the key checked (every request: a revoked
+    key is refused at once), the statement located for the caller, then the page."""
     ref = statements.locate_statement(db, check.principal(db), *path)
     return _page(request, section, ref, db, limit, cursor, if_none_match)
 
@@ -268,7 +265,7 @@ async def get_statement_lines(
     """The statement's DBC lines, a page at a time: those ``first`` is owed by ``second`` in
     the run's order, then the reverse (``creditor_agb``, ``debtor_agb`` on each)."""
     path = (run_id, first, second)
-    return await run_in_threadpool(
+    return await run_read(
         _checked_page, request, "lines", db, check, path, limit, cursor, if_none_match
     )
 
@@ -287,7 +284,7 @@ async def get_statement_hours(
 ) -> Response:
     """The statement's hours lines, a page at a time, in the order of ``/lines``."""
     path = (run_id, first, second)
-    return await run_in_threadpool(
+    return await run_read(
         _checked_page, request, "hours", db, check, path, limit, cursor, if_none_match
     )
 
@@ -306,6 +303,6 @@ async def get_statement_costs(
 ) -> Response:
     """The statement's shared-cost lines, a page at a time, in the order of ``/lines``."""
     path = (run_id, first, second)
-    return await run_in_threadpool(
+    return await run_read(
         _checked_page, request, "costs", db, check, path, limit, cursor, if_none_match
     )
