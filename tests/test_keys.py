@@ -21,7 +21,7 @@ from spreiding.cli import app, common
 from spreiding.config import Settings
 from spreiding.domain.access import FailureLimit, TooManyFailedAttempts, retry_after
 from spreiding.services import access
-from spreiding.store import keys
+from spreiding.store import key_checks, keys
 from spreiding.store.database import downgrade, make_engine, migrate
 from tests.conftest import V1, app_for
 from tests.test_trust_db import APP_LOGIN, app_role, postgres_only, unmigrated
@@ -329,6 +329,36 @@ def test_the_service_refuses_without_checking_the_key(connection: Connection) ->
         assert limited.value.retry_after == 57
     principal = access.authenticate(connection, other, client="i", limit=LIMIT, now=later)
     assert principal is not None and principal.key_id == other.split("_")[1]
+
+
+def test_the_look_up_finds_the_scopes_asked_and_the_usable_key_only(
+    connection: Connection,
+) -> None:
+    key = keys.create_key(connection, role="admin", now=T0)
+    key_id = key.split("_")[1]
+    since = T0 - timedelta(seconds=1)
+    scopes = ["address:h", f"key:{key_id}", "address:i", ""]
+    for second, scope in enumerate(scopes):
+        at = T0 + timedelta(seconds=second)
+        keys.record_failure(connection, [scope], at=at, forget_before=since)
+    later = T0 + timedelta(seconds=5)
+    both = key_checks.look_up(connection, key_id, scopes=scopes[:2], since=since, now=later)
+    assert both.failures == {
+        "address:h": [T0],
+        f"key:{key_id}": [T0 + timedelta(seconds=1)],
+    }
+    assert both.principal(key) is not None and both.principal(wrong(key)) is None
+    # No address (and so no second scope): the failure stored under "" is not found.
+    alone = key_checks.look_up(connection, None, scopes=["address:i"], since=since, now=later)
+    assert alone.failures == {"address:i": [T0 + timedelta(seconds=2)]}
+    assert alone.key is None
+    after = key_checks.look_up(connection, key_id, scopes=[], since=T0, now=later)
+    assert after.failures == {} and after.key is not None
+    keys.revoke_key(connection, key_id, at=later)
+    revoked = key_checks.look_up(connection, key_id, scopes=[], since=T0, now=later)
+    assert revoked.key is None
+    with pytest.raises(ValueError, match="at most 2 scopes"):
+        key_checks.look_up(connection, key_id, scopes=scopes[:3], since=since, now=later)
 
 
 def test_retry_after_counts_from_the_failure_that_reached_the_limit() -> None:

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, String, literal, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    String,
+    bindparam,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from spreiding.domain.access import Principal
 from spreiding.store.keys import FAILURE, KEY, KEY_AGREEMENT
@@ -44,16 +53,10 @@ class Looked:
         return Principal(key_id, role, agb, uzovi, self.agreements)
 
 
-def look_up(
-    connection: Connection,
-    key_id: str | None,
-    *,
-    scopes: Sequence[str],
-    since: datetime,
-    now: datetime,
-) -> Looked:
-    """The failures of ``scopes`` after ``since`` and the key ``key_id`` if usable at ``now``
-    (``key_id`` None: no key is looked for), in one statement."""
+def _statement() -> CompoundSelect:
+    """The look-up, built once with its parameters: the failures of scopes ``scope_0`` and
+    ``scope_1`` after ``since``, then the row of key ``key_id`` if usable at ``now`` with its
+    agreements. Built and keyed for SQLAlchemy's cache once, not on every request (issue 10)."""
     text = String()
     failures = select(
         literal("f", text).label("part"),
@@ -65,7 +68,10 @@ def look_up(
         null().label("agb"),
         null().label("uzovi"),
         null().label("agreement_id"),
-    ).where(FAILURE.c.scope.in_(list(scopes)), FAILURE.c.failed_at > since)
+    ).where(
+        FAILURE.c.scope.in_([bindparam(f"scope_{n}") for n in range(SCOPES)]),
+        FAILURE.c.failed_at > bindparam("since"),
+    )
     key = (
         select(
             literal("k", text),
@@ -80,17 +86,42 @@ def look_up(
         )
         .select_from(KEY.outerjoin(KEY_AGREEMENT, KEY_AGREEMENT.c.key_id == KEY.c.key_id))
         .where(
-            KEY.c.key_id == (key_id or ""),  # "" is no key's id
+            KEY.c.key_id == bindparam("key_id"),
             KEY.c.revoked_at.is_(None),
-            KEY.c.expires_at.is_(None) | (KEY.c.expires_at > now),
+            KEY.c.expires_at.is_(None) | (KEY.c.expires_at > bindparam("now")),
         )
     )
+    return union_all(failures, key)
+
+
+SCOPES = 2  # what a failure counts against: the client's address and the key id it names
+_LOOK_UP = _statement()
+
+
+def look_up(
+    connection: Connection,
+    key_id: str | None,
+    *,
+    scopes: Sequence[str],
+    since: datetime,
+    now: datetime,
+) -> Looked:
+    """The failures of ``scopes`` (at most SCOPES) after ``since`` and the key ``key_id`` if
+    usable at ``now`` (``key_id`` None: no key is looked for), in one statement."""
+    if len(scopes) > SCOPES:
+        raise ValueError(f"at most {SCOPES} scopes are looked up, not {len(scopes)}")
+    # "" stands for a scope or key not asked for: no key has it, a failure stored under it is
+    # not counted below.
+    parameters: dict[str, object] = {f"scope_{n}": "" for n in range(SCOPES)}
+    parameters.update({f"scope_{n}": scope for n, scope in enumerate(scopes)})
+    parameters.update(since=since, key_id=key_id or "", now=now)
     found: dict[str, list[datetime]] = {scope: [] for scope in scopes}
     row_of_key = None
     agreements: set[str] = set()
-    for part, scope, failed_at, *rest in connection.execute(union_all(failures, key)):
+    for part, scope, failed_at, *rest in connection.execute(_LOOK_UP, parameters):
         if part == "f":
-            found[scope].append(failed_at)
+            if scope in found:  # not a padding's ("" is asked for a scope not given)
+                found[scope].append(failed_at)
         else:
             row_of_key = (str(rest[0]), str(rest[1]), str(rest[2]), rest[3], rest[4])
             if rest[5] is not None:
