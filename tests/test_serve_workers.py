@@ -162,6 +162,18 @@ def test_a_worker_that_dies_is_replaced_on_its_socket(
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=30).status_code == 200
 
 
+def test_a_worker_that_cannot_start_stops_the_server_with_every_socket_closed() -> None:
+    import uvicorn
+
+    config = uvicorn.Config("tests.no_such_module:app", log_level="critical")
+    sockets = workers.listening_sockets("127.0.0.1", 0, 2, 64)
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with pytest.raises(workers.WorkerFailed):
+        workers.serve(config, sockets)
+    assert all(sock.fileno() == -1 for sock in sockets)
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
 def test_the_statement_reads_run_at_most_read_threads_at_a_time() -> None:
     running, most, lock = 0, 0, threading.Lock()
 
