@@ -129,8 +129,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         yield process, port
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def test_two_workers_listen_each_on_a_socket_of_its_own_and_stop_together(
@@ -146,7 +146,27 @@ def test_two_workers_listen_each_on_a_socket_of_its_own_and_stop_together(
     assert process.wait(timeout=30) == 0
     assert listening(port) == 0
     for pid in workers_of:
-        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+        assert not Path(f"/proc/{pid}").exists() or zombie(pid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_workers_end_with_a_parent_killed_outright(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    process, port = server
+    workers_of = children(process.pid)
+    process.kill()  # SIGKILL: the parent cannot stop its workers itself
+    process.wait()
+    wait_for(lambda: listening(port) == 0, 30)
+    for pid in workers_of:
+        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists() or zombie(pid), 30)
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def test_a_worker_that_dies_is_replaced_on_its_socket(

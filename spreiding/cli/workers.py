@@ -9,15 +9,19 @@ new connections over the sockets by a hash of the client's address and port.
 
 The sockets are bound and listening here, in the parent, before any worker starts: an address
 in use is told at once, and connections that arrive for a worker still starting (or replaced
-after it died) wait in its socket's queue instead of being refused. Where ``SO_REUSEPORT`` is
+after it died) wait in its socket's queue instead of being refused. On Linux a worker is ended
+with its parent, even one killed outright (``PR_SET_PDEATHSIG``). Where ``SO_REUSEPORT`` is
 missing (Windows), ``spreiding serve`` runs uvicorn's own supervisor instead.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import socket
+import sys
 import threading
 from types import FrameType
 
@@ -25,6 +29,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 _SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the parent's
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def supported() -> bool:
@@ -57,13 +62,26 @@ def listening_sockets(host: str, port: int, count: int, backlog: int) -> list[so
     return made
 
 
-def _work(config: uvicorn.Config, sock: socket.socket) -> None:  # pragma: no cover (a child)
+def _die_with(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent ends, however it ends: a
+    supervisor killed with SIGKILL would otherwise leave its workers serving on the port."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it ended before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _work(config: uvicorn.Config, sock: socket.socket, parent: int) -> None:  # a child
+    _die_with(parent)
     config.configure_logging()
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def _start(config: uvicorn.Config, sock: socket.socket) -> multiprocessing.process.BaseProcess:
-    process = _SPAWN.Process(target=_work, args=(config, sock), daemon=False)
+    process = _SPAWN.Process(target=_work, args=(config, sock, os.getpid()), daemon=False)
     process.start()
     return process
 
