@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
     parser.add_argument("--postgres", default=POSTGRES, help="database for import-postgresql")
     parser.add_argument("--statements", type=int, default=None, help="PDF: the first N only")
-    parser.add_argument("--api-seconds", type=float, default=10.0, help="API: seconds a mode")
+    parser.add_argument("--api-seconds", type=float, default=30.0, help="API: seconds a mode")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
