@@ -95,8 +95,10 @@ def serve(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    processes = [_start(config, sock) for sock in sockets]
+    processes: list[multiprocessing.process.BaseProcess] = []
     try:
+        for sock in sockets:  # one by one: those started are stopped if a later one fails
+            processes.append(_start(config, sock))
         while not stop.wait(0.5):
             for number, process in enumerate(processes):
                 if process.is_alive():
