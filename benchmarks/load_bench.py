@@ -137,9 +137,10 @@ class Tally:
 
 class Connected:
     """The clients' start line: each opens its connection and is answered once (not counted),
-    then all start together. Without it the first second, 100 connections opened at once, was
-    a third of a 10-second loop's slowest hundredth (issue 10): the loops measure the server
-    serving 100 connected clients, not a hundred handshakes."""
+    then all start together, so that a loop measures the server answering 100 connected
+    clients and no request's latency holds a handshake. (The first second of a loop stays
+    slower than the rest, connected or not: a third of a 10-second loop's slowest hundredth
+    fell in it; why was not found, and a 30-second loop dilutes it.)"""
 
     def __init__(self, clients: int) -> None:
         self.waiting, self.ready, self.start = clients, asyncio.Event(), 0.0
