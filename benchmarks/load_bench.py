@@ -139,8 +139,8 @@ class Connected:
     """The clients' start line: each opens its connection and is answered once (not counted),
     then all start together, so that a loop measures the server answering 100 connected
     clients and no request's latency holds a handshake. (The first second of a loop stays
-    slower than the rest, connected or not: a third of a 10-second loop's slowest hundredth
-    fell in it; why was not found, and a 30-second loop dilutes it.)"""
+    slower than the rest: of a 10-second loop's slowest hundredth, 147 of 147 requests fell in
+    it before, 77 of 141 after; why was not found, and a 30-second loop dilutes it.)"""
 
     def __init__(self, clients: int) -> None:
         self.waiting, self.ready, self.start = clients, asyncio.Event(), 0.0
