@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -99,10 +99,10 @@ def listening(port: int) -> int:
     return sum(1 for row in rows if row.split()[1] == address and row.split()[3] == "0A")
 
 
-def wait_for(check: object, seconds: float = 60.0) -> None:
+def wait_for(check: Callable[[], bool], seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return
         time.sleep(0.1)
     raise AssertionError("not reached in time")
