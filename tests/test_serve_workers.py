@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -146,7 +147,7 @@ def test_two_workers_listen_each_on_a_socket_of_its_own_and_stop_together(
     assert process.wait(timeout=30) == 0
     assert listening(port) == 0
     for pid in workers_of:
-        assert not Path(f"/proc/{pid}").exists() or zombie(pid)
+        assert ended(pid)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -159,7 +160,11 @@ def test_the_workers_end_with_a_parent_killed_outright(
     process.wait()
     wait_for(lambda: listening(port) == 0, 30)
     for pid in workers_of:
-        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists() or zombie(pid), 30)
+        wait_for(partial(ended, pid), 30)
+
+
+def ended(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or zombie(pid)
 
 
 def zombie(pid: int) -> bool:
