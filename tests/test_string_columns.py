@@ -17,7 +17,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from spreiding.domain import string_columns
-from spreiding.domain.string_columns import blank_as_missing, take, take_frame
+from spreiding.domain.string_columns import blank_as_missing, hashes, take, take_frame
 
 FIXED = st.sampled_from(["06900017", "06900008", "é-0000éé", "990112010"[:8]])
 ANY_WIDTH = st.text(alphabet="ab€\u00e9 ", max_size=5)
@@ -109,3 +109,36 @@ def test_take_frame_keeps_every_column_and_dtype(
     assert taken["agb"].tolist() == ["06900011", "06900017"]
     assert taken["amount_cents"].tolist() == [7, 100]
     assert threading.active_count() == running  # none outlives the call (workers may fork)
+
+
+def fnv_1a_fmix(text: str | None) -> int:
+    """The hash ``hashes`` promises, one byte at a time in Python: FNV-1a 64 over the UTF-8
+    bytes, then MurmurHash3's ``fmix64``; a missing value as the empty string."""
+    mask = (1 << 64) - 1
+    value = 0xCBF29CE484222325
+    for byte in (text or "").encode("utf-8"):
+        value = ((value ^ byte) * 0x100000001B3) & mask
+    for multiplier in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
+        value ^= value >> 33
+        value = (value * multiplier) & mask
+    return value ^ (value >> 33)
+
+
+@given(column=columns())
+def test_hashes_are_fnv_1a_of_the_bytes_however_the_column_is_held(column: pd.Series) -> None:
+    expected = [fnv_1a_fmix(None if pd.isna(v) else v) for v in column.tolist()]
+    got = hashes(column)
+    assert got.dtype == np.uint64
+    assert got.tolist() == expected
+
+
+def test_hashes_by_hand_and_spread_over_the_low_bits() -> None:
+    # FNV-1a 64 of "" is its offset basis; fmix64 of it, computed by hand once (and above).
+    assert hashes(pd.Series([""], dtype="str")).tolist() == [17280346270528514342]
+    assert hashes(pd.Series(["a", None], dtype="str")).tolist() == [
+        9413272369427828315,
+        17280346270528514342,
+    ]
+    patients = pd.Series([f"P{n:09d}" for n in range(16_000)], dtype="str")
+    buckets = np.bincount((hashes(patients) % np.uint64(16)).astype("int64"), minlength=16)
+    assert buckets.min() > 850 and buckets.max() < 1150  # 1,000 each, give or take

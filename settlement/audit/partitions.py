@@ -23,12 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from settlement.audit.declarations import isin
 from settlement.audit.findings import AuditInput, Finding
 from settlement.audit.odv import declared_keys, odv_002
 from settlement.audit.rules import CATALOGUE, LINE_RULES
 from spreiding.domain.agreements import Agreement
+from spreiding.domain.string_columns import hashes
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,9 @@ class PartAudit:
 
 def partition_keys(uzovi: pd.Series, patient_ref: pd.Series, per_insurer: int) -> np.ndarray:
     """Per line its partition, the same in every batch of lines: the insurer, and within it
-    the patient's hash modulo ``per_insurer`` (pandas' fixed-key hash: the same patient falls
-    in the same part on every run and machine), as ``"3311"`` or ``"3311-2"``."""
+    the patient's hash modulo ``per_insurer`` (``string_columns.hashes``, of the bytes alone:
+    the same patient falls in the same part on every run and machine), as ``"3311"`` or
+    ``"3311-2"``."""
     names, index = partition_index(uzovi, patient_ref, per_insurer)
     return np.asarray(names, dtype=object)[index]
 
@@ -51,10 +55,10 @@ def partition_index(
     uzovi: pd.Series, patient_ref: pd.Series, per_insurer: int
 ) -> tuple[list[str], np.ndarray]:
     """``partition_keys`` as the sorted distinct keys and, per line, the index of its key."""
-    codes, insurers = pd.factorize(uzovi.astype(object).to_numpy())
-    combined = codes.astype("int64")
+    codes, insurers = _factorized(uzovi)
+    combined = codes
     if per_insurer > 1:
-        hashed = pd.util.hash_array(patient_ref.astype(object).to_numpy())
+        hashed = hashes(patient_ref)
         combined = combined * per_insurer + (hashed % np.uint64(per_insurer)).astype("int64")
     distinct, index = np.unique(combined, return_inverse=True)
     if per_insurer > 1:
@@ -66,6 +70,18 @@ def partition_index(
     position = np.empty_like(rank)
     position[rank] = np.arange(len(rank))
     return [names[i] for i in rank], position[index]
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``pd.factorize`` of a string column without a missing value, through Arrow's hash."""
+    array = pa.array(values)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    if encoded.indices.null_count:
+        raise ValueError("a declaration line without an insurer cannot be partitioned")
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype="int64")
+    return codes, [str(value) for value in encoded.dictionary.to_pylist()]
 
 
 def audit_part(

@@ -11,6 +11,10 @@ holds it to ``Series.take``).
 ``blank_as_missing`` makes the empty values of a column missing: a new validity bitmap over the
 same bytes, where pandas compares every value with ``""`` and copies the column.
 
+``hashes`` gives each value a 64-bit hash of its UTF-8 bytes (FNV-1a, then a finaliser that
+spreads it over every bit), the same for a value on every run and machine, one byte place of
+all values at a time: pandas hashes a string column as Python objects, each made first.
+
 Example::
 
     >>> s = pd.Series(["06900017", None, "", "06900008"], dtype="str")
@@ -75,6 +79,40 @@ def blank_as_missing(series: pd.Series) -> pd.Series:
         len(arrow), offsets_buffer, data_buffer, validity, offset=arrow.offset
     )
     return pd.Series(pd.array(blanked, dtype=series.dtype), name=series.name)
+
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def hashes(series: pd.Series) -> np.ndarray:
+    """Per value the 64-bit FNV-1a hash of its UTF-8 bytes, finalised by the mixer of
+    MurmurHash3 (``fmix64``) so that its low bits are as good as its high ones; a missing
+    value hashes as the empty string. Example: ``hashes(pd.Series(["a"], dtype="str"))``
+    is the same array on every machine."""
+    array = pa.array(series)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    starts = offsets(array)
+    lengths = np.diff(starts)
+    data_buffer = array.buffers()[2]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    hashed = np.full(len(array), _FNV_OFFSET, dtype=np.uint64)
+    if data is not None and len(data):
+        begins = starts[:-1]
+        for place in range(int(lengths.max()) if len(lengths) else 0):
+            within = lengths > place
+            at = np.where(within, begins + place, 0)
+            mixed = (hashed ^ data[at].astype(np.uint64)) * _FNV_PRIME
+            hashed = np.where(within, mixed, hashed)
+    hashed ^= hashed >> np.uint64(33)
+    hashed *= np.uint64(0xFF51AFD7ED558CCD)
+    hashed ^= hashed >> np.uint64(33)
+    hashed *= np.uint64(0xC4CEB9FE1A85EC53)
+    hashed ^= hashed >> np.uint64(33)
+    return hashed
 
 
 def offsets(array: pa.Array) -> np.ndarray:

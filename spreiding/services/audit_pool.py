@@ -7,8 +7,9 @@ Two phases, each a set of independent tasks for a pool of worker processes (star
 1. Check and spill. The parent cuts the file into blocks at line ends (``declaration_checks
    .blocks``: each block's first line and its place in the file); a worker reads its block,
    checks it by the reader's rules (``declaration_checks.Checked``), and routes its typed lines
-   by bucket (``partition_index``) into its own Arrow IPC file per bucket,
-   ``<bucket>.<task>.arrow``. The 64-bit hashes of the block's declaration ids go, by their
+   by bucket (``partition_index``) into one Arrow IPC file of its own, ``spill.<task>.arrow``,
+   a record batch per bucket (one file a block: creating a file a bucket and block cost more
+   than the writing). The 64-bit hashes of the block's declaration ids go, by their
    top four bits, to 16 files; each range is then sorted on its own for a repeated hash (the
    memory of a sixteenth of the ids, not all).
 2. Audit. The buckets are packed into parts of at most ``part_lines`` lines as by one core
@@ -101,8 +102,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[str, int]:
-    """Check one block and spill its lines (phase 1); the lines per bucket written."""
+# Where a bucket's lines of one block are: (task, record batch in its spill file, lines).
+Spilled = tuple[int, int, int]
+
+
+def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[str, Spilled]:
+    """Check one block and spill its lines (phase 1): per bucket, where they were written."""
     path: Path = _STATE["path"]
     folder: Path = _STATE["folder"]
     header: list[str] = _STATE["header"]
@@ -125,13 +130,14 @@ def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[s
     )
     order = np.argsort(index, kind="stable")
     bounds = np.searchsorted(index[order], np.arange(len(names) + 1)).tolist()
-    table = table.take(order)
-    counts: dict[str, int] = {}
-    for name, start, stop in zip(names, bounds, bounds[1:], strict=False):
-        with ipc.new_file(folder / f"{name}.{task}.arrow", table.schema) as writer:
-            writer.write_table(table.slice(start, stop - start))
-        counts[name] = stop - start
-    return counts
+    table = table.take(order).combine_chunks()
+    written: dict[str, Spilled] = {}
+    with ipc.new_file(folder / f"spill.{task}.arrow", table.schema) as writer:
+        for name, start, stop in zip(names, bounds, bounds[1:], strict=False):
+            (batch,) = table.slice(start, stop - start).to_batches()
+            writer.write_batch(batch)
+            written[name] = (task, len(written), stop - start)
+    return written
 
 
 def _repeated(r: int) -> bool:
@@ -148,12 +154,17 @@ def _repeated(r: int) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _audit(buckets: list[str]) -> tuple[PartAudit, tuple[int, float]]:
-    """The line rules on one part (phase 2): the findings, the declared keys, and the
-    worker's process id and peak memory so far (MiB)."""
+def _audit(places: list[Spilled]) -> tuple[PartAudit, tuple[int, float]]:
+    """The line rules on one part (phase 2), its buckets' record batches in the blocks' spill
+    files: the findings, the declared keys, and the worker's process id and peak memory so
+    far (MiB)."""
     folder: Path = _STATE["folder"]
-    paths = sorted(p for name in buckets for p in folder.glob(f"{name}.*.arrow"))
-    lines = read_spilled(paths)
+    tables = []
+    for task, batch, _ in sorted(places):
+        with pa.memory_map(str(folder / f"spill.{task}.arrow")) as source:
+            tables.append(pa.Table.from_batches([ipc.open_file(source).get_batch(batch)]))
+    lines = sort_rows(pa.concat_tables(tables).to_pandas(), list(DECLARATIONS.key))
+    del tables
     part = audit_part(_STATE["dbcs"], _STATE["agreements"], lines, year=_STATE["year"])
     return part, (os.getpid(), _peak_mib())
 
@@ -218,19 +229,22 @@ def audit_file(
             executor.submit(_check_spill, task, *span)
             for task, span in enumerate(spans(path, block_bytes))
         ]
-        counts: dict[str, int] = {}
+        places: dict[str, list[Spilled]] = {}
         try:
             for future in checked:
-                for name, lines in future.result().items():
-                    counts[name] = counts.get(name, 0) + lines
+                for name, place in future.result().items():
+                    places.setdefault(name, []).append(place)
             ranges = list(executor.map(_repeated, range(HASH_RANGES)))
         except Invalid:
             _cancel(checked)
             raise
         if any(ranges):
             raise Invalid("a repeated id hash")
-        buckets = {Path(name): counts[name] for name in sorted(counts)}
-        parts = [[p.name for p in part] for part in packed(buckets, part_lines)]
+        buckets = {Path(name): sum(p[2] for p in places[name]) for name in sorted(places)}
+        parts = [
+            [place for path in part for place in places[path.name]]
+            for part in packed(buckets, part_lines)
+        ]
         audited = list(executor.map(_audit, parts))
     peaks: dict[int, float] = {}
     for _, (pid, peak) in audited:
