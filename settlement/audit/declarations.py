@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from spreiding.domain.dataset import sort_rows
+from spreiding.domain.string_columns import equal_at, hashes
 
 LINE_KEY = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
 
@@ -62,6 +63,46 @@ def key_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return combined
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def key_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row a 64-bit hash of its values in ``columns`` (strings by their bytes,
+    ``string_columns.hashes``; dates and numbers by their integer value): equal where the
+    values are; two different keys share one only by a collision, which a caller checks
+    (``group_numbers``) or does not need to (a candidate later compared exactly)."""
+    combined = np.zeros(len(frame), dtype=np.uint64)
+    for column in columns:
+        values = frame[column]
+        if values.dtype.kind in "Mmiu":
+            part = values.to_numpy().astype("int64").view(np.uint64) * _MIX
+            part ^= part >> np.uint64(31)
+        else:
+            part = hashes(values)
+        combined = combined * _MIX + part
+        combined ^= combined >> np.uint64(29)
+    return combined
+
+
+def group_numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row a number from 0, equal exactly where the rows' values in ``columns`` are: the
+    rows sorted by ``key_hashes``, and where two rows next to each other share a hash their
+    values compared (numbering the strings themselves, ``key_codes``, takes several times as
+    long); only on a collision are they numbered by ``key_codes``."""
+    hashed = key_hashes(frame, columns)
+    order = np.argsort(hashed)
+    ordered = hashed[order]
+    meet = np.flatnonzero(ordered[1:] == ordered[:-1])
+    first, second = order[meet], order[meet + 1]
+    if not all(bool(equal_at(frame[column], first, second).all()) for column in columns):
+        return key_codes(frame, columns)
+    new = np.ones(len(order), dtype="int64")
+    new[meet + 1] = 0
+    numbers = np.empty(len(order), dtype="int64")
+    numbers[order] = np.cumsum(new) - 1
+    return numbers
+
+
 def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
     """The debit lines that no credit line cancels, in (declaration_id) order."""
     amount = declarations["amount_cents"].to_numpy()
@@ -97,10 +138,10 @@ def overlapping_pairs(lines: pd.DataFrame) -> pd.DataFrame:
     a day, as positional indices ``a`` < ``b`` into ``lines`` (a started first)."""
     if len(lines) < 2:
         return pd.DataFrame({"a": np.array([], dtype="int64"), "b": np.array([], dtype="int64")})
-    group_id = key_codes(lines, ["uzovi", "patient_ref"])
+    group_id = group_numbers(lines, ["uzovi", "patient_ref"])
     start = lines["start_date"].to_numpy().astype("int64")
     end = lines["end_date"].to_numpy().astype("int64")
-    order = np.lexsort((start, group_id))
+    order = _by_group_and_start(group_id, start)
     g, s, e = group_id[order], start[order], end[order]
     found_a: list[np.ndarray] = []
     found_b: list[np.ndarray] = []
@@ -118,6 +159,17 @@ def overlapping_pairs(lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"a": np.concatenate(found_a).astype("int64"), "b": np.concatenate(found_b).astype("int64")}
     )
+
+
+def _by_group_and_start(group_id: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The rows in order of group, then start: one sort of the two packed into one integer
+    where they fit in 63 bits (rows of the same group and start in any order: the sweep pairs
+    each two of them once either way), else ``np.lexsort``."""
+    offset = start - start.min()
+    width = int(offset.max()).bit_length()
+    if int(group_id.max()).bit_length() + width <= 62:
+        return np.argsort((group_id << width) | offset)
+    return np.lexsort((start, group_id))
 
 
 def later(lines: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:

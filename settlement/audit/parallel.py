@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from settlement import coverage
-from settlement.audit.declarations import codes, key_codes, later
+from settlement.audit.declarations import codes, key_hashes, later
 from settlement.audit.findings import ERROR, WARNING, AuditInput, Finding
 
 COVERAGE = ["pair", "ct", "agreement_id", "care_type", "performing_agb", "consented"]
@@ -179,10 +179,10 @@ def check_par_002(data: AuditInput) -> list[Finding]:
     if live.empty:
         return []
     key = ["agb", "uzovi", "patient_ref", "zorgproduct_code", "start_date"]
-    # Only the lines whose key repeats take part: a small share, worked on alone.
-    numbers = key_codes(live, key)
-    repeats = np.bincount(numbers)[numbers] > 1
-    repeated = live.loc[repeats]
+    # Only the lines whose key repeats take part: a small share, worked on alone. A repeated
+    # hash of the key finds them (and, on a collision, a line more, which the exact
+    # ``duplicated`` and ``ngroup`` below leave out).
+    repeated = live.loc[_repeated(key_hashes(live, key))]
     if repeated.empty:
         return []
     ordered = repeated.sort_values(["declared_on", "declaration_id"], kind="stable")
@@ -224,6 +224,17 @@ def check_par_002(data: AuditInput) -> list[Finding]:
             )
         )
     return findings
+
+
+def _repeated(hashed: np.ndarray) -> np.ndarray:
+    """Per row, whether another row has its hash."""
+    order = np.argsort(hashed)
+    ordered = hashed[order]
+    same = ordered[1:] == ordered[:-1]
+    repeats = np.zeros(len(hashed), dtype=bool)
+    repeats[order[1:][same]] = True
+    repeats[order[:-1][same]] = True
+    return repeats
 
 
 def check_par_003(data: AuditInput) -> list[Finding]:

@@ -26,7 +26,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from settlement.audit.declarations import isin
 from settlement.audit.findings import AuditInput, Finding
 from settlement.audit.odv import declared_keys, odv_002
 from settlement.audit.rules import CATALOGUE, LINE_RULES
@@ -102,9 +101,15 @@ def audit_part(
 
 
 def _dbcs_of(dbcs: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """The DBCs that lines can declare (``odv._declared_dbcs``): by patient, or by id."""
-    patients = isin(dbcs["patient_ref"], lines["patient_ref"])
-    return dbcs.loc[patients | isin(dbcs["dbc_id"], lines["dbc_id"])]
+    """The DBCs that lines can declare (``odv._declared_dbcs``): by patient, or by id; found
+    by the values' hashes (``string_columns.hashes``), so a collision may let a DBC more in,
+    which the rules' exact joins then leave alone."""
+
+    def among(column: str) -> np.ndarray:
+        known = pd.Series(hashes(dbcs[column]))
+        return known.isin(hashes(lines[column])).to_numpy()
+
+    return dbcs.loc[among("patient_ref") | among("dbc_id")]
 
 
 def audit_rest(

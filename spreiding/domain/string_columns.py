@@ -11,9 +11,9 @@ holds it to ``Series.take``).
 ``blank_as_missing`` makes the empty values of a column missing: a new validity bitmap over the
 same bytes, where pandas compares every value with ``""`` and copies the column.
 
-``hashes`` gives each value a 64-bit hash of its UTF-8 bytes (FNV-1a, then a finaliser that
-spreads it over every bit), the same for a value on every run and machine, one byte place of
-all values at a time: pandas hashes a string column as Python objects, each made first.
+``hashes`` gives each value a 64-bit hash of its UTF-8 bytes, the same for a value on every run
+and machine, eight bytes of all values at a time: pandas hashes a string column as Python
+objects, each made first.
 
 Example::
 
@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 PARALLEL_ROWS = 100_000  # a frame of fewer rows is taken on the calling thread
 
@@ -86,10 +87,12 @@ _FNV_PRIME = np.uint64(0x100000001B3)
 
 
 def hashes(series: pd.Series) -> np.ndarray:
-    """Per value the 64-bit FNV-1a hash of its UTF-8 bytes, finalised by the mixer of
-    MurmurHash3 (``fmix64``) so that its low bits are as good as its high ones; a missing
-    value hashes as the empty string. Example: ``hashes(pd.Series(["a"], dtype="str"))``
-    is the same array on every machine."""
+    """Per value a 64-bit hash of its UTF-8 bytes, the same on every run and machine: the bytes
+    as little-endian 64-bit words (the last one padded with zeros), each folded in FNV-1a's
+    way (xor, times the FNV prime), then the byte length, then MurmurHash3's finaliser
+    (``fmix64``), so that the low bits are as good as the high ones. A missing value hashes as
+    the empty string. Where every value has one width the words are read straight from the
+    data buffer; otherwise they are gathered a byte place at a time; the same hash either way."""
     array = pa.array(series)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
@@ -97,22 +100,66 @@ def hashes(series: pd.Series) -> np.ndarray:
         array = array.cast(pa.large_string())
     starts = offsets(array)
     lengths = np.diff(starts)
-    data_buffer = array.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
     hashed = np.full(len(array), _FNV_OFFSET, dtype=np.uint64)
-    if data is not None and len(data):
-        begins = starts[:-1]
-        for place in range(int(lengths.max()) if len(lengths) else 0):
-            within = lengths > place
-            at = np.where(within, begins + place, 0)
-            mixed = (hashed ^ data[at].astype(np.uint64)) * _FNV_PRIME
-            hashed = np.where(within, mixed, hashed)
+    widest = int(lengths.max()) if len(lengths) else 0
+    if widest:
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+        uniform = bool((lengths == widest).all())
+        for place, word in enumerate(_words(data, starts, lengths, widest, uniform)):
+            mixed = (hashed ^ word) * _FNV_PRIME
+            hashed = mixed if uniform else np.where(lengths > place * 8, mixed, hashed)
+    hashed = (hashed ^ lengths.astype(np.uint64)) * _FNV_PRIME
     hashed ^= hashed >> np.uint64(33)
     hashed *= np.uint64(0xFF51AFD7ED558CCD)
     hashed ^= hashed >> np.uint64(33)
     hashed *= np.uint64(0xC4CEB9FE1A85EC53)
     hashed ^= hashed >> np.uint64(33)
     return hashed
+
+
+def _words(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, widest: int, uniform: bool
+) -> list[np.ndarray]:
+    """The values' bytes as little-endian 64-bit words, zero-padded: word j of every value."""
+    count = (widest + 7) // 8
+    if uniform:  # every value ``widest`` bytes, one after the other from ``starts[0]``
+        matrix = data[starts[0] : starts[0] + len(lengths) * widest].reshape(-1, widest)
+        padded = np.zeros((len(lengths), count * 8), dtype=np.uint8)
+        padded[:, :widest] = matrix
+        as_words = padded.view("<u8")
+        return [as_words[:, j] for j in range(count)]
+    found = []
+    begins = starts[:-1]
+    for j in range(count):
+        word = np.zeros(len(lengths), dtype=np.uint64)
+        for k in range(8):
+            place = j * 8 + k
+            within = lengths > place
+            byte = data[np.where(within, begins + place, 0)].astype(np.uint64)
+            word |= np.where(within, byte, np.uint64(0)) << np.uint64(8 * k)
+        found.append(word)
+    return found
+
+
+def equal_at(series: pd.Series, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Per i, whether ``series`` holds the same value at ``first[i]`` and ``second[i]`` (two
+    missing values are the same); by numpy where every value has one width."""
+    array = pa.array(series)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_large_string(array.type) and len(array) and not array.null_count:
+        starts = offsets(array)
+        lengths = np.diff(starts)
+        width = int(lengths[0])
+        if width and bool((lengths == width).all()):
+            values = np.frombuffer(
+                array.buffers()[2], dtype=f"S{width}", count=len(array), offset=int(starts[0])
+            )
+            return np.asarray(values[first] == values[second], dtype=bool)
+    left, right = array.take(pa.array(first)), array.take(pa.array(second))
+    same = pc.equal(left, right).fill_null(False)
+    both_missing = pc.and_(left.is_null(), right.is_null())
+    return np.asarray(pc.or_(same, both_missing).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def offsets(array: pa.Array) -> np.ndarray:

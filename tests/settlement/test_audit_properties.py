@@ -6,12 +6,18 @@ import copy
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import numpy as np
+import pandas as pd
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from settlement.audit import declarations, partitions
+from settlement.audit.partitions import audit_partitioned
 from settlement.audit.rules import Finding, audit
 from spreiding.contract.reader import read_dataset
+from spreiding.domain.string_columns import hashes
 from spreiding.render.audit import audit_to_json
 from tests import files as f
 from tests.strategies import PLANTED, audit_cases, audit_datasets
@@ -40,6 +46,29 @@ def findings_of_years(files: dict[str, Any], years: tuple[int, ...]) -> dict[int
 def test_findings_do_not_depend_on_row_order(files: dict[str, Any], seed: int) -> None:
     shuffled = f.shuffled(files, seed)
     assert audit_to_json(2024, findings(shuffled)) == audit_to_json(2024, findings(files))
+
+
+def colliding(values: pd.Series) -> np.ndarray:
+    """``hashes`` cut down to three values: nearly every two keys collide."""
+    return hashes(values) % np.uint64(3)
+
+
+@given(files=audit_datasets())
+@PROPERTY
+def test_hash_collisions_change_no_finding(files: dict[str, Any]) -> None:
+    """The audit groups lines by hashes of their keys (``declarations.group_numbers``, PAR-002's
+    candidates, a part's DBCs): with hashes that collide all the time, every finding is the
+    same, whole and in parts."""
+    with tempfile.TemporaryDirectory() as folder:
+        dataset = read_dataset(f.write(Path(folder), files))
+    args = (dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers)
+    expected = audit(*args, year=2024)
+    with (
+        mock.patch.object(declarations, "hashes", colliding),
+        mock.patch.object(partitions, "hashes", colliding),
+    ):
+        assert audit(*args, year=2024) == expected
+        assert audit_partitioned(*args, year=2024, per_insurer=2) == expected
 
 
 @given(files=audit_datasets())
