@@ -109,6 +109,10 @@ def test_typed_table_is_the_typed_frame_of_a_block(folder: str) -> None:
             audit_pool.typed_table(frame, header, schema).to_pandas(), ["declaration_id"]
         )
         pd.testing.assert_frame_equal(got, expected)
+        # The dates as the checks parsed them: the same frame.
+        assert set(checked.dates) == {"start_date", "end_date", "declared_on"}
+        reused = audit_pool.typed_table(frame, header, schema, checked.dates).to_pandas()
+        pd.testing.assert_frame_equal(sort_rows(reused, ["declaration_id"]), expected)
 
 
 @given(files=audit_datasets())

@@ -167,7 +167,7 @@ def test_a_hash_collision_of_different_ids_is_no_duplicate(
     """Every id given the same 64-bit hash: all are candidates, compared exactly, and none
     is a duplicate; a real duplicate among them is still found, with the reader's message."""
 
-    def colliding(ids: np.ndarray) -> np.ndarray:
+    def colliding(ids: pd.Series) -> np.ndarray:
         return np.zeros(len(ids), dtype="uint64")
 
     monkeypatch.setattr(declaration_checks, "id_hashes", colliding)

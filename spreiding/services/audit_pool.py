@@ -28,7 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -68,10 +68,17 @@ def _schema() -> pa.Schema:
     return pa.Table.from_pandas(conform(empty, DECLARATIONS), preserve_index=False).schema
 
 
-def typed_table(frame: pd.DataFrame, header: list[str], schema: pa.Schema) -> pa.Table:
+def typed_table(
+    frame: pd.DataFrame,
+    header: list[str],
+    schema: pa.Schema,
+    dates: dict[str, pd.Series] | None = None,
+) -> pa.Table:
     """The checked block ``frame`` as Arrow lines of the canonical frame (``audit_partitions
-    ._typed`` without the pandas round trip): amounts in exact cents, dates by their format,
-    an optional column absent or "" as missing. Not sorted."""
+    ._typed`` without the pandas round trip): amounts in exact cents, dates by their format
+    (or as the checks parsed them: ``dates``, ``Checked.dates``), an optional column absent
+    or "" as missing. Not sorted."""
+    dates = dates or {}
     arrays = []
     for column, kind in DECLARATIONS.columns.items():
         if column == "amount_cents":
@@ -80,6 +87,9 @@ def typed_table(frame: pd.DataFrame, header: list[str], schema: pa.Schema) -> pa
             continue
         if column not in header:
             arrays.append(pa.nulls(len(frame), pa.large_string()))
+            continue
+        if kind == "date" and column in dates:
+            arrays.append(pa.array(dates[column].to_numpy(), pa.timestamp("s")))
             continue
         values = pa.array(frame[column]).cast(pa.large_string())
         if kind == "date":
@@ -123,7 +133,7 @@ def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[s
     ranges = (hashes >> np.uint64(64 - 4)).astype("int64")
     for r in np.unique(ranges).tolist():
         np.save(folder / f"ids-{r}.{task}.npy", hashes[ranges == r])
-    table = typed_table(frame, header, _STATE["schema"])
+    table = typed_table(frame, header, _STATE["schema"], checked.dates)
     del frame
     names, index = partition_index(
         table["uzovi"].to_pandas(), table["patient_ref"].to_pandas(), _STATE["per_insurer"]
@@ -183,15 +193,15 @@ def read_spilled(paths: list[Path]) -> pd.DataFrame:
     return sort_rows(frame, list(DECLARATIONS.key))
 
 
-def spans(path: Path, block_bytes: int) -> list[tuple[int, int, int]]:
-    """The blocks of ``path`` (``declaration_checks.blocks``) as (first line, offset, length)."""
+def spans(path: Path, block_bytes: int) -> Iterator[tuple[int, int, int]]:
+    """The blocks of ``path`` (``declaration_checks.blocks``) as (first line, offset, length),
+    each as soon as it is found: the workers check the first blocks while the rest of the
+    file is cut (about 0.8 s for 900 MB)."""
     with path.open("rb") as file:
         offset = len(file.readline())
-    found = []
     for first_line, data in blocks(path, block_bytes=block_bytes):
-        found.append((first_line, offset, len(data)))
+        yield first_line, offset, len(data)
         offset += len(data)
-    return found
 
 
 def pool(workers: int, state: dict[str, Any]) -> ProcessPoolExecutor:

@@ -50,6 +50,7 @@ from spreiding.contract.sources import Source, locate, read_tables
 from spreiding.contract.tally import Tally
 from spreiding.domain.dataset import DECLARATIONS, Dataset, conform
 from spreiding.domain.errors import DatasetError, DatasetInvalid
+from spreiding.domain.string_columns import hashes as string_hashes
 
 BLOCK_BYTES = 16 << 20
 SPEC = SPECS["declarations"]
@@ -124,10 +125,11 @@ def block_frame(
     return rows_of_table(SPEC, header, table, bad_rows, first_line, errors)
 
 
-def id_hashes(ids: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each id. Two ids of one hash are only candidates: ``Checked.finish``
-    compares them exactly, so a collision of two different ids is never a duplicate."""
-    return pd.util.hash_array(ids, categorize=False)
+def id_hashes(ids: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each id (``string_columns.hashes``). Two ids of one hash are only
+    candidates: ``Checked.finish`` compares them exactly, so a collision of two different ids
+    is never a duplicate."""
+    return string_hashes(ids)
 
 
 class _BlockRows(Rows):
@@ -148,7 +150,7 @@ class _BlockRows(Rows):
     def unique(self, *columns: str, codes: np.ndarray | None = None) -> None:
         assert columns == ("declaration_id",)
         values = self.frame["declaration_id"]
-        self.hashes.append(id_hashes(values[values != ""].to_numpy(dtype=object)))
+        self.hashes.append(id_hashes(values[values != ""]))
 
 
 class Checked:
@@ -170,15 +172,17 @@ class Checked:
         self.hashes: list[np.ndarray] = []
         self.unreadable: set[tuple[int, str]] = set()
         self.errors: list[DatasetError] = []
+        # The last block's date columns as the checks parsed them (``Rows.dates``).
+        self.dates: dict[str, pd.Series] = {}
 
     def frame(self, first_line: int, data: bytes) -> pd.DataFrame:
         """The checked raw frame of a block (the checks' errors in ``errors``)."""
         frame = block_frame(self.header, first_line, data, self.errors)
         self.unreadable |= frame.attrs.get(UNREADABLE, set())
         hospitals, insurers, dbc_keys = self.references
-        check_declarations(
-            _BlockRows(frame, self.errors, self.tally, self.hashes), hospitals, insurers, dbc_keys
-        )
+        rows = _BlockRows(frame, self.errors, self.tally, self.hashes)
+        check_declarations(rows, hospitals, insurers, dbc_keys)
+        self.dates = rows.dates
         return frame
 
     def finish(self, *, block_bytes: int = BLOCK_BYTES) -> list[DatasetError]:
@@ -202,7 +206,7 @@ class Checked:
             frame = block_frame(self.header, first_line, data, [])
             values = frame["declaration_id"]
             present = frame.loc[values != "", ["declaration_id", LINE]]
-            hashed = id_hashes(present["declaration_id"].to_numpy(dtype=object))
+            hashed = id_hashes(present["declaration_id"])
             found.append(present.loc[np.isin(hashed, repeated)])
         candidates = pd.concat(found, ignore_index=True)
         candidates.attrs[UNREADABLE] = self.unreadable
