@@ -67,17 +67,16 @@ def cents(values: pd.Series) -> pd.Series:
 
 
 def arrow_cents(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """``cents`` of Arrow strings, as Arrow int64 (``-12.5`` -> -1250): the whole euros and
-    the decimals split at the point and read as integers, never through a float."""
-    minus = pc.starts_with(array, "-")
-    unsigned = pc.if_else(minus, pc.utf8_slice_codeunits(array, 1), array)
-    parts = pc.split_pattern(unsigned, ".", max_splits=1)
-    whole = pc.cast(pc.list_element(parts, 0), pa.int64())
-    two = pc.equal(pc.list_value_length(parts), 2)
-    decimals = pc.if_else(two, pc.list_element(pc.if_else(two, parts, None), 1), "")
-    fraction = pc.cast(pc.utf8_rpad(decimals, width=2, padding="0"), pa.int64())
-    amount = pc.add(pc.multiply(whole, 100), fraction)
-    return pc.if_else(minus, pc.negate(amount), amount)
+    """``cents`` of Arrow strings, as Arrow int64 (``-12.5`` -> -1250), never through a
+    float: the digits without the point read as one integer (the sign with them), times 100,
+    10 or 1 as the amount has no, one or two decimals."""
+    point = pc.find_substring(array, ".")
+    decimals = pc.if_else(
+        pc.equal(point, -1), 0, pc.subtract(pc.subtract(pc.binary_length(array), point), 1)
+    )
+    number = pc.cast(pc.replace_substring(array, ".", ""), pa.int64())
+    scale = pc.if_else(pc.equal(decimals, 0), 100, pc.if_else(pc.equal(decimals, 1), 10, 1))
+    return pc.multiply(number, scale)
 
 
 def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
