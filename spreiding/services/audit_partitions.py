@@ -1,14 +1,14 @@
 """The audit streamed in partitions: memory bounded by the largest partition, not the input.
 
 The declaration lines arrive in batches (``csv_batches`` reads a declarations file in blocks
-with ``pyarrow.csv``; any iterable of canonical frames will do). Each batch is routed by
-bucket (``settlement.audit.partitions.partition_keys``: the insurer, and within it a hash of
-the patient) into one Arrow IPC file per bucket in a temporary folder; then the buckets are
-read back a few at a time, as many as make a part of at most ``PART_LINES`` lines, put in
-the canonical order and audited (``audit_part``): few parts for a small file, and for a
-large one parts of a bounded size, so the peak does not grow with the file. ODV-002 and the
-transfer rules run once (``audit_rest``) and the findings are merged in the contract's order.
-The findings are those of ``rules.audit`` on all lines, byte for byte. Example::
+with ``pyarrow.csv``; any iterable of canonical frames will do). Each batch is routed by bucket
+(``settlement.audit.partitions.partition_keys``: the insurer, and within it a hash of the
+patient) into one Arrow IPC file per bucket in a temporary folder; then the buckets are read
+back a few at a time, as many as make a part of at most ``PART_LINES`` lines (in the order
+spilled: the rules read lines in any order) and audited (``audit_part``): few parts for a small
+file, and for a large one parts of a bounded size, so the peak does not grow with the file.
+ODV-002 and the transfer rules run once (``audit_rest``) and the findings are merged in the
+contract's order. The findings are those of ``rules.audit`` on all lines, byte for byte. Example::
 
     found = audit_streamed(dataset.dbcs, dataset.agreements, dataset.transfers,
                            csv_batches(folder / "declarations.csv"), year=2024)

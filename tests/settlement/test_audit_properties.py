@@ -71,6 +71,34 @@ def test_hash_collisions_change_no_finding(files: dict[str, Any]) -> None:
         assert audit_partitioned(*args, year=2024, per_insurer=2) == expected
 
 
+@given(files=audit_datasets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
+@PROPERTY
+def test_the_rules_do_not_depend_on_the_order_of_the_frames(
+    files: dict[str, Any], seed: int
+) -> None:
+    """The rules read the frames in any order: what a part of the streamed audit holds is the
+    lines of its buckets as they were spilled, not sorted again."""
+    with tempfile.TemporaryDirectory() as folder:
+        dataset = read_dataset(f.write(Path(folder), files))
+    expected = audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=2024
+    )
+
+    def shuffled(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        return frame.sample(frac=1, random_state=seed % 2**32).reset_index(drop=True)
+
+    got = audit(
+        shuffled(dataset.dbcs),
+        dataset.agreements,
+        shuffled(dataset.declarations),
+        shuffled(dataset.transfers),
+        year=2024,
+    )
+    assert got == expected
+
+
 @given(files=audit_datasets())
 @PROPERTY
 def test_an_unrelated_patient_changes_no_finding(files: dict[str, Any]) -> None:
