@@ -282,6 +282,10 @@ def main() -> None:
     parser.add_argument("--hospitals", type=int, default=30)
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument(
+        "--folder", type=Path, default=None, metavar="DIR",
+        help="audit this dataset folder instead of the generated one (e.g. its lines shuffled)",
+    )  # fmt: skip
+    parser.add_argument(
         "--partitioned", type=int, default=0, metavar="N",
         help="stream the audit in parts of at most N lines (0: the whole audit in memory)",
     )  # fmt: skip
@@ -290,7 +294,7 @@ def main() -> None:
         help="with --partitioned: processes to check and audit on (default: one a core, at most 2)",
     )  # fmt: skip
     args = parser.parse_args()
-    folder = folder_for(args.declarations, args.odv_dbcs, args.hospitals, args.year)
+    folder = args.folder or folder_for(args.declarations, args.odv_dbcs, args.hospitals, args.year)
     f = measure(folder, year=args.year, partitioned=args.partitioned, workers=args.workers)
     print(f"dataset: {folder}: {f.summary}")
     print(f"findings: engine {f.findings:,} {f.counts}, duckdb {f.duck_findings:,}; same: {f.same}")
