@@ -124,3 +124,38 @@ def test_generated_datasets_on_two_workers_find_what_the_whole_finds(files: dict
             return
         got = audit_folder(folder, year=2024, part_lines=3, block_bytes=64, workers=2)
         assert audit_to_json(2024, got.findings) == whole(folder)
+
+
+def test_balanced_parts_fill_every_round_of_workers() -> None:
+    # 11 buckets of 100 lines, parts of at most 200: packed makes 6 (5 of 200, one of 100);
+    # on 2 workers, 6 is a whole number of rounds already.
+    buckets = {Path(f"b{i:02}"): 100 for i in range(11)}
+    assert len(audit_pool.balanced(buckets, 200, 2)) == 6
+    # Parts of at most 300: packed makes 4 (300, 300, 300, 200): 4 rounds' worth on 3
+    # workers would leave two idle in the second; balanced makes 6: bucket i goes to part
+    # (200 i + 100) * 6 // 2,200, that is 0 0 1 1 2 3 3 4 4 5 5.
+    parts = audit_pool.balanced(buckets, 300, 3)
+    assert len(parts) == 6
+    sizes = [sum(buckets[p] for p in part) for part in parts]
+    assert sizes == [200, 200, 100, 200, 200, 200]
+    assert [p for part in parts for p in part] == list(buckets)  # each once, in order
+
+
+def test_balanced_parts_keep_the_limit_or_fall_back_to_packed() -> None:
+    from spreiding.services.audit_partitions import packed
+
+    # Four small buckets and one past the limit (a part alone): packed makes 2 parts; 4
+    # workers would want 4, but by their middle lines the small ones all go to part 0 and the
+    # large one to part 2 (480 * 4 // 880), leaving parts 1 and 3 empty: packed's parts.
+    buckets = {Path("a"): 10, Path("b"): 10, Path("c"): 10, Path("d"): 10, Path("e"): 400}
+    assert audit_pool.balanced(buckets, 100, 4) == packed(buckets, 100)
+    # A part past the limit: packed makes 3 parts (a+b, c, d+e); 4 by the middle lines,
+    # (2 * before + size) * 4 // 580, are a 0, b 1, c 2, d 2, e 3: c and d make 140 > 100,
+    # so packed's parts.
+    tight = {Path("a"): 50, Path("b"): 50, Path("c"): 90, Path("d"): 50, Path("e"): 50}
+    assert len(packed(tight, 100)) == 3
+    assert audit_pool.balanced(tight, 100, 2) == packed(tight, 100)
+    # Fewer buckets than a round of workers: packed's parts.
+    few = {Path("a"): 50, Path("b"): 50}
+    assert audit_pool.balanced(few, 60, 4) == packed(few, 60)
+    assert audit_pool.balanced({}, 10, 2) == []
