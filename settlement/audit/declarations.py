@@ -104,7 +104,7 @@ def group_numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def live_lines(declarations: pd.DataFrame) -> pd.DataFrame:
-    """The debit lines that no credit line cancels, in (declaration_id) order."""
+    """The debit lines that no credit line cancels, in the order of ``declarations``."""
     amount = declarations["amount_cents"].to_numpy()
     debit = amount > 0
     credits = declarations.loc[amount < 0]
