@@ -9,14 +9,15 @@ Two phases, each a set of independent tasks for a pool of worker processes (star
    checks it by the reader's rules (``declaration_checks.Checked``), and routes its typed lines
    by bucket (``partition_index``) into one Arrow IPC file of its own, ``spill.<task>.arrow``,
    a record batch per bucket (one file a block: creating a file a bucket and block cost more
-   than the writing). The 64-bit hashes of the block's declaration ids go, by their
-   top four bits, to 16 files; each range is then sorted on its own for a repeated hash (the
-   memory of a sixteenth of the ids, not all).
+   than the writing). The 64-bit hashes of the block's declaration ids are sorted into
+   ``ids.<task>.npy``, where their top four bits make 16 ranges; each range of all blocks
+   is then sorted on its own for a repeated hash (the memory of a sixteenth of the ids).
 2. Audit. The buckets are packed into parts of at most ``part_lines`` lines as by one core
-   (``packed``); a worker reads a part's record batches (in the order spilled) and runs
-   the line rules (``audit_part``). ODV-002 and the transfer rules run once in the parent on
-   the union of the parts' declared DBC keys, and every finding is put in the contract's order
-   (``combine``), whichever part found it: byte for byte the findings of one core.
+   (``packed``), as many as fill every round of workers (``balanced``); a worker reads a
+   part's record batches (in the order spilled) and runs the line rules (``audit_part``).
+   ODV-002 and the transfer rules run once in the parent on the union of the parts' declared
+   DBC keys, and every finding is put in the contract's order (``combine``), whichever part
+   found it: byte for byte the findings of one core.
 
 A block with any error, or a repeated id hash, stops the work: the caller checks the file
 again on one core, which reports the reader's errors with their counts and order
@@ -116,8 +117,11 @@ def _peak_mib() -> float:
 Spilled = tuple[int, int, int]
 
 
-def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[str, Spilled]:
-    """Check one block and spill its lines (phase 1): per bucket, where they were written."""
+def _check_spill(
+    task: int, first_line: int, offset: int, length: int
+) -> tuple[dict[str, Spilled], list[int]]:
+    """Check one block and spill its lines (phase 1): per bucket, where they were written;
+    and where each range of the id hashes starts and ends in ``ids.<task>.npy``."""
     path: Path = _STATE["path"]
     folder: Path = _STATE["folder"]
     header: list[str] = _STATE["header"]
@@ -130,9 +134,10 @@ def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[s
     if checked.errors:
         raise Invalid(f"block at line {first_line}")
     hashes = np.concatenate(checked.hashes) if checked.hashes else np.array([], "uint64")
-    ranges = (hashes >> np.uint64(64 - 4)).astype("int64")
-    for r in np.unique(ranges).tolist():
-        np.save(folder / f"ids-{r}.{task}.npy", hashes[ranges == r])
+    hashes.sort()  # by range too: a range is the top four bits
+    firsts = np.arange(HASH_RANGES, dtype=np.uint64) << np.uint64(64 - 4)
+    ranges = [*np.searchsorted(hashes, firsts).tolist(), len(hashes)]
+    np.save(folder / f"ids.{task}.npy", hashes)
     table = typed_table(frame, header, _STATE["schema"], checked.dates)
     del frame
     names, index = partition_index(
@@ -147,20 +152,22 @@ def _check_spill(task: int, first_line: int, offset: int, length: int) -> dict[s
             (batch,) = table.slice(start, stop - start).to_batches()
             writer.write_batch(batch)
             written[name] = (task, len(written), stop - start)
-    return written
+    return written, ranges
 
 
-def _repeated(r: int) -> bool:
-    """Whether an id hash of range ``r`` repeats (phase 1's end)."""
+def _repeated(pieces: list[tuple[int, int, int]]) -> bool:
+    """Whether an id hash repeats among ``pieces`` (task, start, end: one range of the hashes
+    of each block, in the blocks' ``ids.<task>.npy``; phase 1's end)."""
     folder: Path = _STATE["folder"]
-    found = [np.load(p) for p in sorted(folder.glob(f"ids-{r}.*.npy"))]
+    found = [
+        np.load(folder / f"ids.{task}.npy", mmap_mode="r")[start:stop]
+        for task, start, stop in pieces
+    ]
     if not found:
         return False
     hashes = np.concatenate(found)
     del found
     hashes.sort()
-    for path in folder.glob(f"ids-{r}.*.npy"):
-        path.unlink()
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
@@ -242,11 +249,16 @@ def audit_file(
             for task, span in enumerate(spans(path, block_bytes))
         ]
         places: dict[str, list[Spilled]] = {}
+        pieces: list[list[tuple[int, int, int]]] = [[] for _ in range(HASH_RANGES)]
         try:
-            for future in checked:
-                for name, place in future.result().items():
+            for task, future in enumerate(checked):
+                written, bounds = future.result()
+                for name, place in written.items():
                     places.setdefault(name, []).append(place)
-            ranges = list(executor.map(_repeated, range(HASH_RANGES)))
+                for r in range(HASH_RANGES):
+                    if bounds[r + 1] > bounds[r]:
+                        pieces[r].append((task, bounds[r], bounds[r + 1]))
+            ranges = list(executor.map(_repeated, pieces))
         except Invalid:
             _cancel(checked)
             raise
