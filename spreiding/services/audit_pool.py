@@ -243,7 +243,8 @@ def audit_file(
         "path": path, "header": header, "references": references, "folder": folder,
         "per_insurer": per_insurer, "dbcs": dbcs, "agreements": tuple(agreements), "year": year,
     }  # fmt: skip
-    with pool(workers, state) as executor:
+    executor = pool(workers, state)
+    try:
         checked = [
             executor.submit(_check_spill, task, *span)
             for task, span in enumerate(spans(path, block_bytes))
@@ -270,6 +271,12 @@ def audit_file(
             for part in balanced(buckets, part_lines, workers)
         ]
         audited = list(executor.map(_audit, parts))
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    # Every result is in: the workers' ends (their memory given back, about 0.4 s) need not
+    # hold up the findings.
+    executor.shutdown(wait=False)
     peaks: dict[int, float] = {}
     for _, (pid, peak) in audited:
         peaks[pid] = max(peak, peaks.get(pid, 0.0))
