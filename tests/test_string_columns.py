@@ -173,3 +173,13 @@ def test_equal_at_by_hand() -> None:
     assert equal_at(agb, np.array([0, 0]), np.array([2, 1])).tolist() == [True, False]
     mixed = pd.Series(["a", None, "ab", None], dtype="str")  # Arrow's take and compare
     assert equal_at(mixed, np.array([1, 0]), np.array([3, 2])).tolist() == [True, False]
+
+
+def test_a_missing_value_hashes_as_empty_even_over_bytes() -> None:
+    # Arrow lets a missing value's slot span bytes (here "ab"): it still hashes as "".
+    validity = pa.py_buffer(np.packbits([1, 0], bitorder="little"))
+    spans = pa.py_buffer(np.array([0, 2, 4], dtype=np.int64))
+    array = pa.LargeStringArray.from_buffers(2, spans, pa.py_buffer(b"abab"), validity)
+    column = pd.Series(pd.array(array, dtype="str"))
+    assert column.tolist() == ["ab", np.nan]
+    assert hashes(column).tolist() == hashes(pd.Series(["ab", ""], dtype="str")).tolist()

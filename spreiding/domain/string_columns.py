@@ -98,6 +98,8 @@ def hashes(series: pd.Series) -> np.ndarray:
         array = array.combine_chunks()
     if not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
+    if array.null_count:  # a missing value may still span bytes in Arrow's buffer
+        array = array.fill_null("")
     starts = offsets(array)
     lengths = np.diff(starts)
     hashed = np.full(len(array), _FNV_OFFSET, dtype=np.uint64)
