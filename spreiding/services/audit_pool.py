@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import resource
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -104,8 +105,9 @@ def typed_table(
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _start(state: dict[str, Any]) -> None:
-    _STATE.update(state)
+def _start(state_file: Path) -> None:
+    with state_file.open("rb") as file:
+        _STATE.update(pickle.load(file))
     _STATE["schema"] = _schema()
 
 
@@ -214,11 +216,18 @@ def spans(path: Path, block_bytes: int) -> Iterator[tuple[int, int, int]]:
         offset += len(data)
 
 
-def pool(workers: int, state: dict[str, Any]) -> ProcessPoolExecutor:
+def pool(workers: int, state: dict[str, Any], folder: Path) -> ProcessPoolExecutor:
     """``workers`` processes started by ``spawn`` (a fork would copy Arrow's locks mid-use),
-    each given ``state`` once."""
+    each given ``state`` once: pickled to a file in ``folder`` that each reads when it has
+    started. Handed over with the process instead, the parent waits at each start until the
+    child has imported pandas and read it all (about 1.4 s a worker, one after the other)."""
+    state_file = folder / "state.pickle"
+    with state_file.open("wb") as file:
+        pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(state,))
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start, initargs=(state_file,)
+    )
 
 
 def audit_file(
@@ -243,7 +252,7 @@ def audit_file(
         "path": path, "header": header, "references": references, "folder": folder,
         "per_insurer": per_insurer, "dbcs": dbcs, "agreements": tuple(agreements), "year": year,
     }  # fmt: skip
-    executor = pool(workers, state)
+    executor = pool(workers, state, folder)
     try:
         checked = [
             executor.submit(_check_spill, task, *span)
