@@ -22,15 +22,16 @@ import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
 
 from spreiding.contract.files import DECIMAL_COMMA, LINE, FileSpec, check_header, storable_rows
 from spreiding.domain.errors import DatasetError
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 SOURCE = "_source"  # frame.attrs: how errors name the sheet the rows were read from
 MAX_UNPACKED_BYTES = 1024**3  # what a workbook may unpack to (its XML is ~10x its CSV)
@@ -57,7 +58,11 @@ def sheet_names(path: Path) -> tuple[list[str], DatasetError | None]:
 def _open(path: Path) -> Workbook | DatasetError:
     """The workbook at ``path``, read-only with the values Excel saved; or why not. A workbook
     is a zip: what it unpacks to is bounded before anything is unpacked (a small file can hold
-    gigabytes of repeated XML)."""
+    gigabytes of repeated XML). openpyxl is imported here, when a workbook is read: it adds
+    about 0.1 s to the start of every process that imports the reader."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(entry.file_size for entry in archive.infolist())
