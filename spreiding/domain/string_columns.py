@@ -65,10 +65,7 @@ def blank_as_missing(series: pd.Series) -> pd.Series:
     if not isinstance(array, pd.arrays.ArrowStringArray):
         values = series.astype("str")
         return values.mask(values.isna() | (values == ""), None).astype("str")
-    column = array.__arrow_array__()
-    arrow = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not pa.types.is_large_string(arrow.type):
-        arrow = arrow.cast(pa.large_string())
+    arrow = _large_strings(array.__arrow_array__())
     _, offsets_buffer, data_buffer = arrow.buffers()
     filled = np.diff(offsets(arrow)) > 0
     if arrow.null_count:
@@ -93,11 +90,7 @@ def hashes(series: pd.Series) -> np.ndarray:
     (``fmix64``), so that the low bits are as good as the high ones. A missing value hashes as
     the empty string. Where every value has one width the words are read straight from the
     data buffer; otherwise they are gathered a byte place at a time; the same hash either way."""
-    array = pa.array(series)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
+    array = _large_strings(pa.array(series))
     if array.null_count:  # a missing value may still span bytes in Arrow's buffer
         array = array.fill_null("")
     starts = offsets(array)
@@ -162,6 +155,12 @@ def equal_at(series: pd.Series, first: np.ndarray, second: np.ndarray) -> np.nda
     same = pc.equal(left, right).fill_null(False)
     both_missing = pc.and_(left.is_null(), right.is_null())
     return np.asarray(pc.or_(same, both_missing).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _large_strings(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``column`` as one ``large_string`` array (64-bit offsets), chunks joined."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return array if pa.types.is_large_string(array.type) else array.cast(pa.large_string())
 
 
 def offsets(array: pa.Array) -> np.ndarray:
