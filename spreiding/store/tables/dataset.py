@@ -190,7 +190,9 @@ class Dbc(SQLModel, table=True):
 
 
 class Declaration(SQLModel, table=True):
-    __table_args__ = (Index("ix_declaration_patient", "uzovi", "patient_ref"),)
+    # No secondary index: no query looks declarations up but by id (migration 0017). On
+    # PostgreSQL the two foreign keys are triggers that check a statement's rows together
+    # (migration 0016): the same refusals, a lookup per distinct party instead of per row.
     declaration_id: str = Field(primary_key=True)
     agb: str = Field(foreign_key="hospital.agb", max_length=8)
     uzovi: str = Field(foreign_key="insurer.uzovi", max_length=4)
