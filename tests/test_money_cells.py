@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,12 @@ def test_cents_are_the_exact_cents_of_every_valid_amount(values: list[str]) -> N
     expected = [int(Decimal(v) * 100) for v in valid]
     assert cents(valid).tolist() == expected
     assert all(abs(c) < MAX_CENTS for c in expected)
+    # The same when the column is held in chunks (as the reader's is), computed chunk by chunk.
+    kept = [str(v) for v in valid]
+    thirds = [kept[: len(kept) // 3], kept[len(kept) // 3 : 2 * len(kept) // 3]]
+    chunks = [*thirds, kept[2 * len(kept) // 3 :]]
+    arrow = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks], pa.large_string())
+    assert cents(pd.Series(pd.array(arrow, dtype="str"))).tolist() == expected
 
 
 def test_cents_of_the_edges() -> None:

@@ -8,6 +8,7 @@ array (Arrow gathers those into one array first)."""
 from __future__ import annotations
 
 import threading
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,15 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from spreiding.domain import string_columns
-from spreiding.domain.string_columns import blank_as_missing, equal_at, hashes, take, take_frame
+from spreiding.domain.string_columns import (
+    PARALLEL_ROWS,
+    blank_as_missing,
+    equal_at,
+    hashes,
+    take,
+    take_columns,
+    take_frame,
+)
 
 FIXED = st.sampled_from(["06900017", "06900008", "é-0000éé", "990112010"[:8]])
 ANY_WIDTH = st.text(alphabet="ab€\u00e9 ", max_size=5)
@@ -183,3 +192,35 @@ def test_a_missing_value_hashes_as_empty_even_over_bytes() -> None:
     column = pd.Series(pd.array(array, dtype="str"))
     assert column.tolist() == ["ab", np.nan]
     assert hashes(column).tolist() == hashes(pd.Series(["ab", ""], dtype="str")).tolist()
+
+
+@pytest.mark.parametrize("rows", [5, PARALLEL_ROWS])
+def test_take_columns_takes_each_column_out_and_lets_it_go(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every column taken as ``take`` takes it and the caller's dict emptied; on one thread,
+    each column is gone before the next is taken (so a frame is never held twice); on two,
+    none is left alive once it returns."""
+    positions = np.arange(rows)[::-1].copy()
+    made = {
+        "agb": pd.Series(pd.array([f"{i:08d}" for i in range(rows)], dtype="str")),
+        "amount_cents": pd.Series(np.arange(rows, dtype="int64")),
+        "start_date": pd.Series(np.arange(rows).astype("datetime64[s]")),
+    }
+    expected = {name: take(column, positions) for name, column in made.items()}
+    alive = [weakref.ref(column) for column in made.values()]
+    seen: list[list[bool]] = []
+
+    def watched(series: pd.Series, at: np.ndarray) -> pd.Series:
+        seen.append([ref() is not None for ref in alive])
+        return take(series, at)
+
+    monkeypatch.setattr(string_columns, "take", watched)
+    taken = take_columns(made, positions)
+    assert made == {}
+    assert [ref() for ref in alive] == [None, None, None]
+    if rows < PARALLEL_ROWS:
+        assert seen == [[True, True, True], [False, True, True], [False, False, True]]
+    assert list(taken) == list(expected)
+    for name, column in taken.items():
+        pd.testing.assert_series_equal(column, expected[name])

@@ -62,7 +62,14 @@ def cents(values: pd.Series) -> pd.Series:
     array = _arrow(values)
     if array is None:
         array = pa.array(values.astype("str"), type=pa.string())
-    numbers = np.asarray(arrow_cents(array).to_numpy(zero_copy_only=False), dtype="int64")
+    # Chunk by chunk: the intermediate arrays of ``arrow_cents`` (six of them, each as long as
+    # its input) exist for one chunk at a time, not for the whole column.
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    numbers = np.empty(len(array), dtype="int64")
+    at = 0
+    for chunk in chunks:
+        numbers[at : at + len(chunk)] = arrow_cents(chunk).to_numpy(zero_copy_only=False)
+        at += len(chunk)
     return pd.Series(numbers, index=values.index, dtype="int64")
 
 

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from spreiding.domain.agreements import Agreement
-from spreiding.domain.string_columns import blank_as_missing, take_frame
+from spreiding.domain.string_columns import blank_as_missing, take_columns, take_frame
 
 Kind = Literal["str", "opt", "int", "cents", "hundredths", "date", "bool"]
 
@@ -197,12 +197,23 @@ def conform(
         elif kind in ("int", "cents", "hundredths"):
             values = values.astype("int64")
         elif kind == "date":
-            values = pd.to_datetime(values).astype("datetime64[s]")
+            # (``to_datetime`` copies even a column that is already of this type.)
+            if values.dtype != "datetime64[s]":
+                values = pd.to_datetime(values).astype("datetime64[s]")
         else:
             values = values.astype("bool")
         out[column] = values.reset_index(drop=True)
-    frame = pd.DataFrame(out, columns=list(schema.columns))
-    return sort_rows(frame, list(schema.key), order=key_order)
+    del values
+    keys = list(schema.key)
+    rows = len(out[keys[0]])
+    order = key_order
+    if rows >= 2 and (order is None or len(order) != rows):
+        order = sort_order(pd.DataFrame({key: out[key] for key in keys}), keys)
+    if order is None or rows < 2 or np.array_equal(order, np.arange(rows)):
+        return pd.DataFrame(out, columns=list(schema.columns))
+    # As ``sort_rows``, but the columns are taken out of ``out`` one by one as they are
+    # sorted (``take_columns``): the frame is not held twice.
+    return pd.DataFrame(take_columns(out, order), columns=list(schema.columns))
 
 
 def sort_rows(
