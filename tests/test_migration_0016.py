@@ -165,6 +165,34 @@ def test_a_party_named_by_an_unfinished_import_cannot_be_deleted_meanwhile(
     _refused(parties, "DELETE FROM hospital WHERE agb = '06020202'")
 
 
+def test_a_party_is_removed_in_read_committed_only(parties: Engine) -> None:
+    """A deleting transaction in REPEATABLE READ whose snapshot predates an import would not
+    see the import's declarations (a foreign key would): such a delete or re-key is refused,
+    of a party with declarations or without, while READ COMMITTED deletes an undeclared one."""
+    _postgres(parties)
+    for level in ("REPEATABLE READ", "SERIALIZABLE"):
+        isolated = parties.execution_options(isolation_level=level)
+        with pytest.raises(DBAPIError, match="read committed only"), isolated.begin() as c:
+            c.execute(text("DELETE FROM hospital WHERE agb = '06020202'"))
+        with pytest.raises(DBAPIError, match="read committed only"), isolated.begin() as c:
+            c.execute(text("UPDATE insurer SET uzovi = '3399' WHERE uzovi = '3312'"))
+    # The race it closes: the snapshot taken, a declaration of B committed by another
+    # transaction, then B deleted by the first.
+    isolated = parties.execution_options(isolation_level="REPEATABLE READ")
+    with pytest.raises(DBAPIError, match="read committed only"), isolated.begin() as c:
+        c.execute(text("SELECT 1 FROM insurer LIMIT 1"))
+        with parties.begin() as importing:
+            importing.execute(text(DECLARATION), {"id": "D9", "agb": "06020202", "uzovi": "3312"})
+        c.execute(text("DELETE FROM hospital WHERE agb = '06020202'"))
+    assert ("D9", "06020202", "3312") in _declarations(parties)
+    with parties.begin() as connection:
+        connection.execute(text("DELETE FROM declaration WHERE declaration_id = 'D9'"))
+        connection.execute(text("DELETE FROM hospital WHERE agb = '06020202'"))
+    with parties.connect() as connection:
+        agbs = connection.execute(text("SELECT agb FROM hospital ORDER BY agb")).scalars().all()
+    assert agbs == ["06010101"]
+
+
 def test_migration_0016_goes_back_to_the_foreign_keys_and_forward_again(
     unmigrated: Engine,
 ) -> None:

@@ -19,12 +19,16 @@ at a statement's rows together:
   refused it too, unless the declarations were truncated in the same command: that is refused
   now as well; the application's role may not truncate at all).
 
-In READ COMMITTED, the isolation the application uses, this holds against concurrent writers
-as the foreign key did: a party deleted by a transaction that commits while an import waits on
-its lock is then not found; one deleted after the import's lock waits for the import and then
-finds its declarations. SQLite keeps its foreign keys (checked per row there too, but at a
-cost an import meets its target with). The constraints' names stay free: the downgrade adds
-the foreign keys back under them.
+Against concurrent writers this holds as the foreign key did: a party deleted by a transaction
+that commits while an import waits on its lock is then not found (an import in REPEATABLE READ
+or SERIALIZABLE gets a serialization failure instead); one deleted after the import's lock
+waits for the import and then finds its declarations. That look-up reads the deleting
+transaction's snapshot, which in REPEATABLE READ or SERIALIZABLE can predate the import's
+commit (a foreign key checks against a fresh one): so a hospital or insurer is deleted,
+re-keyed or truncated in READ COMMITTED only, the isolation the application uses; in the
+others it is refused (no path of the application removes one). SQLite keeps its foreign keys
+(checked per row there too, but at a cost an import meets its target with). The constraints'
+names stay free: the downgrade adds the foreign keys back under them.
 
 Revision ID: 0016
 Revises: 0015
@@ -85,6 +89,15 @@ END $$;
             f"""
 CREATE OR REPLACE FUNCTION spreiding_{table}_declared() RETURNS trigger {options} AS $$
 BEGIN
+    -- The look-up below reads the transaction's snapshot: in REPEATABLE READ or SERIALIZABLE
+    -- that can predate an import committed meanwhile, which a foreign key's check would still
+    -- have seen. So a party is removed or re-keyed in READ COMMITTED only.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION '% on table "{table}" is refused in % isolation: a hospital or insurer '
+            'is removed or re-keyed in read committed only (migration 0016)',
+            TG_OP, current_setting('transaction_isolation')
+            USING ERRCODE = 'object_not_in_prerequisite_state', TABLE = '{table}';
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM declaration) THEN
             RAISE EXCEPTION 'cannot truncate table "{table}": declarations name its rows'
