@@ -5,6 +5,8 @@ core."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,27 @@ def test_balanced_parts_keep_the_limit_or_fall_back_to_packed() -> None:
     few = {Path("a"): 50, Path("b"): 50}
     assert audit_pool.balanced(few, 60, 4) == packed(few, 60)
     assert audit_pool.balanced({}, 10, 2) == []
+
+
+def test_a_worker_that_starts_after_the_audit_ended_leaves_quietly(tmp_path: Path) -> None:
+    """The pool is shut down without waiting for a worker still starting, and the spill
+    folder with the workers' state is removed: such a worker finds no state and ends without
+    a word. (It raised, and a traceback followed the findings on the terminal.) A small file
+    in many blocks is audited before the second worker is up, in a process of its own so that
+    what its workers print is seen."""
+    script = (
+        "from pathlib import Path\n"
+        "from spreiding.services.audit_partitions import audit_folder\n"
+        "found = audit_folder(Path(r'%s'), year=2024, part_lines=5, block_bytes=300, workers=2)\n"
+        "print(len(found.findings))\n"
+    ) % (SAMPLES / "samen-plus")
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert int(ran.stdout) > 0
+    assert ran.stderr == ""
+    # And so, called directly with a state file that is gone:
+    audit_pool._STATE.clear()
+    audit_pool._start(tmp_path / "gone" / "state.pickle")
+    assert audit_pool._STATE == {}

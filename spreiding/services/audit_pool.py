@@ -106,7 +106,14 @@ def typed_table(
 
 
 def _start(state_file: Path) -> None:
-    with state_file.open("rb") as file:
+    try:
+        file = state_file.open("rb")
+    except FileNotFoundError:
+        # Started after its audit ended: the pool is shut down without waiting for a worker
+        # still starting, and the spill folder with the state is gone. It gets no task and
+        # ends; raising here printed a traceback after the findings.
+        return
+    with file:
         _STATE.update(pickle.load(file))
     _STATE["schema"] = _schema()
 
