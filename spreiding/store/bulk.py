@@ -15,7 +15,7 @@ which the stored rows are read back.
 
 Where a PostgreSQL 15 server spends its time on 1,000,000 declaration lines (wall seconds of a
 binary COPY, idle machine): 1.0 s into a bare copy of the table, 1.6 s with the primary key in
-key order (3.9 s shuffled); the foreign keys of ``declaration`` were 7.9 s more, checked by one
+key order (3.9 s shuffled); the foreign keys of ``declaration`` were 8.8 s more, checked by one
 query a row, and are now triggers that check a statement's distinct hospitals and insurers
 once (migration 0016: 0.9 s). So one COPY a chunk also means one such check a chunk.
 
