@@ -185,3 +185,49 @@ def test_a_worker_that_starts_after_the_audit_ended_leaves_quietly(tmp_path: Pat
     audit_pool._STATE.clear()
     audit_pool._start(tmp_path / "gone" / "state.pickle")
     assert audit_pool._STATE == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"a,1\nbb,22\nccc,333\n",
+        b"a,1\nbb,22\nccc,333",  # no line end at the end
+        b"a,1\n" + b"x" * 50 + b",long\nb,2\n",  # a line longer than a block
+        b"x" * 50 + b",long",  # one long line, no line end
+        b"",  # the header alone
+    ],
+)
+def test_spans_cut_the_file_where_blocks_cut_it(tmp_path: Path, body: bytes) -> None:
+    path = tmp_path / "declarations.csv"
+    path.write_bytes(b"declaration_id,amount_eur\n" + body)
+    data = path.read_bytes()
+    cut = [data[offset : offset + length] for offset, length in audit_pool.spans(path, 8)]
+    assert cut == [chunk for _, chunk in blocks(path, block_bytes=8)]
+    assert b"".join(cut) == body
+
+
+@pytest.mark.parametrize("byte", [b"\xe9", b"\x81"])
+def test_bytes_that_are_not_utf8_in_a_late_block_give_what_one_core_gives(
+    generated: Path, tmp_path: Path, byte: bytes
+) -> None:
+    """The pool does not scan the file for UTF-8 first: the worker whose block has such a
+    byte stops the work, and the file is read as one core reads it. 0xe9 is Windows-1252's
+    é (the file is read whole as Windows-1252: the same findings); 0x81 is neither encoding
+    (the same error, on its line)."""
+    folder = tmp_path / "d"
+    shutil.copytree(generated, folder)
+    path = folder / "declarations.csv"
+    lines = path.read_bytes().split(b"\n")
+    cells = lines[3000].split(b",")
+    cells[lines[0].split(b",").index(b"patient_ref")] += byte
+    lines[3000] = b",".join(cells)
+    path.write_bytes(b"\n".join(lines))
+    if byte == b"\x81":
+        errors = _errors(folder, 2)
+        assert errors == _errors(folder, 1)
+        assert any("3001" in e and "UTF-8" in e for e in errors), errors
+        return
+    pooled = audit_folder(folder, year=2024, block_bytes=24_000, workers=2)
+    one = audit_folder(folder, year=2024, block_bytes=24_000, workers=1)
+    assert audit_to_json(2024, pooled.findings) == audit_to_json(2024, one.findings)
+    assert audit_to_json(2024, pooled.findings) == whole(folder)

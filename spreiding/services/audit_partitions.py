@@ -195,14 +195,26 @@ def audit_folder(
     most two; ``audit_pool``), the same errors and findings as on one."""
     folder = Path(folder)
     path = folder / "declarations.csv"
-    header = streamable(path) if csv_only(folder) else None
+    workers = audit_pool.default_workers() if workers is None else workers
+    csv = csv_only(folder)
+    pooling = csv and workers > 1 and path.is_file() and path.stat().st_size > block_bytes
+    if pooling:
+        audit_pool.warm()  # the workers' server imports while this process reads
+    # Pooled, the workers find bytes that are not UTF-8 as they read their blocks (the file
+    # is then checked again on one core, after the whole file is scanned here).
+    header = streamable(path, scan=not pooling) if csv else None
     if header is None:
-        dataset = read_dataset(folder)
-        found = audit(
-            dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
-        )
-        return FolderAudit(found, dataset_details(dataset, found) if details else None)
+        return _whole(folder, year, details)
     others, errors, references = read_others(folder)
+    pooled: list[Finding] | None = None
+    if pooling and others is not None:
+        pooled = _audit_pooled(
+            path, header, references, others, year, workers, part_lines, block_bytes
+        )
+    if pooled is None and pooling:
+        header = streamable(path)
+        if header is None:
+            return _whole(folder, year, details)
     checked = Checked(path, header, *references)
 
     def batches() -> Iterator[pd.DataFrame]:
@@ -218,12 +230,6 @@ def audit_folder(
         for _ in batches():
             pass
         raise AssertionError("unreachable: the other files have errors")
-    workers = audit_pool.default_workers() if workers is None else workers
-    pooled: list[Finding] | None = None
-    if workers > 1 and path.stat().st_size > block_bytes:
-        pooled = _audit_pooled(
-            path, header, references, others, year, workers, part_lines, block_bytes
-        )
     if pooled is None:
         pooled = audit_streamed(
             others.dbcs,
@@ -239,6 +245,16 @@ def audit_folder(
     lines = _declared_lines(path, header, {f.declaration_id for f in found}, block_bytes)
     shown = finding_details(found, dbcs=others.dbcs, declarations=lines, transfers=others.transfers)
     return FolderAudit(found, shown)
+
+
+def _whole(folder: Path, year: int, details: bool) -> FolderAudit:
+    """The audit of a folder read whole by the reader (any declarations file but a UTF-8
+    ``declarations.csv`` with ``,`` between cells)."""
+    dataset = read_dataset(folder)
+    found = audit(
+        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=year
+    )
+    return FolderAudit(found, dataset_details(dataset, found) if details else None)
 
 
 def _audit_pooled(

@@ -1,11 +1,13 @@
 """The streamed audit of a declarations file on several cores (``audit_partitions.audit_folder``
 with ``workers`` > 1): the same checks, the same findings, in the same order.
 
-Two phases, each a set of independent tasks for a pool of worker processes (started by
-``spawn``, never ``fork``: Arrow's threads may be running in the caller):
+Two phases, each a set of independent tasks for a pool of worker processes. They are forked
+by a server process (``forkserver``), never from the caller, whose Arrow threads may be
+running: the server imports this module and the project's modules the caller has imported
+once (``warm``, called as an audit begins), and each worker starts with them imported.
 
-1. Check and spill. The parent cuts the file into blocks at line ends (``declaration_checks
-   .blocks``: each block's first line and its place in the file); a worker reads its block,
+1. Check and spill. The parent cuts the file into blocks at line ends (``spans``: each
+   block's place in the file, found without reading the lines); a worker reads its block,
    checks it by the reader's rules (``declaration_checks.Checked``), and routes its typed lines
    by bucket (``partition_index``) into one Arrow IPC file of its own, ``spill.<task>.arrow``,
    a record batch per bucket (one file a block: creating a file a bucket and block cost more
@@ -19,17 +21,21 @@ Two phases, each a set of independent tasks for a pool of worker processes (star
    DBC keys, and every finding is put in the contract's order (``combine``), whichever part
    found it: byte for byte the findings of one core.
 
-A block with any error, or a repeated id hash, stops the work: the caller checks the file
-again on one core, which reports the reader's errors with their counts and order
-(``Invalid``), so every error is the same as without workers.
+A block with any error (bytes that are not UTF-8 too), or a repeated id hash, stops the work:
+the caller checks the file again on one core, which reports the reader's errors with their
+counts, lines and order (``Invalid``), so every error is the same as without workers. A
+worker does not know the lines before its block, so it numbers a block's lines from 1.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import resource
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -46,7 +52,7 @@ from settlement.audit.partitions import PartAudit, audit_part, partition_index
 from spreiding.contract.money_cells import arrow_cents
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.dataset import DECLARATIONS, conform
-from spreiding.services.declaration_checks import Checked, blocks
+from spreiding.services.declaration_checks import Checked
 
 HASH_RANGES = 16  # the id hashes are checked for repeats a sixteenth at a time
 
@@ -118,8 +124,12 @@ def _start(state_file: Path) -> None:
     _STATE["schema"] = _schema()
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# A worker's process id and its peak memory so far (MiB), with each result.
+Usage = tuple[int, float]
+
+
+def _usage() -> Usage:
+    return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # Where a bucket's lines of one block are: (task, record batch in its spill file, lines).
@@ -127,8 +137,8 @@ Spilled = tuple[int, int, int]
 
 
 def _check_spill(
-    task: int, first_line: int, offset: int, length: int
-) -> tuple[dict[str, Spilled], list[int]]:
+    task: int, offset: int, length: int
+) -> tuple[dict[str, Spilled], list[int], Usage]:
     """Check one block and spill its lines (phase 1): per bucket, where they were written;
     and where each range of the id hashes starts and ends in ``ids.<task>.npy``."""
     path: Path = _STATE["path"]
@@ -138,10 +148,15 @@ def _check_spill(
         file.seek(offset)
         data = file.read(length)
     checked = Checked(path, header, *_STATE["references"])
-    frame = checked.frame(first_line, data)
+    try:
+        # Lines numbered from the block's first: only an error needs them, and it sends the
+        # file to one core, which numbers them in the file.
+        frame = checked.frame(1, data)
+    except pa.ArrowInvalid as exc:  # bytes that are not UTF-8: the caller did not scan them
+        raise Invalid(f"the block at byte {offset}: {exc}") from None
     del data
     if checked.errors:
-        raise Invalid(f"block at line {first_line}")
+        raise Invalid(f"the block at byte {offset}")
     hashes = np.concatenate(checked.hashes) if checked.hashes else np.array([], "uint64")
     hashes.sort()  # by range too: a range is the top four bits
     firsts = np.arange(HASH_RANGES, dtype=np.uint64) << np.uint64(64 - 4)
@@ -161,7 +176,7 @@ def _check_spill(
             (batch,) = table.slice(start, stop - start).to_batches()
             writer.write_batch(batch)
             written[name] = (task, len(written), stop - start)
-    return written, ranges
+    return written, ranges, _usage()
 
 
 def _repeated(pieces: list[tuple[int, int, int]]) -> bool:
@@ -180,10 +195,9 @@ def _repeated(pieces: list[tuple[int, int, int]]) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _audit(places: list[Spilled]) -> tuple[PartAudit, tuple[int, float]]:
+def _audit(places: list[Spilled]) -> tuple[PartAudit, Usage]:
     """The line rules on one part (phase 2), its buckets' record batches in the blocks' spill
-    files: the findings, the declared keys, and the worker's process id and peak memory so
-    far (MiB)."""
+    files: the findings, the declared keys, and the worker's usage so far."""
     folder: Path = _STATE["folder"]
     tables = []
     for task, batch, _ in sorted(places):
@@ -195,7 +209,7 @@ def _audit(places: list[Spilled]) -> tuple[PartAudit, tuple[int, float]]:
     lines = pa.concat_tables(tables).to_pandas()
     del tables
     part = audit_part(_STATE["dbcs"], _STATE["agreements"], lines, year=_STATE["year"])
-    return part, (os.getpid(), _peak_mib())
+    return part, _usage()
 
 
 def read_spilled(paths: list[Path]) -> pd.DataFrame:
@@ -212,28 +226,54 @@ def read_spilled(paths: list[Path]) -> pd.DataFrame:
     return frame
 
 
-def spans(path: Path, block_bytes: int) -> Iterator[tuple[int, int, int]]:
-    """The blocks of ``path`` (``declaration_checks.blocks``) as (first line, offset, length),
-    each as soon as it is found: the workers check the first blocks while the rest of the
-    file is cut (about 0.8 s for 900 MB)."""
+def spans(path: Path, block_bytes: int) -> Iterator[tuple[int, int]]:
+    """The blocks of ``path`` that ``declaration_checks.blocks`` cuts, as (offset, length),
+    each as soon as it is found: the workers check the first blocks while the rest are cut.
+    Only the bytes before each cut are looked at, not copied (a block's lines are not
+    counted: ``_check_spill``)."""
+    size = path.stat().st_size
     with path.open("rb") as file:
-        offset = len(file.readline())
-    for first_line, data in blocks(path, block_bytes=block_bytes):
-        yield first_line, offset, len(data)
-        offset += len(data)
+        offset = end = len(file.readline())
+        if offset >= size:
+            return
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            while offset < size:
+                if end < size:  # as ``blocks`` reads the next block_bytes of the file
+                    end = min(end + block_bytes, size)
+                    cut = data.rfind(b"\n", offset, end) + 1
+                    if cut <= offset:  # no line end yet: read on
+                        continue
+                else:  # what follows the last line end
+                    cut = size
+                yield offset, cut - offset
+                offset = cut
+
+
+_FORKSERVER = multiprocessing.get_context("forkserver")
+
+
+def warm() -> None:
+    """Start the server the workers are forked from, unless it runs: it imports this module
+    and each module of the project this process has imported, once, while the caller goes
+    on reading. A worker re-runs the caller's main module as it starts (a CLI's, a
+    benchmark's), which then finds its imports done: spawned, each worker imported them
+    again (about 1.5 s for the CLI's, two workers at once)."""
+    modules = sorted(n for n in sys.modules if n.partition(".")[0] in {"spreiding", "settlement"})
+    _FORKSERVER.set_forkserver_preload([__name__, *modules])
+    multiprocessing.forkserver.ensure_running()
 
 
 def pool(workers: int, state: dict[str, Any], folder: Path) -> ProcessPoolExecutor:
-    """``workers`` processes started by ``spawn`` (a fork would copy Arrow's locks mid-use),
-    each given ``state`` once: pickled to a file in ``folder`` that each reads when it has
+    """``workers`` processes forked by the server (``warm``; started here if it is not), each
+    given ``state`` once: pickled to a file in ``folder`` that each reads when it has
     started. Handed over with the process instead, the parent waits at each start until the
-    child has imported pandas and read it all (about 1.4 s a worker, one after the other)."""
+    child has read it all."""
     state_file = folder / "state.pickle"
     with state_file.open("wb") as file:
         pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
-    context = multiprocessing.get_context("spawn")
+    warm()
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(state_file,)
+        workers, mp_context=_FORKSERVER, initializer=_start, initargs=(state_file,)
     )
 
 
@@ -256,10 +296,11 @@ def audit_file(
     on one core."""
 
     state = {
-        "path": path, "header": header, "references": references, "folder": folder,
+        "path": path.resolve(), "header": header, "references": references, "folder": folder,
         "per_insurer": per_insurer, "dbcs": dbcs, "agreements": tuple(agreements), "year": year,
     }  # fmt: skip
     executor = pool(workers, state, folder)
+    usage: dict[int, Usage] = {}
     try:
         checked = [
             executor.submit(_check_spill, task, *span)
@@ -269,7 +310,8 @@ def audit_file(
         pieces: list[list[tuple[int, int, int]]] = [[] for _ in range(HASH_RANGES)]
         try:
             for task, future in enumerate(checked):
-                written, bounds = future.result()
+                written, bounds, used = future.result()
+                usage[used[0]] = max(used, usage.get(used[0], used))
                 for name, place in written.items():
                     places.setdefault(name, []).append(place)
                 for r in range(HASH_RANGES):
@@ -293,10 +335,8 @@ def audit_file(
     # Every result is in: the workers' ends (their memory given back, about 0.4 s) need not
     # hold up the findings.
     executor.shutdown(wait=False)
-    peaks: dict[int, float] = {}
-    for _, (pid, peak) in audited:
-        peaks[pid] = max(peak, peaks.get(pid, 0.0))
-    LAST_PEAKS[:] = sorted(peaks.values())
+    usage.update((used[0], max(used, usage.get(used[0], used))) for _, used in audited)
+    LAST_PEAKS[:] = sorted(peak for _, peak in usage.values())
     return [p.findings for p, _ in audited], [p.declared for p, _ in audited]
 
 

@@ -57,17 +57,20 @@ SPEC = SPECS["declarations"]
 FILE = SPEC.name
 
 
-def streamable(path: Path) -> list[str] | None:
+def streamable(path: Path, *, scan: bool = True) -> list[str] | None:
     """The header of ``path`` when the file can be checked block by block: UTF-8, ``,``
     between cells, a header the reader accepts. None for anything else (the reader then reads
-    it whole, and reports what is wrong with it)."""
+    it whole, and reports what is wrong with it). ``scan=False`` checks the header's bytes
+    only: the caller finds any other bytes that are not UTF-8 as it reads the blocks."""
     if not path.is_file():
         return None
-    encoding, _refusal = detect_encoding(path)
-    if encoding != "utf-8-sig":
+    if scan and detect_encoding(path)[0] != "utf-8-sig":
         return None
-    with path.open(encoding=encoding, newline="") as handle:
-        first = handle.readline(MAX_HEADER_CHARS + 1)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline(MAX_HEADER_CHARS + 1)
+    except UnicodeDecodeError:
+        return None
     if not first.strip() or len(first.rstrip("\r\n")) > MAX_HEADER_CHARS:
         return None
     if ";" in first and "," not in first:
