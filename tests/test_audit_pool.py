@@ -206,28 +206,77 @@ def test_spans_cut_the_file_where_blocks_cut_it(tmp_path: Path, body: bytes) -> 
     assert b"".join(cut) == body
 
 
+def _audited(folder: Path, workers: int) -> str:
+    """The findings as JSON, or the errors, of ``folder`` audited on ``workers``."""
+    try:
+        found = audit_folder(folder, year=2024, block_bytes=24_000, workers=workers)
+    except DatasetInvalid as exc:
+        return "\n".join(str(e) for e in exc.errors)
+    return audit_to_json(2024, found.findings)
+
+
 @pytest.mark.parametrize("byte", [b"\xe9", b"\x81"])
+@pytest.mark.parametrize("cells", ["right", "one too many"])
 def test_bytes_that_are_not_utf8_in_a_late_block_give_what_one_core_gives(
-    generated: Path, tmp_path: Path, byte: bytes
+    generated: Path, tmp_path: Path, byte: bytes, cells: str
 ) -> None:
     """The pool does not scan the file for UTF-8 first: the worker whose block has such a
     byte stops the work, and the file is read as one core reads it. 0xe9 is Windows-1252's
-    é (the file is read whole as Windows-1252: the same findings); 0x81 is neither encoding
-    (the same error, on its line)."""
+    é (the file is read whole as Windows-1252: the same findings, or the same error of a
+    row's cells); 0x81 is neither encoding (the same error, on its line). In a process of its
+    own, so that what its workers print is seen: nothing (a row of a wrong cell count with
+    such a byte made Arrow print a traceback of its handler's when a worker parsed it)."""
     folder = tmp_path / "d"
     shutil.copytree(generated, folder)
     path = folder / "declarations.csv"
     lines = path.read_bytes().split(b"\n")
-    cells = lines[3000].split(b",")
-    cells[lines[0].split(b",").index(b"patient_ref")] += byte
-    lines[3000] = b",".join(cells)
+    row = lines[3000].split(b",")
+    row[lines[0].split(b",").index(b"patient_ref")] += byte
+    lines[3000] = b",".join(row) + (b",extra" if cells == "one too many" else b"")
     path.write_bytes(b"\n".join(lines))
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from tests.test_audit_pool import _audited\n"
+        "if __name__ == '__main__':\n"
+        "    sys.stdout.write(_audited(Path(sys.argv[1]), 2))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr == ""
+    assert ran.stdout == _audited(folder, 1)
     if byte == b"\x81":
-        errors = _errors(folder, 2)
-        assert errors == _errors(folder, 1)
-        assert any("3001" in e and "UTF-8" in e for e in errors), errors
-        return
-    pooled = audit_folder(folder, year=2024, block_bytes=24_000, workers=2)
-    one = audit_folder(folder, year=2024, block_bytes=24_000, workers=1)
-    assert audit_to_json(2024, pooled.findings) == audit_to_json(2024, one.findings)
-    assert audit_to_json(2024, pooled.findings) == whole(folder)
+        assert "declarations.csv:3001" in ran.stdout and "UTF-8" in ran.stdout, ran.stdout
+    elif cells == "one too many":
+        assert "declarations.csv:3001: (row)" in ran.stdout, ran.stdout
+    else:
+        assert ran.stdout == whole(folder)
+
+
+def test_a_process_forked_after_an_audit_audits_on_two_workers() -> None:
+    """The fork server is the process's that started it; a process forked from it (a worker
+    of a prefork server, a pool's child) spawns its workers instead (it raised
+    ``ChildProcessError``: Python's record of the server, copied by the fork, is not its
+    own), and finds the same."""
+    script = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "from spreiding.services.audit_partitions import audit_folder\n"
+        "def found():\n"
+        "    return len(audit_folder(Path(r'%s'), year=2024, part_lines=5, block_bytes=300,"
+        " workers=2).findings)\n"
+        "if __name__ == '__main__':\n"
+        "    here = found()\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        os._exit(0 if found() == here > 0 else 3)\n"
+        "    print(os.waitpid(pid, 0)[1])\n"
+    ) % (SAMPLES / "samen-plus")
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "0", ran.stderr

@@ -62,29 +62,30 @@ def file_spec(schema: TableSchema) -> FileSpec:
 SPECS = {schema.name: file_spec(schema) for schema in SCHEMAS}
 
 
-def _first_bad_utf8(path: Path) -> tuple[int, int, str] | None:
+def _first_bad_utf8(path: Path) -> tuple[tuple[int, int, str] | None, int]:
     """Where ``path`` stops being UTF-8: (line, byte, reason) of its first bad byte, or None
-    when the whole file is UTF-8. Read in chunks: a large file is not held whole."""
+    when the whole file is UTF-8; and the line ends (``\\n``) counted up to there. Read in
+    chunks: a large file is not held whole."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = 1
+    ends = 0
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
             pending = decoder.getstate()[0]
             if chunk and not pending and chunk.isascii():
                 # ASCII is UTF-8; the check of each byte is left to the decoder otherwise.
-                lines += chunk.count(b"\n")
+                ends += chunk.count(b"\n")
                 continue
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 data = pending + chunk
                 before = data[: exc.start]
-                line = lines - pending.count(b"\n") + before.count(b"\n")
-                return line, data[exc.start], str(exc.reason)
+                line = 1 + ends - pending.count(b"\n") + before.count(b"\n")
+                return (line, data[exc.start], str(exc.reason)), ends
             if not chunk:
-                return None
-            lines += chunk.count(b"\n")
+                return None, ends
+            ends += chunk.count(b"\n")
 
 
 def _first_bad_cp1252(path: Path) -> tuple[int, int] | None:
@@ -104,17 +105,34 @@ def detect_encoding(path: Path) -> tuple[str | None, DatasetError | None]:
     """The encoding of a CSV file: UTF-8 (a byte order mark allowed) when it is valid UTF-8,
     else Windows-1252 when every byte is one of its characters (Excel's plain "CSV"); else
     the error naming the line of the first byte that is not UTF-8."""
-    utf8 = _first_bad_utf8(path)
+    encoding, refusal, _ = _encoding(path)
+    return encoding, refusal
+
+
+def _encoding(path: Path) -> tuple[str | None, DatasetError | None, int | None]:
+    """``detect_encoding``, and for a UTF-8 file the number of its line ends."""
+    utf8, ends = _first_bad_utf8(path)
     if utf8 is None:
-        return "utf-8-sig", None
+        return "utf-8-sig", None, ends
     if _first_bad_cp1252(path) is None:
-        return CP1252, None
+        return CP1252, None, None
     line, byte, reason = utf8
     message = (
         f"neither UTF-8 ({reason}: byte 0x{byte:02x} on this line) nor Windows-1252; "
         'save it as "CSV UTF-8"'
     )
-    return None, DatasetError(path.name, line, "(file)", message)
+    return None, DatasetError(path.name, line, "(file)", message), None
+
+
+def _lines_after_header(path: Path, ends: int) -> int:
+    """The lines after the header of a file with ``ends`` line ends (a last line without one
+    counted too)."""
+    with path.open("rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return 0
+        handle.seek(-1, 2)
+        unended = handle.read(1) != b"\n"
+    return ends - 1 + unended
 
 
 def read_csv(
@@ -128,7 +146,7 @@ def read_csv(
         if not optional_file:
             errors.append(DatasetError(spec.name, 0, "(file)", "required file is missing"))
         return None
-    encoding, refusal = detect_encoding(path)
+    encoding, refusal, ends = _encoding(path)
     if encoding is None:
         assert refusal is not None
         errors.append(refusal)
@@ -177,11 +195,14 @@ def read_csv(
         )
 
     try:
-        # Parsed on Arrow's threads (a file of 10,000,000 lines: 1.6 -> 1.0 s on two cores);
-        # they do not know the line of a row with a wrong cell count, so a file that has one
-        # is read again on one thread, which does.
-        table = read(threads=True)
-        if bad_rows:
+        # Parsed on Arrow's threads (a file of 10,000,000 lines: 1.6 -> 1.0 s on two cores),
+        # read again on one thread unless it gave a row for every line: threaded, Arrow does not
+        # know the line of a row with a wrong cell count, and it drops the rest of a block after
+        # a quote that is not closed, where one thread refuses the file.
+        threaded = ends is not None
+        table = read(threads=threaded)
+        if threaded and (bad_rows or table.num_rows != _lines_after_header(path, ends or 0)):
+            del table
             table = read(threads=False)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         errors.append(DatasetError(spec.name, 0, "(file)", f"cannot be read as CSV: {exc}"))

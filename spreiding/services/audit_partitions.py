@@ -198,13 +198,13 @@ def audit_folder(
     workers = audit_pool.default_workers() if workers is None else workers
     csv = csv_only(folder)
     pooling = csv and workers > 1 and path.is_file() and path.stat().st_size > block_bytes
-    if pooling:
-        audit_pool.warm()  # the workers' server imports while this process reads
     # Pooled, the workers find bytes that are not UTF-8 as they read their blocks (the file
     # is then checked again on one core, after the whole file is scanned here).
     header = streamable(path, scan=not pooling) if csv else None
     if header is None:
         return _whole(folder, year, details)
+    if pooling:
+        audit_pool.warm()  # the workers' server imports while this process reads
     others, errors, references = read_others(folder)
     pooled: list[Finding] | None = None
     if pooling and others is not None:

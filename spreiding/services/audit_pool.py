@@ -147,12 +147,17 @@ def _check_spill(
     with path.open("rb") as file:
         file.seek(offset)
         data = file.read(length)
+    if not data.isascii():
+        try:  # the caller did not scan the file (``streamable(scan=False)``)
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid(f"the block at byte {offset} is not UTF-8") from None
     checked = Checked(path, header, *_STATE["references"])
     try:
         # Lines numbered from the block's first: only an error needs them, and it sends the
         # file to one core, which numbers them in the file.
         frame = checked.frame(1, data)
-    except pa.ArrowInvalid as exc:  # bytes that are not UTF-8: the caller did not scan them
+    except pa.ArrowInvalid as exc:  # what Arrow cannot read: one core reports it
         raise Invalid(f"the block at byte {offset}: {exc}") from None
     del data
     if checked.errors:
@@ -250,30 +255,41 @@ def spans(path: Path, block_bytes: int) -> Iterator[tuple[int, int]]:
 
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
+_SERVER: dict[str, int] = {}  # "by": the process that started the fork server
 
 
-def warm() -> None:
+def warm() -> bool:
     """Start the server the workers are forked from, unless it runs: it imports this module
     and each module of the project this process has imported, once, while the caller goes
     on reading. A worker re-runs the caller's main module as it starts (a CLI's, a
     benchmark's), which then finds its imports done: spawned, each worker imported them
-    again (about 1.5 s for the CLI's, two workers at once)."""
+    again (about 1.5 s for the CLI's, two workers at once). A worker has the environment the
+    server started with. False in a process forked from one that started the server: the
+    server is that process's, and Python's record of it, copied by the fork, starts no other
+    (``pool`` then spawns the workers)."""
+    if _SERVER.get("by", os.getpid()) != os.getpid():
+        return False
     modules = sorted(n for n in sys.modules if n.partition(".")[0] in {"spreiding", "settlement"})
     _FORKSERVER.set_forkserver_preload([__name__, *modules])
-    multiprocessing.forkserver.ensure_running()
+    try:
+        multiprocessing.forkserver.ensure_running()
+    except ChildProcessError:  # a server started by a process this one was forked from
+        return False
+    _SERVER["by"] = os.getpid()
+    return True
 
 
 def pool(workers: int, state: dict[str, Any], folder: Path) -> ProcessPoolExecutor:
-    """``workers`` processes forked by the server (``warm``; started here if it is not), each
-    given ``state`` once: pickled to a file in ``folder`` that each reads when it has
-    started. Handed over with the process instead, the parent waits at each start until the
-    child has read it all."""
+    """``workers`` processes forked by the server (``warm``; started here if it is not), or
+    spawned where this process cannot have one, each given ``state`` once: pickled to a file
+    in ``folder`` that each reads when it has started. Handed over with the process instead,
+    the parent waits at each start until the child has read it all."""
     state_file = folder / "state.pickle"
     with state_file.open("wb") as file:
         pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
-    warm()
+    context = _FORKSERVER if warm() else multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        workers, mp_context=_FORKSERVER, initializer=_start, initargs=(state_file,)
+        workers, mp_context=context, initializer=_start, initargs=(state_file,)
     )
 
 
