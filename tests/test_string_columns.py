@@ -194,13 +194,18 @@ def test_a_missing_value_hashes_as_empty_even_over_bytes() -> None:
     assert hashes(column).tolist() == hashes(pd.Series(["ab", ""], dtype="str")).tolist()
 
 
-@pytest.mark.parametrize("rows", [5, PARALLEL_ROWS])
+@pytest.mark.parametrize("rows", [5, PARALLEL_ROWS, "serial"])
 def test_take_columns_takes_each_column_out_and_lets_it_go(
-    rows: int, monkeypatch: pytest.MonkeyPatch
+    rows: int | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every column taken as ``take`` takes it and the caller's dict emptied; on one thread,
-    each column is gone before the next is taken (so a frame is never held twice); on two,
-    none is left alive once it returns."""
+    """Every column taken as ``take`` takes it and the caller's dict emptied; on one thread
+    (few rows, or from ``SERIAL_ROWS`` on), each column is gone before the next is taken (so a
+    frame is never held twice); on two, none is left alive once it returns."""
+    serial = rows != PARALLEL_ROWS
+    if rows == "serial":
+        rows = PARALLEL_ROWS
+        monkeypatch.setattr(string_columns, "SERIAL_ROWS", PARALLEL_ROWS)
+    assert isinstance(rows, int)
     positions = np.arange(rows)[::-1].copy()
     made = {
         "agb": pd.Series(pd.array([f"{i:08d}" for i in range(rows)], dtype="str")),
@@ -219,7 +224,7 @@ def test_take_columns_takes_each_column_out_and_lets_it_go(
     taken = take_columns(made, positions)
     assert made == {}
     assert [ref() for ref in alive] == [None, None, None]
-    if rows < PARALLEL_ROWS:
+    if serial:
         assert seen == [[True, True, True], [False, True, True], [False, False, True]]
     assert list(taken) == list(expected)
     for name, column in taken.items():
