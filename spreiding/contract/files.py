@@ -64,28 +64,36 @@ SPECS = {schema.name: file_spec(schema) for schema in SCHEMAS}
 
 def _first_bad_utf8(path: Path) -> tuple[tuple[int, int, str] | None, int]:
     """Where ``path`` stops being UTF-8: (line, byte, reason) of its first bad byte, or None
-    when the whole file is UTF-8; and the line ends (``\\n``) counted up to there. Read in
-    chunks: a large file is not held whole."""
+    when the whole file is UTF-8; and its line ends as Arrow's CSV reader finds them (``\\n``,
+    ``\\r\\n``, and a ``\\r`` alone) up to there. Read in chunks: a large file is not held
+    whole."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1  # the line a byte is on, as the messages number lines (by ``\\n``)
     ends = 0
+    after_cr = False  # the chunk before ended with ``\\r``
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
             pending = decoder.getstate()[0]
-            if chunk and not pending and chunk.isascii():
+            if not (chunk and not pending and chunk.isascii()):
                 # ASCII is UTF-8; the check of each byte is left to the decoder otherwise.
-                ends += chunk.count(b"\n")
-                continue
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                data = pending + chunk
-                before = data[: exc.start]
-                line = 1 + ends - pending.count(b"\n") + before.count(b"\n")
-                return (line, data[exc.start], str(exc.reason)), ends
-            if not chunk:
-                return None, ends
-            ends += chunk.count(b"\n")
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    data = pending + chunk
+                    before = data[: exc.start]
+                    line = lines - pending.count(b"\n") + before.count(b"\n")
+                    return (line, data[exc.start], str(exc.reason)), ends
+                if not chunk:
+                    return None, ends
+            newlines = chunk.count(b"\n")
+            lines += newlines
+            ends += newlines
+            if b"\r" in chunk:
+                ends += chunk.count(b"\r") - chunk.count(b"\r\n")
+            if after_cr and chunk.startswith(b"\n"):
+                ends -= 1  # a ``\\r\\n`` across two chunks, counted as two ends
+            after_cr = chunk.endswith(b"\r")
 
 
 def _first_bad_cp1252(path: Path) -> tuple[int, int] | None:
@@ -125,13 +133,13 @@ def _encoding(path: Path) -> tuple[str | None, DatasetError | None, int | None]:
 
 
 def _lines_after_header(path: Path, ends: int) -> int:
-    """The lines after the header of a file with ``ends`` line ends (a last line without one
-    counted too)."""
+    """The lines after the header of a file with ``ends`` line ends (``_first_bad_utf8``; a
+    last line without one counted too)."""
     with path.open("rb") as handle:
         if handle.seek(0, 2) == 0:
             return 0
         handle.seek(-1, 2)
-        unended = handle.read(1) != b"\n"
+        unended = handle.read(1) not in (b"\n", b"\r")
     return ends - 1 + unended
 
 
@@ -196,13 +204,22 @@ def read_csv(
 
     try:
         # Parsed on Arrow's threads (a file of 10,000,000 lines: 1.6 -> 1.0 s on two cores),
-        # read again on one thread unless it gave a row for every line: threaded, Arrow does not
-        # know the line of a row with a wrong cell count, and it drops the rest of a block after
-        # a quote that is not closed, where one thread refuses the file.
-        threaded = ends is not None
-        table = read(threads=threaded)
-        if threaded and (bad_rows or table.num_rows != _lines_after_header(path, ends or 0)):
-            del table
+        # read again on one thread unless they gave a row for every line end and no error:
+        # threaded, Arrow does not know the line of a row with a wrong cell count, and where a
+        # block is cut inside quotes it drops or splits rows without a word (one thread
+        # refuses the file, or reads the quoted line end). A line end inside quotes is then
+        # one more line than rows, so the file is read on one thread.
+        table = None
+        if ends is not None:
+            try:
+                table = read(threads=True)
+            except pa.ArrowInvalid:  # one thread may read it, or says why not
+                table = None
+            if table is not None and (
+                bad_rows or table.num_rows != _lines_after_header(path, ends)
+            ):
+                table = None
+        if table is None:
             table = read(threads=False)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         errors.append(DatasetError(spec.name, 0, "(file)", f"cannot be read as CSV: {exc}"))
