@@ -163,6 +163,17 @@ def test_balanced_parts_keep_the_limit_or_fall_back_to_packed() -> None:
     assert audit_pool.balanced({}, 10, 2) == []
 
 
+def _python(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by this Python in a process of its own (so that what its workers print
+    is seen), which must succeed."""
+    ran = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return ran
+
+
 def test_a_worker_that_starts_after_the_audit_ended_leaves_quietly(tmp_path: Path) -> None:
     """The pool is shut down without waiting for a worker still starting, and the spill
     folder with the workers' state is removed: such a worker finds no state and ends without
@@ -175,10 +186,7 @@ def test_a_worker_that_starts_after_the_audit_ended_leaves_quietly(tmp_path: Pat
         "found = audit_folder(Path(r'%s'), year=2024, part_lines=5, block_bytes=300, workers=2)\n"
         "print(len(found.findings))\n"
     ) % (SAMPLES / "samen-plus")
-    ran = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert ran.returncode == 0, ran.stderr
+    ran = _python(script)
     assert int(ran.stdout) > 0
     assert ran.stderr == ""
     # And so, called directly with a state file that is gone:
@@ -241,11 +249,7 @@ def test_bytes_that_are_not_utf8_in_a_late_block_give_what_one_core_gives(
         "if __name__ == '__main__':\n"
         "    sys.stdout.write(_audited(Path(sys.argv[1]), 2))\n"
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", script, str(folder)],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    ran = _python(script, str(folder))
     assert ran.stderr == ""
     assert ran.stdout == _audited(folder, 1)
     if byte == b"\x81":
@@ -275,8 +279,5 @@ def test_a_process_forked_after_an_audit_audits_on_two_workers() -> None:
         "        os._exit(0 if found() == here > 0 else 3)\n"
         "    print(os.waitpid(pid, 0)[1])\n"
     ) % (SAMPLES / "samen-plus")
-    ran = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert ran.returncode == 0, ran.stderr
+    ran = _python(script)
     assert ran.stdout.strip() == "0", ran.stderr
