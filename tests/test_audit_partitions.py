@@ -81,11 +81,12 @@ def test_partitioned_and_streamed_audits_find_what_the_whole_finds(
     expected = audit(
         dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers, year=2024
     )
-    parted = audit_partitioned(
-        dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers,
-        year=2024, per_insurer=per_insurer,
-    )  # fmt: skip
-    assert parted == expected
+    for threads in (1, 2):  # parts audited one at a time, or two at once on threads
+        parted = audit_partitioned(
+            dataset.dbcs, dataset.agreements, dataset.declarations, dataset.transfers,
+            year=2024, per_insurer=per_insurer, threads=threads,
+        )  # fmt: skip
+        assert parted == expected
     lines = dataset.declarations
     batches = (
         None if lines is None else [lines.iloc[i : i + batch] for i in range(0, len(lines), batch)]
