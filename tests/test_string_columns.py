@@ -26,6 +26,7 @@ from spreiding.domain.string_columns import (
     take,
     take_columns,
     take_frame,
+    take_table,
 )
 
 FIXED = st.sampled_from(["06900017", "06900008", "é-0000éé", "990112010"[:8]])
@@ -71,6 +72,34 @@ def test_take_gives_what_pandas_gives(column: pd.Series, data: st.DataObject) ->
     taken = take(column, positions)
     pd.testing.assert_series_equal(taken, expected)
     assert taken.dtype == column.dtype
+
+
+@given(column=columns(), other=columns(), data=st.data())
+def test_take_table_gives_what_arrow_gives(
+    column: pd.Series, other: pd.Series, data: st.DataObject
+) -> None:
+    """Arrow's ``take`` of a table, each column one chunk: string columns of one width (taken
+    by numpy) or not, held whole, in chunks or as a slice, beside numbers and dates."""
+    size = min(len(column), len(other))
+    strings = [pa.chunked_array(c.array.__arrow_array__()).slice(0, size) for c in (column, other)]
+    table = pa.table(
+        {
+            "agb": strings[0],
+            "id": strings[1],
+            "cents": pa.array(range(size), pa.int64()),
+            "day": pa.array([None if n % 3 == 0 else n for n in range(size)], pa.timestamp("s")),
+        }
+    )
+    positions = np.array(
+        data.draw(st.lists(st.integers(min_value=0, max_value=max(size - 1, 0)), max_size=40))
+        if size
+        else [],
+        dtype=np.intp,
+    )
+    taken = take_table(table, positions)
+    assert taken.equals(table.take(positions).combine_chunks())
+    assert taken.schema == table.schema
+    assert all(column.num_chunks == 1 for column in taken.columns)
 
 
 @given(column=columns())

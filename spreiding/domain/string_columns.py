@@ -1,12 +1,12 @@
 """String columns (pandas ``str``, held by Arrow) worked on through their Arrow buffers.
 
-``take`` gathers rows by position. Arrow takes a string column's rows one value at a time, a
-random read for every row; for the codes most columns hold (an AGB code is 8 characters, a
-zorgproduct code 9, an id of a file usually one width), every value has the same width or is
-empty, and the column is then a fixed-width array to numpy, whose ``take`` copies ``width``
-bytes a row: about twice as fast on a million shuffled rows (a column of several widths is
-taken as pandas takes it). The result is the same either way (``tests/test_string_columns.py``
-holds it to ``Series.take``).
+``take`` gathers rows by position (``take_table``: those of an Arrow table). Arrow takes a
+string column's rows one value at a time, a random read for every row; for the codes most
+columns hold (an AGB code is 8 characters, a zorgproduct code 9, an id of a file usually one
+width), every value has the same width or is empty, and the column is then a fixed-width array
+to numpy, whose ``take`` copies ``width`` bytes a row: about twice as fast on a million
+shuffled rows (a column of several widths is taken as pandas takes it). The result is the same
+either way (``tests/test_string_columns.py`` holds it to ``Series.take`` and Arrow's take).
 
 ``blank_as_missing`` makes the empty values of a column missing: a new validity bitmap over the
 same bytes, where pandas compares every value with ``""`` and copies the column.
@@ -47,6 +47,17 @@ def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
         if taken is not None:
             return pd.Series(pd.array(taken, dtype=series.dtype), name=series.name)
     return series.take(positions).reset_index(drop=True)
+
+
+def take_table(table: pa.Table, positions: np.ndarray) -> pa.Table:
+    """``table.take(positions).combine_chunks()``: each ``large_string`` column of one width
+    taken by numpy (``_take_fixed``), any other column by Arrow; one chunk a column."""
+    positions = np.asarray(positions, dtype=np.intp)
+    taken = []
+    for column in table.columns:
+        fixed = _take_fixed(column, positions) if len(positions) else None
+        taken.append(fixed if fixed is not None else pc.take(column, positions).combine_chunks())
+    return pa.Table.from_arrays(taken, schema=table.schema)
 
 
 def take_frame(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
