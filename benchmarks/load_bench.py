@@ -51,6 +51,7 @@ from urllib.parse import urlencode
 import httpx2
 
 from benchmarks.generate import generate
+from benchmarks.versions import versions
 from spreiding.services import datasets, settlement
 from spreiding.services.access import OPERATOR, create_api_key
 from spreiding.store.database import open_database
@@ -418,6 +419,7 @@ def main() -> None:
         f"\n{args.clients} clients, {args.seconds:.0f} s a workload and mode, {args.workers} "
         f"workers, {url.split(':')[0]} (target p99 <= 100 ms, zero errors)"
     )
+    print(versions())
     print(
         "| workload | mode | URLs | requests/s | p50 ms | p99 ms | errors "
         "| server CPU ms a request | load average |"

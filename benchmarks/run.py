@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.versions import versions
+
 HOSPITALS = 30
 YEAR = 2024
 WORKLOADS = (
@@ -314,6 +316,7 @@ def main() -> None:
         f"\n{time.perf_counter() - started:,.0f} s in all; load average before "
         f"{load_before[0]:.1f}, after {load_after[0]:.1f} (2 cores; the machine may be shared)"
     )
+    print(versions())
     if any(row.note.startswith(("DISAGREE", "exit")) for row in rows):
         raise SystemExit("a workload failed, or the engine and DuckDB disagree")
 
