@@ -59,15 +59,16 @@ def columns(draw: st.DrawFn) -> pd.Series:
     return series
 
 
+def _positions(data: st.DataObject, size: int) -> np.ndarray:
+    """Up to 40 positions drawn in a column of ``size`` rows (none when it is empty)."""
+    drawn = st.lists(st.integers(min_value=0, max_value=max(size - 1, 0)), max_size=40)
+    return np.array(data.draw(drawn) if size else [], dtype=np.intp)
+
+
 @given(column=columns(), data=st.data())
 def test_take_gives_what_pandas_gives(column: pd.Series, data: st.DataObject) -> None:
     size = len(column)
-    positions = np.array(
-        data.draw(st.lists(st.integers(min_value=0, max_value=max(size - 1, 0)), max_size=40))
-        if size
-        else [],
-        dtype=np.intp,
-    )
+    positions = _positions(data, size)
     expected = column.take(positions).reset_index(drop=True)
     taken = take(column, positions)
     pd.testing.assert_series_equal(taken, expected)
@@ -90,12 +91,7 @@ def test_take_table_gives_what_arrow_gives(
             "day": pa.array([None if n % 3 == 0 else n for n in range(size)], pa.timestamp("s")),
         }
     )
-    positions = np.array(
-        data.draw(st.lists(st.integers(min_value=0, max_value=max(size - 1, 0)), max_size=40))
-        if size
-        else [],
-        dtype=np.intp,
-    )
+    positions = _positions(data, size)
     taken = take_table(table, positions)
     assert taken.equals(table.take(positions).combine_chunks())
     assert taken.schema == table.schema

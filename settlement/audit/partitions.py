@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +31,7 @@ from settlement.audit.odv import declared_keys, odv_002
 from settlement.audit.rules import CATALOGUE, LINE_RULES
 from spreiding.domain.agreements import Agreement
 from spreiding.domain.string_columns import hashes
+from spreiding.domain.threads import mapped
 
 
 @dataclass(frozen=True)
@@ -173,11 +173,7 @@ def audit_partitioned(
         start, stop = span
         return audit_part(dbcs, agreements, declarations.take(order[start:stop]), year=year)
 
-    spans = list(itertools.pairwise(bounds))
-    if threads > 1 and len(spans) > 1:
-        with ThreadPoolExecutor(threads) as pool:  # a part is taken when its thread starts it
-            parts = list(pool.map(one, spans))
-    else:
-        parts = [one(span) for span in spans]
+    # A part is taken when its thread starts it.
+    parts = mapped(one, list(itertools.pairwise(bounds)), threads=threads)
     rest = audit_rest(dbcs, agreements, transfers, [p.declared for p in parts], year=year)
     return combine([p.findings for p in parts], rest)

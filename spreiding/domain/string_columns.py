@@ -26,14 +26,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from spreiding.domain.threads import mapped
 
 PARALLEL_ROWS = 100_000  # a frame of fewer rows is taken on the calling thread
 SERIAL_ROWS = 4_000_000  # ``take_columns``: of more rows, one column at a time (its memory)
@@ -66,7 +64,7 @@ def take_frame(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     end before it returns. The caller keeps ``frame``; ``take_columns`` lets each go."""
     columns = [frame.iloc[:, at] for at in range(len(frame.columns))]
     two = len(positions) >= PARALLEL_ROWS
-    taken = _each(lambda column: take(column, positions), columns, two_threads=two)
+    taken = mapped(lambda column: take(column, positions), columns, threads=2 if two else 1)
     return pd.DataFrame(dict(zip(frame.columns, taken, strict=True)), columns=frame.columns)
 
 
@@ -85,19 +83,8 @@ def take_columns(columns: dict[str, pd.Series], positions: np.ndarray) -> dict[s
     names = list(columns)
     boxes = [[columns.pop(name)] for name in names]
     two = PARALLEL_ROWS <= len(positions) < SERIAL_ROWS
-    taken = _each(lambda box: _take_out(box, positions), boxes, two_threads=two)
+    taken = mapped(lambda box: _take_out(box, positions), boxes, threads=2 if two else 1)
     return dict(zip(names, taken, strict=True))
-
-
-def _each(
-    function: Callable[[Any], pd.Series], items: list[Any], *, two_threads: bool
-) -> list[pd.Series]:
-    """``function`` of each item, in order: on two threads (which end before it returns) when
-    asked and there are two items or more, else one after the other on the calling thread."""
-    if not two_threads or len(items) < 2:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(2) as pool:
-        return list(pool.map(function, items))
 
 
 def _take_out(box: list[pd.Series], positions: np.ndarray) -> pd.Series:
