@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -19,7 +20,7 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
 from fastapi import Depends, Header, Path, Request
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Transaction
 from sqlalchemy.pool import QueuePool
 from starlette.concurrency import run_in_threadpool
 
@@ -57,15 +58,32 @@ async def get_connection(
         transaction = connection.begin()
         try:
             yield connection
-        except Unauthenticated:
-            await _end(connection, transaction.commit)
-            raise
-        except BaseException:
-            await _end(connection, transaction.rollback)
+        except BaseException as error:
+            await _end(connection, _ending(transaction, error))
             raise
         await _end(connection, transaction.commit)
     finally:
         connection.close()  # back to the pool: its reset has nothing left to undo
+
+
+def _ending(transaction: Transaction, error: BaseException) -> Callable[[], None]:
+    """How a request's transaction ends when its handler raised ``error``: rolled back, except
+    after a refused key, whose counted failure must hold for the next request."""
+    return transaction.commit if isinstance(error, Unauthenticated) else transaction.rollback
+
+
+@contextmanager
+def transaction_on_this_thread(engine: Engine) -> Iterator[Connection]:
+    """A request's transaction as ``get_connection`` holds it, on the calling thread from the
+    connection's checkout to its return: for a read done on one thread (``run_read``)."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        except BaseException as error:
+            _ending(transaction, error)()
+            raise
+        transaction.commit()
 
 
 def _idle_connection(engine: Engine) -> bool:
@@ -106,8 +124,12 @@ Db = Annotated[Connection, Depends(get_connection, scope="function", max_concurr
 # READ_THREADS of them per worker, the rest waiting in turn: each is a few database reads done in
 # a millisecond, and forty threads taking turns at the GIL cost the server more than the reads
 # (issue 10: 2.05 ms of server CPU a summary on the shared pool, 1.34 ms with two threads of its
-# own; 846 answers a second at 100 clients, 1,381). A request waiting here already holds its
-# connection and the thread it waits for needs none: no wait in a circle.
+# own; 846 answers a second at 100 clients, 1,381). Such a read takes no ``Db``: its thread takes
+# the connection, checks the key, reads and ends the transaction, the request's one hand-over
+# (issue 10: the dependency's limiter, exit stack and a second hand-over to commit on
+# PostgreSQL cost more than the read). A request waiting for a read thread holds no connection,
+# and the pool has READ_THREADS connections more than THREADS (``api.main``): a read thread never
+# waits for a request that waits for it.
 READ_THREADS = 2
 _READ_LIMITER: RunVar[CapacityLimiter] = RunVar("spreiding_read_limiter")
 T = TypeVar("T")
@@ -124,23 +146,43 @@ def _read_limiter() -> CapacityLimiter:
         return limiter
 
 
-async def run_read(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` on one of the READ_THREADS threads of the statement reads."""
-    return await anyio.to_thread.run_sync(partial(function, *args), limiter=_read_limiter())
+ReadTransaction = Callable[[], AbstractContextManager[Connection]]
+
+
+async def get_read_transaction(
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> ReadTransaction:
+    """What the thread of a statement read opens: a transaction of its own on ``engine``."""
+    return partial(transaction_on_this_thread, engine)
+
+
+Reads = Annotated[ReadTransaction, Depends(get_read_transaction)]
+
+
+async def run_read(transaction: ReadTransaction, function: Callable[..., T], *args: Any) -> T:
+    """``function(connection, *args)`` on one of the READ_THREADS threads of the statement
+    reads, in ``transaction()`` opened and ended there."""
+    work = partial(_in_transaction, transaction, function, *args)
+    return await anyio.to_thread.run_sync(work, limiter=_read_limiter())
+
+
+def _in_transaction(transaction: ReadTransaction, function: Callable[..., T], *args: Any) -> T:
+    with transaction() as connection:
+        return function(connection, *args)
 
 
 async def get_failure_limit() -> FailureLimit:
-    """The limit the environment sets now (read again when its variables change)."""
-    found = tuple(
-        (name, value)
-        for name, value in os.environ.items()
-        if name.upper().startswith("SPREIDING_AUTH_FAILURE")
-    )
-    return _failure_limit(found)
+    """The limit the environment sets now (read again when its variables change). Only the
+    two names as documented are watched: going through the whole environment on every request
+    was a twentieth of a summary's CPU on the event loop (issue 10)."""
+    return _failure_limit(tuple(os.environ.get(name) for name in _FAILURE_LIMIT_NAMES))
+
+
+_FAILURE_LIMIT_NAMES = ("SPREIDING_AUTH_FAILURES", "SPREIDING_AUTH_FAILURE_WINDOW_SECONDS")
 
 
 @lru_cache(maxsize=16)
-def _failure_limit(_environment: tuple[tuple[str, str], ...]) -> FailureLimit:
+def _failure_limit(_environment: tuple[str | None, ...]) -> FailureLimit:
     settings = Settings()  # reads what the key names: built once per set of values
     return FailureLimit(settings.auth_failures, settings.auth_failure_window_seconds)
 

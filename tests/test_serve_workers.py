@@ -17,6 +17,7 @@ from pathlib import Path
 import anyio
 import httpx2 as httpx
 import pytest
+from sqlalchemy import Connection, create_engine
 from typer.testing import CliRunner
 
 from api import deps
@@ -204,8 +205,9 @@ def test_a_worker_that_cannot_start_stops_the_server_with_every_socket_closed() 
 def test_the_statement_reads_run_at_most_read_threads_at_a_time() -> None:
     running, most, lock = 0, 0, threading.Lock()
 
-    def read(number: int) -> int:
+    def read(connection: Connection, number: int) -> int:
         nonlocal running, most
+        assert connection.in_transaction()
         with lock:
             running += 1
             most = max(most, running)
@@ -214,11 +216,14 @@ def test_the_statement_reads_run_at_most_read_threads_at_a_time() -> None:
             running -= 1
         return number
 
+    engine = create_engine("sqlite://")
+    transaction = partial(deps.transaction_on_this_thread, engine)
+
     async def many() -> list[int]:
         found: list[int] = []
 
         async def one(number: int) -> None:
-            found.append(await deps.run_read(read, number))
+            found.append(await deps.run_read(transaction, read, number))
 
         async with anyio.create_task_group() as group:
             for number in range(8):

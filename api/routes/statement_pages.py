@@ -23,9 +23,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy import Connection
 
 from api import bodies, convert, schemas
-from api.deps import Checked, Db, RunId, run_read
+from api.deps import Checked, Reads, RunId, run_read
 from api.errors import RESPONSES
 from api.paths import TextId
 from spreiding.domain.money import format_cents
@@ -157,18 +158,18 @@ async def get_statement_summary(
     run_id: RunId,
     first: TextId,
     second: TextId,
-    db: Db,
+    reads: Reads,
     check: Checked,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The statement's totals and counts without its lines: per direction what is owed by kind
     (DBC lines per care type, hours with VAT per rate, costs), the net, the payments."""
-    return await run_read(_summary, request, db, check, run_id, first, second, if_none_match)
+    return await run_read(reads, _summary, request, check, run_id, first, second, if_none_match)
 
 
 def _summary(
+    db: Connection,
     request: Request,
-    db: Db,
     check: Checked,
     run_id: int,
     first: str,
@@ -195,7 +196,7 @@ def _page(
     request: Request,
     section: Section,
     ref: StatementRef,
-    db: Db,
+    db: Connection,
     limit: int,
     cursor: str | None,
     if_none_match: str | None,
@@ -235,9 +236,9 @@ def _page(
 
 
 def _checked_page(
+    db: Connection,
     request: Request,
     section: Section,
-    db: Db,
     check: Checked,
     path: tuple[int, str, str],
     limit: int,
@@ -256,7 +257,7 @@ async def get_statement_lines(
     run_id: RunId,
     first: TextId,
     second: TextId,
-    db: Db,
+    reads: Reads,
     check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -266,7 +267,7 @@ async def get_statement_lines(
     the run's order, then the reverse (``creditor_agb``, ``debtor_agb`` on each)."""
     path = (run_id, first, second)
     return await run_read(
-        _checked_page, request, "lines", db, check, path, limit, cursor, if_none_match
+        reads, _checked_page, request, "lines", check, path, limit, cursor, if_none_match
     )
 
 
@@ -276,7 +277,7 @@ async def get_statement_hours(
     run_id: RunId,
     first: TextId,
     second: TextId,
-    db: Db,
+    reads: Reads,
     check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -285,7 +286,7 @@ async def get_statement_hours(
     """The statement's hours lines, a page at a time, in the order of ``/lines``."""
     path = (run_id, first, second)
     return await run_read(
-        _checked_page, request, "hours", db, check, path, limit, cursor, if_none_match
+        reads, _checked_page, request, "hours", check, path, limit, cursor, if_none_match
     )
 
 
@@ -295,7 +296,7 @@ async def get_statement_costs(
     run_id: RunId,
     first: TextId,
     second: TextId,
-    db: Db,
+    reads: Reads,
     check: Checked,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -304,5 +305,5 @@ async def get_statement_costs(
     """The statement's shared-cost lines, a page at a time, in the order of ``/lines``."""
     path = (run_id, first, second)
     return await run_read(
-        _checked_page, request, "costs", db, check, path, limit, cursor, if_none_match
+        reads, _checked_page, request, "costs", check, path, limit, cursor, if_none_match
     )

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 
-from api.deps import get_connection
+from api.deps import ReadTransaction, get_connection, get_read_transaction
 from spreiding.contract.reader import read_dataset
 from spreiding.store.datasets import import_dataset
 from spreiding.store.keys import create_key
@@ -67,13 +67,23 @@ def stored(migrated_engine: Engine) -> Iterator[tuple[Connection, dict[str, str]
 def app_joining(connection: Connection) -> Iterator[FastAPI]:
     """The app on ``connection``'s database (``tests.conftest.app_for``), every request
     joining ``connection`` in a savepoint released when the handler returns and rolled back if
-    it raises (what ``get_connection``'s transaction does); its overrides cleared after."""
+    it raises (what ``get_connection``'s transaction and a statement read's do); its
+    overrides cleared after."""
 
-    def request_connection() -> Iterator[Connection]:
+    @contextmanager
+    def joined() -> Iterator[Connection]:
         with connection.begin_nested():
             yield connection
 
-    app = app_for(connection.engine, {get_connection: request_connection})
+    def request_connection() -> Iterator[Connection]:
+        with joined():
+            yield connection
+
+    async def read_transaction() -> ReadTransaction:
+        return joined
+
+    overrides = {get_connection: request_connection, get_read_transaction: read_transaction}
+    app = app_for(connection.engine, overrides)
     try:
         yield app
     finally:
