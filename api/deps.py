@@ -88,8 +88,10 @@ def transaction_on_this_thread(engine: Engine) -> Iterator[Connection]:
 
 def _idle_connection(engine: Engine) -> bool:
     """Whether a connection is taken from the pool without waiting: one lies idle in a pool
-    with a place for every request that may hold one (THREADS: the dependency's limit), so no
-    other request takes it first."""
+    with a place for every request that may hold one (THREADS: the dependency's limit). A
+    thread of the statement reads (``run_read``) may take that one first; the pool then still
+    has a place (READ_THREADS more, ``api.main``), and the connection is opened here, on the
+    event loop, as happens only until the pool holds as many as it has places."""
     pool = engine.pool
     return isinstance(pool, QueuePool) and pool.size() >= THREADS and pool.checkedin() > 0
 
